@@ -1,0 +1,47 @@
+// Names for ErrorCode values and the libuv-to-Error bridge.
+#include "nethttp/error.h"
+
+#include <uv.h>
+
+#include <string>
+
+namespace nethttp {
+
+std::string_view ErrorCodeName(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk: return "Ok";
+    case ErrorCode::kServerClosed: return "ServerClosed";
+    case ErrorCode::kIo: return "Io";
+    case ErrorCode::kTimeout: return "Timeout";
+    case ErrorCode::kCanceled: return "Canceled";
+    case ErrorCode::kBadRequest: return "BadRequest";
+    case ErrorCode::kHeaderTooLarge: return "HeaderTooLarge";
+    case ErrorCode::kBodyTooLarge: return "BodyTooLarge";
+    case ErrorCode::kUnsupportedTransferEncoding: return "UnsupportedTransferEncoding";
+    case ErrorCode::kVersionNotSupported: return "VersionNotSupported";
+    case ErrorCode::kExpectationFailed: return "ExpectationFailed";
+    case ErrorCode::kMalformedResponse: return "MalformedResponse";
+    case ErrorCode::kUnexpectedEof: return "UnexpectedEof";
+    case ErrorCode::kInvalidUrl: return "InvalidUrl";
+    case ErrorCode::kInvalidPattern: return "InvalidPattern";
+    case ErrorCode::kInvalidArgument: return "InvalidArgument";
+    case ErrorCode::kTooManyRedirects: return "TooManyRedirects";
+    case ErrorCode::kHandlerPanic: return "HandlerPanic";
+  }
+  return "Unknown";
+}
+
+Error Error::FromUv(int uv_status, std::string_view context) {
+  std::string msg;
+  if (!context.empty()) {
+    msg.append(context);
+    msg.append(": ");
+  }
+  msg.append(uv_strerror(uv_status));
+  ErrorCode code = ErrorCode::kIo;
+  if (uv_status == UV_ETIMEDOUT) code = ErrorCode::kTimeout;
+  if (uv_status == UV_ECANCELED) code = ErrorCode::kCanceled;
+  return Error(code, std::move(msg), uv_status);
+}
+
+}  // namespace nethttp

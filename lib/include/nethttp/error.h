@@ -1,0 +1,105 @@
+// Error values for every I/O and protocol path, Go's `error` in C++: a code
+// callers can switch on and a message that reads like Go's ("http: ...").
+// No exception crosses a libuv callback; functions return Error or Result<T>.
+#ifndef NETHTTP_ERROR_H_
+#define NETHTTP_ERROR_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace nethttp {
+
+// ErrorCode names each way an operation can fail.
+enum class ErrorCode {
+  kOk = 0,
+  // kServerClosed is returned by ListenAndServe after Shutdown or Close
+  // (Go: ErrServerClosed).
+  kServerClosed,
+  // kIo wraps a libuv error; Error::uv_code() holds the UV_E* value.
+  kIo,
+  // kTimeout: a deadline (Client.Timeout, ResponseHeaderTimeout, a dial) passed.
+  kTimeout,
+  // kCanceled: the operation was abandoned by its owner before it completed.
+  kCanceled,
+  // kBadRequest: a request's syntax or framing is invalid (answered with 400).
+  kBadRequest,
+  // kHeaderTooLarge: the request line and headers exceed MaxHeaderBytes (431).
+  kHeaderTooLarge,
+  // kBodyTooLarge: a request body exceeds the server's body limit (413).
+  kBodyTooLarge,
+  // kUnsupportedTransferEncoding: a Transfer-Encoding other than chunked (501).
+  kUnsupportedTransferEncoding,
+  // kVersionNotSupported: a protocol version other than HTTP/1.x (505).
+  kVersionNotSupported,
+  // kExpectationFailed: an Expect header other than 100-continue (417).
+  kExpectationFailed,
+  // kMalformedResponse: a server's response could not be parsed.
+  kMalformedResponse,
+  // kUnexpectedEof: the peer closed before a whole message arrived.
+  kUnexpectedEof,
+  // kInvalidUrl: a URL could not be parsed or has an unsupported scheme.
+  kInvalidUrl,
+  // kInvalidPattern: a ServeMux pattern is empty or already registered.
+  kInvalidPattern,
+  // kInvalidArgument: any other argument a caller got wrong.
+  kInvalidArgument,
+  // kTooManyRedirects: Client.Do stopped after 10 redirects.
+  kTooManyRedirects,
+  // kHandlerPanic: a handler threw; the connection answered 500.
+  kHandlerPanic,
+};
+
+// ErrorCodeName returns the enumerator's name without the k, e.g. "Timeout".
+std::string_view ErrorCodeName(ErrorCode code);
+
+// Error is a value: empty (ok) or a code with a message. It converts to true
+// when it holds an error, so `if (Error err = f()) return err;` reads as Go's
+// `if err != nil`.
+class Error {
+ public:
+  Error() = default;
+  Error(ErrorCode code, std::string message, int uv_code = 0)
+      : code_(code), message_(std::move(message)), uv_code_(uv_code) {}
+
+  // FromUv wraps a libuv status (negative errno) as kIo, or kTimeout for
+  // UV_ETIMEDOUT and kCanceled for UV_ECANCELED, with libuv's own text.
+  static Error FromUv(int uv_status, std::string_view context = {});
+
+  explicit operator bool() const { return code_ != ErrorCode::kOk; }
+  bool ok() const { return code_ == ErrorCode::kOk; }
+  ErrorCode code() const { return code_; }
+  const std::string& message() const { return message_; }
+  int uv_code() const { return uv_code_; }
+
+ private:
+  ErrorCode code_ = ErrorCode::kOk;
+  std::string message_;
+  int uv_code_ = 0;
+};
+
+// Result<T> is Go's (T, error) pair for functions that return a value.
+template <typename T>
+class Result {
+ public:
+  Result(T value) : v_(std::move(value)) {}           // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}       // NOLINT: implicit by design
+
+  bool ok() const { return v_.index() == 0; }
+  explicit operator bool() const { return ok(); }
+  T& value() & { return std::get<0>(v_); }
+  T&& value() && { return std::get<0>(std::move(v_)); }
+  const T& value() const& { return std::get<0>(v_); }
+  T* operator->() { return &std::get<0>(v_); }
+  T& operator*() & { return std::get<0>(v_); }
+  // error returns the Error, or an ok Error when a value is held.
+  Error error() const { return ok() ? Error() : std::get<1>(v_); }
+
+ private:
+  std::variant<T, Error> v_;
+};
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_ERROR_H_

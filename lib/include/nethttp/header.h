@@ -1,0 +1,69 @@
+// Header is Go's http.Header: a multi-valued map from canonical field names
+// ("Content-Type") to values. Fields keep their arrival order, which is also
+// the order they are written in, so a message round-trips byte for byte.
+#ifndef NETHTTP_HEADER_H_
+#define NETHTTP_HEADER_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace nethttp {
+
+// CanonicalHeaderKey returns the canonical form of a header key: the first
+// letter and any letter following a hyphen upper case, the rest lower case
+// ("accept-encoding" -> "Accept-Encoding"). A key that is not a valid token
+// (it contains a space or other invalid byte) is returned unchanged, as Go does.
+std::string CanonicalHeaderKey(std::string_view key);
+
+// ValidHeaderFieldName reports whether name is a non-empty RFC 9110 token.
+bool ValidHeaderFieldName(std::string_view name);
+
+// ValidHeaderFieldValue reports whether value has no CR, LF, NUL or other
+// control byte except horizontal tab (RFC 9110 field-value).
+bool ValidHeaderFieldValue(std::string_view value);
+
+class Header {
+ public:
+  struct Field {
+    std::string key;    // canonical
+    std::string value;
+  };
+  using const_iterator = std::vector<Field>::const_iterator;
+
+  // Add appends a value to key's values.
+  void Add(std::string_view key, std::string_view value);
+  // Set replaces every value of key with value.
+  void Set(std::string_view key, std::string_view value);
+  // Get returns key's first value, or "" if there is none.
+  std::string_view Get(std::string_view key) const;
+  // Values returns every value of key, in order.
+  std::vector<std::string_view> Values(std::string_view key) const;
+  // Has reports whether key has at least one value.
+  bool Has(std::string_view key) const;
+  // Del removes every value of key.
+  void Del(std::string_view key);
+
+  // Write appends the fields in wire form, "Key: value\r\n" each, to out.
+  // Values with CR or LF are written with those bytes replaced by spaces, as
+  // Go's headerNewlineToSpace does, so a value can never inject a header.
+  void Write(std::string* out) const;
+
+  // AddCanonical appends without canonicalising key: for parsers that have
+  // already produced the canonical form.
+  void AddCanonical(std::string key, std::string value);
+
+  size_t size() const { return fields_.size(); }
+  bool empty() const { return fields_.empty(); }
+  void clear() { fields_.clear(); }
+  const_iterator begin() const { return fields_.begin(); }
+  const_iterator end() const { return fields_.end(); }
+
+ private:
+  std::vector<Field> fields_;
+};
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_HEADER_H_

@@ -1,0 +1,45 @@
+// Loop owns the uv_loop_t that drives everything in nethttp: listeners,
+// connections, timers, DNS and client connections. This is the only public
+// header that includes <uv.h>.
+#ifndef NETHTTP_LOOP_H_
+#define NETHTTP_LOOP_H_
+
+#include <uv.h>
+
+#include <functional>
+
+namespace nethttp {
+
+class Loop {
+ public:
+  // Loop creates a new, private uv loop.
+  Loop();
+  ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  uv_loop_t* get() { return loop_; }
+
+  // Run runs the loop until no handle is active (uv_run UV_RUN_DEFAULT).
+  void Run();
+  // RunUntil runs the loop until done() is true or the loop has nothing left
+  // to do; the blocking convenience calls (Post, Get) use it.
+  void RunUntil(const std::function<bool()>& done);
+  // Stop makes Run return after the current iteration.
+  void Stop();
+
+ private:
+  friend Loop& DefaultLoop();
+  explicit Loop(uv_loop_t* borrowed);
+
+  uv_loop_t* loop_;
+  bool owned_;
+};
+
+// DefaultLoop is the process-wide loop (uv_default_loop) used by
+// ListenAndServe, DefaultClient and the blocking convenience calls.
+Loop& DefaultLoop();
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_LOOP_H_

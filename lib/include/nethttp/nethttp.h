@@ -1,0 +1,18 @@
+// nethttp.h is the umbrella include for applications: everything a server or
+// a client needs, as `import "net/http"` gives a Go program.
+#ifndef NETHTTP_NETHTTP_H_
+#define NETHTTP_NETHTTP_H_
+
+#include "nethttp/error.h"
+#include "nethttp/handler.h"
+#include "nethttp/header.h"
+#include "nethttp/loop.h"
+#include "nethttp/method.h"
+#include "nethttp/request.h"
+#include "nethttp/serve_mux.h"
+#include "nethttp/server.h"
+#include "nethttp/status.h"
+#include "nethttp/url.h"
+#include "nethttp/version.h"
+
+#endif  // NETHTTP_NETHTTP_H_

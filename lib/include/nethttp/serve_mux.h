@@ -1,0 +1,59 @@
+// ServeMux is Go 1.19's request multiplexer: an exact-match table plus the
+// patterns ending in '/' kept sorted longest first, so matching is one map
+// lookup and then a walk that stops at the first (longest) prefix.
+#ifndef NETHTTP_SERVE_MUX_H_
+#define NETHTTP_SERVE_MUX_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nethttp/error.h"
+#include "nethttp/handler.h"
+
+namespace nethttp {
+
+class ServeMux : public Handler {
+ public:
+  // Handle registers handler for pattern. Patterns name fixed rooted paths
+  // ("/favicon.ico") or rooted subtrees ("/images/"), optionally preceded by
+  // a host name ("example.com/"). An empty pattern, a null handler or a
+  // pattern registered twice is an error (Go panics; we return it).
+  nethttp::Error Handle(std::string_view pattern, std::shared_ptr<nethttp::Handler> handler);
+  // HandleFunc registers a callable for pattern.
+  nethttp::Error HandleFunc(std::string_view pattern, HandlerFunc::Func f);
+
+  // Handler returns the handler to use for r and the pattern that matched
+  // ("" for the not-found handler). For paths that are not clean, or a
+  // subtree reached without its trailing slash, it returns a redirect handler
+  // (Go: ServeMux.Handler).
+  std::shared_ptr<nethttp::Handler> Handler(const Request& r, std::string* pattern = nullptr) const;
+
+  void ServeHTTP(ResponseWriter& w, Request& r) override;
+
+ private:
+  struct MuxEntry {
+    std::shared_ptr<nethttp::Handler> h;
+    std::string pattern;
+  };
+  std::shared_ptr<nethttp::Handler> HandlerForHostPath(std::string_view host, std::string_view path,
+                                                       std::string* pattern) const;
+  const MuxEntry* Match(std::string_view path) const;
+  bool ShouldRedirect(std::string_view host, std::string_view path) const;
+
+  std::map<std::string, MuxEntry, std::less<>> m_;  // exact patterns
+  std::vector<MuxEntry> es_;                        // patterns ending in '/', longest first
+  bool hosts_ = false;                              // whether any pattern has a host
+};
+
+// DefaultServeMux is the ServeMux used by ListenAndServe with a null handler.
+ServeMux& DefaultServeMux();
+// HandleFunc / Handle register on DefaultServeMux.
+nethttp::Error HandleFunc(std::string_view pattern, HandlerFunc::Func f);
+nethttp::Error Handle(std::string_view pattern, std::shared_ptr<Handler> handler);
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_SERVE_MUX_H_

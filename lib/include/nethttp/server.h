@@ -1,0 +1,102 @@
+// Server is Go's http.Server on one libuv loop: a listener whose accept
+// callback creates a connection state machine (conn.cc) per client. The
+// knobs keep Go's names in snake_case and Go's meaning.
+#ifndef NETHTTP_SERVER_H_
+#define NETHTTP_SERVER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "nethttp/error.h"
+#include "nethttp/handler.h"
+
+namespace nethttp {
+
+class Loop;
+
+// DefaultMaxHeaderBytes is the default limit on the request line plus header
+// block (Go: DefaultMaxHeaderBytes = 1 << 20).
+inline constexpr size_t DefaultMaxHeaderBytes = 1 << 20;
+
+// ConnState is a connection's state as reported to Server::conn_state (Go:
+// ConnState). Hijacked has no counterpart yet.
+enum class ConnState { kNew, kActive, kIdle, kClosed };
+std::string_view ConnStateName(ConnState s);
+
+class Server {
+ public:
+  using Duration = std::chrono::milliseconds;
+
+  // addr is "host:port"; ":8091" listens on every interface, port 0 picks a
+  // free port (see ListenAddr).
+  std::string addr;
+  // handler answers requests; null means DefaultServeMux(). Not owned.
+  Handler* handler = nullptr;
+  // read_timeout bounds reading a whole request, head and body; zero means
+  // no limit.
+  Duration read_timeout{0};
+  // read_header_timeout bounds reading the request head; zero means
+  // read_timeout is used (as in Go).
+  Duration read_header_timeout{0};
+  // write_timeout bounds writing a response once its head is queued.
+  Duration write_timeout{0};
+  // idle_timeout bounds waiting for the next request on a keep-alive
+  // connection; zero means read_timeout is used (as in Go).
+  Duration idle_timeout{0};
+  // max_header_bytes limits the request line plus headers; zero means
+  // DefaultMaxHeaderBytes. Larger heads are answered with 431.
+  size_t max_header_bytes = 0;
+  // max_body_bytes limits a request body the server buffers for the handler;
+  // larger bodies are answered with 413. Zero means 64 MiB.
+  int64_t max_body_bytes = 0;
+  // conn_state, when set, is called on each connection state change with the
+  // peer address (Go: Server.ConnState).
+  std::function<void(std::string_view remote_addr, ConnState)> conn_state;
+  // loop drives the server; null means DefaultLoop().
+  Loop* loop = nullptr;
+
+  Server();
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Listen binds addr and starts accepting on the loop; it returns at once.
+  // This is Go's net.Listen + go srv.Serve(l) in one step.
+  nethttp::Error Listen();
+  // ListenAndServe listens and runs the loop until the server is shut down or
+  // closed. It always returns an error; after Shutdown or Close it is
+  // kServerClosed (Go: ErrServerClosed).
+  nethttp::Error ListenAndServe();
+  // ListenAddr is the bound "ip:port" once listening (the real port for :0).
+  std::string ListenAddr() const;
+
+  // Shutdown stops accepting, closes idle connections, lets in-flight
+  // requests finish (each connection closes after its response), and calls
+  // done when the last connection has closed (Go: Server.Shutdown).
+  void Shutdown(std::function<void()> done = nullptr);
+  // Close closes the listener and every connection at once (Go: Server.Close).
+  void Close();
+  // SetKeepAlivesEnabled controls HTTP keep-alive; it is on by default.
+  void SetKeepAlivesEnabled(bool v);
+
+  // NumConns returns how many connections are open (for tests and logs).
+  size_t NumConns() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// ListenAndServe listens on addr and serves with handler (null:
+// DefaultServeMux) on the default loop (Go: http.ListenAndServe).
+nethttp::Error ListenAndServe(std::string_view addr, Handler* handler);
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_SERVER_H_

@@ -1,0 +1,46 @@
+// Loop: ownership of a uv_loop_t, and RunUntil for the blocking calls.
+#include "nethttp/loop.h"
+
+#include <cstdlib>
+
+#include "internal/log.h"
+
+namespace nethttp {
+
+Loop::Loop() : loop_(new uv_loop_t), owned_(true) {
+  if (int rc = uv_loop_init(loop_); rc != 0) {
+    Log().critical("uv_loop_init: {}", uv_strerror(rc));
+    std::abort();
+  }
+}
+
+Loop::Loop(uv_loop_t* borrowed) : loop_(borrowed), owned_(false) {}
+
+Loop::~Loop() {
+  if (!owned_) return;
+  // Handles still open are a leak in the caller; close them so that the
+  // loop can be closed rather than abort in the destructor.
+  uv_walk(loop_, [](uv_handle_t* h, void*) {
+    if (!uv_is_closing(h)) uv_close(h, nullptr);
+  }, nullptr);
+  uv_run(loop_, UV_RUN_DEFAULT);
+  uv_loop_close(loop_);
+  delete loop_;
+}
+
+void Loop::Run() { uv_run(loop_, UV_RUN_DEFAULT); }
+
+void Loop::RunUntil(const std::function<bool()>& done) {
+  while (!done()) {
+    if (uv_run(loop_, UV_RUN_ONCE) == 0 && !done()) return;
+  }
+}
+
+void Loop::Stop() { uv_stop(loop_); }
+
+Loop& DefaultLoop() {
+  static Loop loop(uv_default_loop());
+  return loop;
+}
+
+}  // namespace nethttp

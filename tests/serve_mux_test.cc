@@ -1,0 +1,2 @@
+// placeholder until this suite is written
+#include <doctest/doctest.h>
