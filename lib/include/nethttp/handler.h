@@ -1,6 +1,6 @@
 // Handler and ResponseWriter: the contract between the server and the code
 // that answers requests (Go: Handler, HandlerFunc, ResponseWriter), plus the
-// small ready-made handlers Go offers (NotFound, Error, Redirect).
+// small ready-made handlers Go offers (NotFound, HttpError, Redirect).
 #ifndef NETHTTP_HANDLER_H_
 #define NETHTTP_HANDLER_H_
 
@@ -29,7 +29,7 @@ class ResponseWriter {
   // Write sends body bytes. It fails (and writes nothing) for a HEAD request's
   // body, a status that allows no body, past a declared Content-Length, or
   // once the connection has gone.
-  virtual Error Write(std::string_view data) = 0;
+  virtual nethttp::Error Write(std::string_view data) = 0;
 
   // Hold keeps the response open after ServeHTTP returns; there is no Go
   // equivalent because a Go handler simply blocks its goroutine. A handler
@@ -61,9 +61,10 @@ class HandlerFunc : public Handler {
   Func f_;
 };
 
-// Error replies with the status code and msg as a plain-text body, with
-// X-Content-Type-Options: nosniff (Go: http.Error).
-void Error(ResponseWriter& w, std::string_view msg, int code);
+// HttpError replies with the status code and msg as a plain-text body, with
+// X-Content-Type-Options: nosniff. This is Go's http.Error, renamed because
+// in C++ a function named Error would hide the Error value type.
+void HttpError(ResponseWriter& w, std::string_view msg, int code);
 // NotFound replies "404 page not found" (Go: http.NotFound).
 void NotFound(ResponseWriter& w, Request& r);
 // NotFoundHandler returns a handler that answers every request with NotFound.
