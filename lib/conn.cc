@@ -1,1 +1,482 @@
-// placeholder: written in this session
+// Conn: the server's per-connection state machine on libuv (Go: conn.serve
+// in server.go). Bytes come from the loop-wide read buffer, go through
+// Http1Parser, and the responses of a batch of pipelined requests leave in
+// one write. The handler side of a response is ServerResponse.
+#include "internal/conn.h"
+
+#include <cassert>
+#include <exception>
+#include <utility>
+
+#include "internal/log.h"
+#include "internal/uv_handle.h"
+#include "nethttp/status.h"
+
+namespace nethttp {
+namespace {
+
+// kLingerMs is how long a closing connection keeps reading (and discarding)
+// after its last response, so that unread request bytes do not turn our
+// close into a RST that destroys the response in flight. Go: closeWriteAndWait
+// with rstAvoidanceDelay = 500ms.
+constexpr uint64_t kLingerMs = 500;
+
+// kMaxWriteBacklog bounds the response bytes queued in libuv for one
+// connection before we stop reading its requests (pipelining backpressure).
+constexpr size_t kMaxWriteBacklog = 1 << 20;
+
+// kRetainedBufferBytes: an idle connection keeps at most this much buffer
+// capacity, so ten thousand idle connections cost little memory.
+constexpr size_t kRetainedBufferBytes = 4096;
+
+const char* StateName(Conn::State s) {
+  switch (s) {
+    case Conn::State::kNew: return "new";
+    case Conn::State::kIdle: return "idle";
+    case Conn::State::kReadingHead: return "reading-head";
+    case Conn::State::kReadingBody: return "reading-body";
+    case Conn::State::kHandling: return "handling";
+    case Conn::State::kHeld: return "held";
+    case Conn::State::kWriteBlocked: return "write-blocked";
+    case Conn::State::kDraining: return "draining";
+    case Conn::State::kClosing: return "closing";
+  }
+  return "?";
+}
+
+ConnState PublicState(Conn::State s) {
+  switch (s) {
+    case Conn::State::kNew: return ConnState::kNew;
+    case Conn::State::kIdle: return ConnState::kIdle;
+    case Conn::State::kClosing: return ConnState::kClosed;
+    default: return ConnState::kActive;
+  }
+}
+
+// LegalTransition is the state diagram; SetState asserts it.
+bool LegalTransition(Conn::State from, Conn::State to) {
+  using S = Conn::State;
+  if (to == S::kClosing) return from != S::kClosing;
+  if (to == S::kDraining) return from != S::kClosing && from != S::kDraining;
+  switch (from) {
+    case S::kNew:
+    case S::kIdle: return to == S::kReadingHead;
+    case S::kReadingHead: return to == S::kReadingBody || to == S::kHandling;
+    case S::kReadingBody: return to == S::kHandling;
+    case S::kHandling: return to == S::kIdle || to == S::kHeld || to == S::kWriteBlocked;
+    case S::kHeld: return to == S::kIdle || to == S::kWriteBlocked;
+    case S::kWriteBlocked: return to == S::kIdle;
+    default: return false;
+  }
+}
+
+uint64_t Ms(Server::Duration d) { return d.count() > 0 ? static_cast<uint64_t>(d.count()) : 0; }
+
+}  // namespace
+
+struct Conn::WriteReq {
+  uv_write_t req;
+  std::string data;
+};
+
+Conn::Conn(Server::Impl* server) : server_(server), parser_(Http1Parser::Type::kRequest) {
+  Server& srv = server->server();
+  parser_.set_max_header_bytes(srv.max_header_bytes > 0 ? srv.max_header_bytes
+                                                        : DefaultMaxHeaderBytes);
+  // Default request body limit for the buffered body: 64 MiB.
+  parser_.set_max_body_bytes(srv.max_body_bytes > 0 ? srv.max_body_bytes : int64_t{64} << 20);
+  tcp_.data = this;
+  timer_.data = this;
+  shutdown_req_.data = this;
+}
+
+Conn::~Conn() = default;
+
+void Conn::Accept(Server::Impl* server, uv_stream_t* listener) {
+  auto* c = new Conn(server);
+  uv_tcp_init(server->loop(), &c->tcp_);
+  uv_timer_init(server->loop(), &c->timer_);
+  c->pending_closes_ = 2;
+  if (int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp_)); rc != 0) {
+    Log().warn("http: accept: {}", uv_strerror(rc));
+    c->state_ = State::kClosing;
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp_), OnClose);
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->timer_), OnClose);
+    c->server_ = nullptr;
+    return;
+  }
+  // Go sets TCP_NODELAY on accepted connections: responses are written
+  // whole, so Nagle would only add latency.
+  uv_tcp_nodelay(&c->tcp_, 1);
+  c->remote_addr_ = PeerAddr(&c->tcp_);
+  server->OnConnOpened(c);
+  Server& srv = server->server();
+  if (srv.conn_state) srv.conn_state(c->remote_addr_, ConnState::kNew);
+  uint64_t header_ms = Ms(srv.read_header_timeout > Server::Duration(0) ? srv.read_header_timeout
+                                                                        : srv.read_timeout);
+  c->ArmTimer(header_ms);
+  c->StartReading();
+}
+
+void Conn::SetState(State next) {
+  assert(LegalTransition(state_, next));
+  if (Log().should_log(spdlog::level::trace)) {
+    Log().trace("conn {}: {} -> {}", remote_addr_, StateName(state_), StateName(next));
+  }
+  State prev = state_;
+  state_ = next;
+  if (server_ == nullptr) return;
+  Server& srv = server_->server();
+  Server::Duration header_timeout =
+      srv.read_header_timeout > Server::Duration(0) ? srv.read_header_timeout : srv.read_timeout;
+  switch (next) {
+    case State::kIdle:
+      ArmTimer(Ms(srv.idle_timeout > Server::Duration(0) ? srv.idle_timeout : srv.read_timeout));
+      break;
+    case State::kReadingHead:
+      request_start_ms_ = uv_now(server_->loop());
+      // The first request's deadline runs from the accept; later ones from
+      // their first byte (Go resets the deadline after peeking a byte).
+      if (prev == State::kIdle) ArmTimer(Ms(header_timeout));
+      break;
+    case State::kReadingBody: {
+      uint64_t limit = Ms(srv.read_timeout);
+      uint64_t spent = uv_now(server_->loop()) - request_start_ms_;
+      ArmTimer(limit == 0 ? 0 : (limit > spent ? limit - spent : 1));
+      break;
+    }
+    case State::kHandling: ArmTimer(0); break;
+    case State::kHeld: ArmTimer(Ms(srv.write_timeout)); break;
+    case State::kWriteBlocked:
+      ArmTimer(Ms(srv.write_timeout > Server::Duration(0) ? srv.write_timeout : srv.idle_timeout));
+      break;
+    case State::kDraining: ArmTimer(kLingerMs); break;
+    case State::kNew:
+    case State::kClosing: ArmTimer(0); break;
+  }
+  ConnState before = PublicState(prev), after = PublicState(next);
+  if (before != after && srv.conn_state) srv.conn_state(remote_addr_, after);
+}
+
+void Conn::ArmTimer(uint64_t ms) {
+  if (ms == 0) {
+    uv_timer_stop(&timer_);
+  } else {
+    uv_timer_start(&timer_, OnTimer, ms, 0);
+  }
+}
+
+void Conn::OnTimer(uv_timer_t* t) {
+  Conn* c = OwnerOf<Conn>(t);
+  // Every deadline ends the connection. Go answers nothing on a read
+  // timeout either: the peer sees the close.
+  if (c->state_ != State::kDraining) {
+    Log().debug("conn {}: timeout in state {}", c->remote_addr_, StateName(c->state_));
+  }
+  c->Close();
+}
+
+void Conn::StartReading() {
+  if (reading_ || state_ == State::kClosing) return;
+  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), OnAlloc, OnRead) == 0) reading_ = true;
+}
+
+void Conn::StopReading() {
+  if (!reading_) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  reading_ = false;
+}
+
+void Conn::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  Conn* c = OwnerOf<Conn>(h);
+  if (c->server_ == nullptr) {
+    *buf = uv_buf_init(nullptr, 0);
+    return;
+  }
+  *buf = c->server_->ReadBuffer();
+}
+
+void Conn::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  OwnerOf<Conn>(s)->HandleRead(nread, buf);
+}
+
+void Conn::HandleRead(ssize_t nread, const uv_buf_t* buf) {
+  if (nread == 0) return;
+  if (nread < 0) {
+    if (nread != UV_EOF) Log().debug("conn {}: read: {}", remote_addr_, uv_strerror(static_cast<int>(nread)));
+    HandleEof();
+    return;
+  }
+  std::string_view data(buf->base, static_cast<size_t>(nread));
+  switch (state_) {
+    case State::kDraining:
+      return;  // discarded: we are only waiting for the peer to finish
+    case State::kNew:
+    case State::kIdle:
+    case State::kReadingHead:
+    case State::kReadingBody:
+      break;
+    default:
+      // Reading is stopped in the other states, but libuv may deliver what
+      // it had already read; keep it for later.
+      in_.append(data);
+      return;
+  }
+  if (in_.empty()) {
+    ProcessInput(data, /*from_in=*/false);
+  } else {
+    in_.append(data);
+    ProcessInput(in_, /*from_in=*/true);
+  }
+}
+
+void Conn::HandleEof() {
+  StopReading();
+  switch (state_) {
+    case State::kHandling:
+    case State::kHeld:
+    case State::kWriteBlocked:
+      // The peer half-closed after its request: answer, then close.
+      read_eof_ = true;
+      return;
+    default:
+      // Between requests, in a partial request (Go closes silently), or
+      // done draining.
+      Close();
+  }
+}
+
+void Conn::ProcessInput(std::string_view data, bool from_in) {
+  size_t consumed = 0;
+  while (consumed < data.size()) {
+    if (state_ != State::kNew && state_ != State::kIdle && state_ != State::kReadingHead &&
+        state_ != State::kReadingBody) {
+      break;
+    }
+    Http1Parser::FeedResult r = parser_.Feed(data.substr(consumed));
+    consumed += r.consumed;
+    if (r.status == Http1Parser::Status::kError) {
+      FailRequest(parser_.error());
+      break;
+    }
+    if (state_ == State::kNew || state_ == State::kIdle) SetState(State::kReadingHead);
+    if (parser_.head_complete() && state_ == State::kReadingHead &&
+        r.status == Http1Parser::Status::kNeedMore) {
+      SetState(State::kReadingBody);
+      MessageHead& h = parser_.head();
+      // 100-continue: the client waits for our word before sending the
+      // body; we give it as soon as the head is accepted (RFC 9110 §10.1.1).
+      if (h.expect_continue && !continue_sent_ && h.content_length != 0) {
+        out_.append("HTTP/1.1 100 Continue\r\n\r\n");
+        continue_sent_ = true;
+      }
+    }
+    if (r.status == Http1Parser::Status::kMessageComplete) ServeRequest();
+  }
+  if (from_in) {
+    in_.erase(0, consumed);
+  } else if (consumed < data.size() && state_ != State::kClosing && state_ != State::kDraining) {
+    in_.assign(data.substr(consumed));
+  }
+  if (in_.empty() && in_.capacity() > kRetainedBufferBytes) std::string().swap(in_);
+  Flush();
+}
+
+void Conn::ServeRequest() {
+  MessageHead& h = parser_.head();
+  Request& r = req_;
+  r.method = std::move(h.method);
+  r.request_uri = std::move(h.target);
+  Result<URL> url = ParseRequestURI(r.request_uri);
+  if (!url.ok()) {
+    FailRequest(Error(ErrorCode::kBadRequest, "http: malformed request URI"));
+    return;
+  }
+  r.url = std::move(url.value());
+  r.proto_major = h.proto_major;
+  r.proto_minor = h.proto_minor;
+  r.proto = h.proto_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+  r.header = std::move(h.header);
+  r.trailer = std::move(h.trailer);
+  r.body = std::move(parser_.body());
+  r.content_length = h.content_length;
+  r.close = !h.keep_alive;
+  // Go: the Host header, or the authority of an absolute-form target.
+  r.host = r.url.host.empty() ? std::string(r.header.Get("Host")) : r.url.host;
+  r.remote_addr = remote_addr_;
+
+  SetState(State::kHandling);
+  ServerResponse::RequestInfo info;
+  info.head = r.method == "HEAD";
+  info.proto_minor = r.proto_minor;
+  info.wants_close = r.close;
+  resp_ = std::make_shared<ServerResponse>(this, info);
+  try {
+    server_->handler().ServeHTTP(*resp_, r);
+  } catch (const std::exception& e) {
+    Log().error("http: panic serving {}: {}", remote_addr_, e.what());
+    if (resp_) resp_->Recover();
+  } catch (...) {
+    Log().error("http: panic serving {}: unknown exception", remote_addr_);
+    if (resp_) resp_->Recover();
+  }
+  if (state_ != State::kHandling) return;  // closed by the handler's side
+  if (!resp_->CompleteUnlessHeld()) {
+    SetState(State::kHeld);
+    StopReading();
+    return;
+  }
+  AfterResponse();
+}
+
+void Conn::AfterResponse() {
+  bool close = resp_->close_after() || read_eof_;
+  resp_->Detach();
+  resp_.reset();
+  continue_sent_ = false;
+  if (close) {
+    StartDraining();
+    return;
+  }
+  parser_.NextMessage();
+  if (WriteBacklogged()) {
+    Flush();
+    SetState(State::kWriteBlocked);
+    StopReading();
+    return;
+  }
+  SetState(State::kIdle);
+}
+
+void Conn::ResponseFinished() {
+  if (state_ != State::kHeld) return;  // finished inside ServeHTTP: handled there
+  AfterResponse();
+  if (state_ == State::kIdle) {
+    ResumeInput();
+  } else {
+    Flush();
+  }
+}
+
+void Conn::ResumeInput() {
+  StartReading();
+  if (!in_.empty()) {
+    ProcessInput(in_, /*from_in=*/true);
+  } else {
+    Flush();
+  }
+}
+
+void Conn::FailRequest(const Error& err) {
+  int code = ServerStatusForError(err);
+  Log().debug("conn {}: {} ({})", remote_addr_, err.message(), code);
+  // Go's conn.serve answers a bad request with a short plain-text response
+  // and closes; 400s carry the reason, as Go's badRequestError does.
+  std::string body = std::to_string(code) + " " + std::string(StatusText(code));
+  if (code == StatusBadRequest) body += ": " + err.message();
+  out_.append("HTTP/1.1 " + std::to_string(code) + " " + std::string(StatusText(code)) +
+              "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
+              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  in_.clear();
+  StartDraining();
+}
+
+void Conn::StartDraining() {
+  Flush();
+  SetState(State::kDraining);
+  // shutdown(SHUT_WR) goes out after the queued writes; then we read and
+  // discard until the peer closes or the linger timer fires.
+  if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp_), OnShutdown) != 0) {
+    Close();
+    return;
+  }
+  StartReading();
+}
+
+void Conn::OnShutdown(uv_shutdown_t* req, int status) {
+  Conn* c = OwnerOf<Conn>(req);
+  if (status < 0 && c->state_ != State::kClosing) c->Close();
+}
+
+bool Conn::WriteBacklogged() const { return tcp_.write_queue_size > kMaxWriteBacklog; }
+
+void Conn::OutputGrew() {
+  // A streaming handler's output goes out as it grows, not all at the end.
+  if (out_.size() >= 64 * 1024) Flush();
+}
+
+void Conn::Flush() {
+  if (out_.empty() || state_ == State::kClosing) return;
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  // Most responses fit the socket buffer: try a direct write first, and
+  // queue only what the kernel did not take.
+  int n = uv_try_write(stream, &buf, 1);
+  if (n == static_cast<int>(out_.size())) {
+    out_.clear();
+    if (out_.capacity() > kRetainedBufferBytes) std::string().swap(out_);
+    return;
+  }
+  if (n < 0 && n != UV_EAGAIN) {
+    Log().debug("conn {}: write: {}", remote_addr_, uv_strerror(n));
+    Close();
+    return;
+  }
+  auto* w = new WriteReq;
+  w->req.data = this;
+  if (n > 0) {
+    w->data.assign(out_, static_cast<size_t>(n));
+    out_.clear();
+  } else {
+    w->data.swap(out_);
+  }
+  buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+  if (int rc = uv_write(&w->req, stream, &buf, 1, OnWrite); rc != 0) {
+    delete w;
+    Close();
+  }
+}
+
+void Conn::OnWrite(uv_write_t* req, int status) {
+  auto* w = reinterpret_cast<WriteReq*>(req);
+  Conn* c = OwnerOf<Conn>(req);
+  delete w;
+  if (status < 0) {
+    // UV_ECANCELED is expected while closing.
+    if (c->state_ != State::kClosing) c->Close();
+    return;
+  }
+  if (c->state_ == State::kWriteBlocked && !c->WriteBacklogged()) {
+    c->SetState(State::kIdle);
+    c->ResumeInput();
+  }
+}
+
+std::string_view Conn::Date() { return server_ != nullptr ? server_->Date() : std::string_view(); }
+
+bool Conn::KeepAlivesAllowed() { return server_ != nullptr && server_->KeepAlivesAllowed(); }
+
+void Conn::CloseIfIdle() {
+  if (state_ == State::kNew || state_ == State::kIdle) Close();
+}
+
+void Conn::Close() {
+  if (state_ == State::kClosing) return;
+  SetState(State::kClosing);
+  if (resp_) {
+    resp_->Detach();
+    resp_.reset();
+  }
+  StopReading();
+  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClose);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), OnClose);
+}
+
+void Conn::OnClose(uv_handle_t* h) {
+  Conn* c = OwnerOf<Conn>(h);
+  if (--c->pending_closes_ > 0) return;
+  if (c->server_ != nullptr) c->server_->OnConnClosed(c);
+  delete c;
+}
+
+}  // namespace nethttp

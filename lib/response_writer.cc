@@ -1,1 +1,277 @@
-// placeholder: written in this session
+// ServerResponse: framing decisions and serialisation of a server response.
+// Go: server.go (*response).Write/WriteHeader/finishRequest and
+// (*chunkWriter).writeHeader, which this follows rule by rule.
+#include "internal/response_writer.h"
+
+#include <charconv>
+#include <string>
+
+#include "internal/log.h"
+#include "nethttp/status.h"
+
+namespace nethttp {
+namespace {
+
+bool BodyAllowedForStatus(int code) {
+  // RFC 9110 §6.4.1: 1xx, 204 and 304 responses have no content.
+  return !((code >= 100 && code <= 199) || code == StatusNoContent || code == StatusNotModified);
+}
+
+bool EqualFold(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
+    if (x != y) return false;
+  }
+  return true;
+}
+
+void AppendStatusLine(std::string* out, int proto_minor, int code) {
+  out->append(proto_minor >= 1 ? "HTTP/1.1 " : "HTTP/1.0 ");
+  char num[8];
+  auto [end, ec] = std::to_chars(num, num + sizeof num, code);
+  out->append(num, end);
+  out->push_back(' ');
+  std::string_view text = StatusText(code);
+  out->append(text.empty() ? "status code" : text);
+  out->append("\r\n");
+}
+
+void AppendDecimal(std::string* out, int64_t v) {
+  char num[24];
+  auto [end, ec] = std::to_chars(num, num + sizeof num, v);
+  out->append(num, end);
+}
+
+// SniffContentType is the part of Go's DetectContentType (sniff.go) that a
+// server without files needs: HTML, then text, else binary.
+std::string_view SniffContentType(std::string_view data) {
+  std::string_view s = data.substr(0, 512);
+  size_t i = s.find_first_not_of("\t\n\x0c\r ");
+  std::string_view lead = i == std::string_view::npos ? std::string_view() : s.substr(i);
+  for (std::string_view tag : {"<!DOCTYPE HTML", "<HTML", "<HEAD", "<BODY", "<P", "<H1"}) {
+    if (lead.size() > tag.size() && EqualFold(lead.substr(0, tag.size()), tag) &&
+        (lead[tag.size()] == ' ' || lead[tag.size()] == '>')) {
+      return "text/html; charset=utf-8";
+    }
+  }
+  for (unsigned char c : s) {
+    // Go's "binary data byte" table: control bytes other than whitespace.
+    if (c <= 0x08 || c == 0x0B || (c >= 0x0E && c <= 0x1A) || (c >= 0x1C && c <= 0x1F)) {
+      return "application/octet-stream";
+    }
+  }
+  return "text/plain; charset=utf-8";
+}
+
+}  // namespace
+
+void AppendHttpDate(std::time_t t, std::string* out) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  int n = std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday],
+                        tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                        tm.tm_sec);
+  out->append(buf, static_cast<size_t>(n));
+}
+
+bool ServerResponse::BodyAllowed() const { return BodyAllowedForStatus(status_); }
+
+void ServerResponse::WriteHeader(int code) {
+  if (head_written_ || status_ != 0) {
+    Log().warn("http: superfluous response.WriteHeader call ({} after {})", code, status_);
+    return;
+  }
+  if (code < 100 || code > 999) {
+    Log().error("http: invalid WriteHeader code {}", code);
+    code = StatusInternalServerError;
+  }
+  // Go 1.19: an informational status other than 101 goes out at once with
+  // the current header, and the final status is still to come.
+  if (code >= 100 && code <= 199 && code != StatusSwitchingProtocols) {
+    if (sink_ == nullptr || req_.proto_minor < 1) return;  // 1.0 has no 1xx
+    std::string& out = sink_->Output();
+    AppendStatusLine(&out, req_.proto_minor, code);
+    header_.Write(&out);
+    out.append("\r\n");
+    sink_->OutputGrew();
+    return;
+  }
+  status_ = code;
+  if (std::string_view cl = header_.Get("Content-Length"); !cl.empty()) {
+    int64_t v = 0;
+    auto [end, ec] = std::from_chars(cl.data(), cl.data() + cl.size(), v);
+    if (ec == std::errc() && end == cl.data() + cl.size() && v >= 0) {
+      declared_length_ = v;
+    } else {
+      Log().warn("http: invalid Content-Length of \"{}\"", cl);
+      header_.Del("Content-Length");
+    }
+  }
+}
+
+Error ServerResponse::Write(std::string_view data) {
+  if (sink_ == nullptr) {
+    return Error(ErrorCode::kCanceled, "http: connection closed before the response was written");
+  }
+  if (finished_) return Error(ErrorCode::kInvalidArgument, "http: Write after the response finished");
+  if (status_ == 0) WriteHeader(StatusOK);
+  if (!BodyAllowed()) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "http: request method or response status code does not allow body");
+  }
+  if (declared_length_ >= 0 && written_ + static_cast<int64_t>(data.size()) > declared_length_) {
+    return Error(ErrorCode::kInvalidArgument, "http: wrote more than the declared Content-Length");
+  }
+  written_ += static_cast<int64_t>(data.size());
+  if (!head_written_) {
+    if (pending_.size() + data.size() <= kBufferBeforeChunking) {
+      pending_.append(data);
+      return Error();
+    }
+    WriteHead(/*handler_done=*/false);
+    AppendBody(pending_);
+    pending_.clear();
+  }
+  AppendBody(data);
+  sink_->OutputGrew();
+  return Error();
+}
+
+void ServerResponse::WriteHead(bool handler_done) {
+  head_written_ = true;
+  if (status_ == 0) status_ = StatusOK;
+  std::string& out = sink_->Output();
+
+  // The handler's own framing fields never reach the wire: framing is ours.
+  header_.Del("Transfer-Encoding");
+  int64_t content_length = -1;
+  if (!BodyAllowed()) {
+    framing_ = Framing::kNone;
+    if (status_ == StatusNoContent) header_.Del("Content-Length");
+  } else if (req_.head) {
+    // Go: a HEAD response reports the length a GET would have had when the
+    // handler wrote a small body and returned.
+    framing_ = Framing::kNone;
+    if (handler_done && declared_length_ < 0 && !pending_.empty()) {
+      content_length = static_cast<int64_t>(pending_.size());
+    }
+  } else if (declared_length_ >= 0) {
+    framing_ = Framing::kContentLength;
+  } else if (handler_done) {
+    framing_ = Framing::kContentLength;
+    content_length = static_cast<int64_t>(pending_.size());
+  } else if (req_.proto_minor >= 1) {
+    framing_ = Framing::kChunked;
+  } else {
+    framing_ = Framing::kUntilClose;
+  }
+
+  close_after_ = req_.wants_close || !sink_->KeepAlivesAllowed() || !req_.body_fully_read ||
+                 framing_ == Framing::kUntilClose ||
+                 EqualFold(header_.Get("Connection"), "close");
+
+  out.reserve(out.size() + 160 + 48 * header_.size());
+  AppendStatusLine(&out, req_.proto_minor, status_);
+  header_.Write(&out);
+  if (!header_.Has("Date")) {
+    out.append("Date: ");
+    out.append(sink_->Date());
+    out.append("\r\n");
+  }
+  if (!header_.Has("Content-Type") && BodyAllowed() && !pending_.empty()) {
+    out.append("Content-Type: ");
+    out.append(SniffContentType(pending_));
+    out.append("\r\n");
+  }
+  if (content_length >= 0) {
+    out.append("Content-Length: ");
+    AppendDecimal(&out, content_length);
+    out.append("\r\n");
+  }
+  if (framing_ == Framing::kChunked) out.append("Transfer-Encoding: chunked\r\n");
+  if (close_after_) {
+    if (!header_.Has("Connection")) out.append("Connection: close\r\n");
+  } else if (req_.proto_minor == 0) {
+    // An HTTP/1.0 client asked for keep-alive and gets it (RFC 9112 §9.3).
+    out.append("Connection: keep-alive\r\n");
+  }
+  out.append("\r\n");
+}
+
+void ServerResponse::AppendBody(std::string_view data) {
+  if (data.empty() || req_.head || framing_ == Framing::kNone) return;
+  std::string& out = sink_->Output();
+  if (framing_ == Framing::kChunked) {
+    char hex[20];
+    auto [end, ec] = std::to_chars(hex, hex + sizeof hex, data.size(), 16);
+    out.append(hex, end);
+    out.append("\r\n");
+    out.append(data);
+    out.append("\r\n");
+  } else {
+    out.append(data);
+  }
+}
+
+void ServerResponse::FinishResponse() {
+  if (finished_) return;
+  finished_ = true;
+  if (sink_ == nullptr) return;
+  if (!head_written_) {
+    WriteHead(/*handler_done=*/true);
+    AppendBody(pending_);
+    pending_.clear();
+  }
+  if (framing_ == Framing::kChunked) sink_->Output().append("0\r\n\r\n");
+  // Go: a handler that wrote less than its declared Content-Length leaves
+  // the peer waiting for bytes that never come; only a close tells it.
+  if (declared_length_ >= 0 && written_ < declared_length_ && !req_.head && BodyAllowed()) {
+    close_after_ = true;
+  }
+}
+
+void ServerResponse::Recover() {
+  if (finished_ || sink_ == nullptr) return;
+  held_ = false;
+  if (head_written_) {
+    finished_ = true;
+    close_after_ = true;
+    return;
+  }
+  header_.clear();
+  pending_.clear();
+  status_ = 0;
+  declared_length_ = -1;
+  written_ = 0;
+  req_.wants_close = true;  // Go closes the connection after a panic
+  header_.Set("Content-Type", "text/plain; charset=utf-8");
+  WriteHeader(StatusInternalServerError);
+  Write("Internal Server Error\n");
+  FinishResponse();
+}
+
+bool ServerResponse::CompleteUnlessHeld() {
+  if (held_ && !finished_) return false;
+  FinishResponse();
+  return true;
+}
+
+std::shared_ptr<ResponseWriter> ServerResponse::Hold() {
+  held_ = true;
+  return shared_from_this();
+}
+
+void ServerResponse::Finish() {
+  if (finished_) return;
+  FinishResponse();
+  if (held_ && sink_ != nullptr) sink_->ResponseFinished();
+}
+
+}  // namespace nethttp

@@ -1,1 +1,261 @@
-// placeholder: written in this session
+// Server: the listener and the set of live connections (Go: Server.Serve,
+// Shutdown, Close in server.go). Each accepted socket becomes a Conn
+// (conn.cc) on the same loop; there is no thread per connection.
+#include "nethttp/server.h"
+
+#include <cstring>
+#include <utility>
+
+#include "internal/conn.h"
+#include "internal/log.h"
+#include "internal/server_impl.h"
+#include "internal/uv_handle.h"
+#include "nethttp/loop.h"
+#include "nethttp/serve_mux.h"
+
+namespace nethttp {
+namespace {
+
+// kReadBufferBytes is the size of the loop-wide read buffer: large enough
+// for a burst of pipelined requests or a big chunk of an upload per read.
+constexpr size_t kReadBufferBytes = 64 * 1024;
+
+// kBacklog is the listen(2) backlog; the kernel caps it at somaxconn. Go
+// uses the system's somaxconn.
+constexpr int kBacklog = 4096;
+
+// ResolveListenAddr turns "host:port" into a socket address. An empty host
+// means every interface: "::" (which also accepts IPv4 on Linux) when the
+// machine has IPv6, else "0.0.0.0" (Go's ":8091").
+Error ResolveListenAddr(uv_loop_t* loop, std::string_view addr, sockaddr_storage* out,
+                        bool* any_host) {
+  size_t colon = addr.rfind(':');
+  if (colon == std::string_view::npos) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "listen tcp " + std::string(addr) + ": missing port in address");
+  }
+  std::string host(addr.substr(0, colon));
+  std::string port(addr.substr(colon + 1));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  char* end = nullptr;
+  long p = std::strtol(port.c_str(), &end, 10);
+  if (port.empty() || *end != '\0' || p < 0 || p > 65535) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "listen tcp " + std::string(addr) + ": invalid port \"" + port + "\"");
+  }
+  *any_host = host.empty();
+  std::memset(out, 0, sizeof *out);
+  if (host.empty()) {
+    uv_ip6_addr("::", static_cast<int>(p), reinterpret_cast<sockaddr_in6*>(out));
+    return Error();
+  }
+  if (uv_ip4_addr(host.c_str(), static_cast<int>(p), reinterpret_cast<sockaddr_in*>(out)) == 0 ||
+      uv_ip6_addr(host.c_str(), static_cast<int>(p), reinterpret_cast<sockaddr_in6*>(out)) == 0) {
+    return Error();
+  }
+  // A name: resolve it synchronously (a null callback makes uv_getaddrinfo
+  // block), once, at start-up.
+  uv_getaddrinfo_t req;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  if (int rc = uv_getaddrinfo(loop, &req, nullptr, host.c_str(), port.c_str(), &hints); rc != 0) {
+    return Error::FromUv(rc, "listen tcp " + std::string(addr) + ": lookup " + host);
+  }
+  std::memcpy(out, req.addrinfo->ai_addr, req.addrinfo->ai_addrlen);
+  uv_freeaddrinfo(req.addrinfo);
+  return Error();
+}
+
+}  // namespace
+
+// Listener owns the listening socket; it deletes itself in its close callback.
+struct Server::Impl::Listener {
+  uv_tcp_t tcp;
+  Server::Impl* server;
+};
+
+void Server::Impl::CloseListener(Listener* l) {
+  l->server = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(&l->tcp),
+           [](uv_handle_t* h) { delete static_cast<Listener*>(h->data); });
+}
+
+std::string_view ConnStateName(ConnState s) {
+  switch (s) {
+    case ConnState::kNew: return "new";
+    case ConnState::kActive: return "active";
+    case ConnState::kIdle: return "idle";
+    case ConnState::kClosed: return "closed";
+  }
+  return "?";
+}
+
+Server::Impl::Impl(Server* server)
+    : server_(server),
+      loop_((server->loop != nullptr ? server->loop : &DefaultLoop())->get()),
+      read_buf_(new char[kReadBufferBytes]) {}
+
+Server::Impl::~Impl() {
+  // The Server is going away: every handle must stop pointing at us.
+  if (listener_ != nullptr) {
+    CloseListener(listener_);
+    listener_ = nullptr;
+  }
+  while (conns_ != nullptr) {
+    Conn* c = conns_;
+    conns_ = c->next_;
+    c->Detach();
+    c->Close();
+  }
+}
+
+Handler& Server::Impl::handler() {
+  return server_->handler != nullptr ? *server_->handler : DefaultServeMux();
+}
+
+uv_buf_t Server::Impl::ReadBuffer() {
+  return uv_buf_init(read_buf_.get(), static_cast<unsigned>(kReadBufferBytes));
+}
+
+std::string_view Server::Impl::Date() {
+  std::time_t now = std::time(nullptr);
+  if (now != date_sec_ || date_.empty()) {
+    date_sec_ = now;
+    date_.clear();
+    AppendHttpDate(now, &date_);
+  }
+  return date_;
+}
+
+Error Server::Impl::Listen() {
+  if (stopped_) return Error(ErrorCode::kServerClosed, "http: Server closed");
+  if (listener_ != nullptr) return Error(ErrorCode::kInvalidArgument, "http: Server already listening");
+  std::string addr = server_->addr.empty() ? ":http" : server_->addr;
+  if (addr == ":http") addr = ":80";
+  sockaddr_storage ss;
+  bool any_host = false;
+  if (Error err = ResolveListenAddr(loop_, addr, &ss, &any_host)) return err;
+
+  auto* l = new Listener{};
+  l->server = this;
+  l->tcp.data = l;
+  uv_tcp_init(loop_, &l->tcp);
+  int rc = uv_tcp_bind(&l->tcp, reinterpret_cast<sockaddr*>(&ss), 0);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), kBacklog, OnConnection);
+  if (rc != 0 && any_host && (rc == UV_EAFNOSUPPORT || rc == UV_EADDRNOTAVAIL)) {
+    // No IPv6 on this machine: listen on every IPv4 interface instead. The
+    // failed socket is closed and a fresh one made.
+    int port = ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+    CloseListener(l);
+    l = new Listener{};
+    l->server = this;
+    l->tcp.data = l;
+    uv_tcp_init(loop_, &l->tcp);
+    uv_ip4_addr("0.0.0.0", port, reinterpret_cast<sockaddr_in*>(&ss));
+    rc = uv_tcp_bind(&l->tcp, reinterpret_cast<sockaddr*>(&ss), 0);
+    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), kBacklog, OnConnection);
+  }
+  if (rc != 0) {
+    CloseListener(l);
+    return Error::FromUv(rc, "listen tcp " + addr);
+  }
+  listener_ = l;
+  listen_addr_ = SockAddr(&l->tcp);
+  return Error();
+}
+
+void Server::Impl::OnConnection(uv_stream_t* stream, int status) {
+  auto* l = OwnerOf<Listener>(stream);
+  if (l->server == nullptr) return;
+  if (status < 0) {
+    // EMFILE and friends: libuv already keeps a spare fd to shed the
+    // connection; we log and keep listening.
+    Log().warn("http: Accept error: {}", uv_strerror(status));
+    return;
+  }
+  Conn::Accept(l->server, stream);
+}
+
+void Server::Impl::OnConnOpened(Conn* c) {
+  c->next_ = conns_;
+  c->prev_ = nullptr;
+  if (conns_ != nullptr) conns_->prev_ = c;
+  conns_ = c;
+  ++num_conns_;
+}
+
+void Server::Impl::OnConnClosed(Conn* c) {
+  if (c->prev_ != nullptr) c->prev_->next_ = c->next_;
+  if (c->next_ != nullptr) c->next_->prev_ = c->prev_;
+  if (conns_ == c) conns_ = c->next_;
+  c->next_ = c->prev_ = nullptr;
+  --num_conns_;
+  MaybeFinishShutdown();
+}
+
+void Server::Impl::MaybeFinishShutdown() {
+  if (!shutting_down_ || listener_ != nullptr || num_conns_ != 0) return;
+  shutting_down_ = false;
+  if (auto done = std::move(shutdown_done_)) done();
+}
+
+void Server::Impl::Shutdown(std::function<void()> done) {
+  stopped_ = true;
+  shutting_down_ = true;
+  shutdown_done_ = std::move(done);
+  if (listener_ != nullptr) {
+    CloseListener(listener_);
+    listener_ = nullptr;
+  }
+  // Idle connections close now; busy ones close after their response,
+  // which says Connection: close because KeepAlivesAllowed() is now false.
+  for (Conn* c = conns_; c != nullptr;) {
+    Conn* next = c->next_;
+    c->CloseIfIdle();
+    c = next;
+  }
+  MaybeFinishShutdown();
+}
+
+void Server::Impl::Close() {
+  stopped_ = true;
+  if (listener_ != nullptr) {
+    CloseListener(listener_);
+    listener_ = nullptr;
+  }
+  for (Conn* c = conns_; c != nullptr;) {
+    Conn* next = c->next_;
+    c->Close();
+    c = next;
+  }
+}
+
+Server::Server() : impl_(std::make_unique<Impl>(this)) {}
+Server::~Server() = default;
+
+Error Server::Listen() { return impl_->Listen(); }
+
+Error Server::ListenAndServe() {
+  if (Error err = impl_->Listen()) return err;
+  Loop& loop = this->loop != nullptr ? *this->loop : DefaultLoop();
+  loop.RunUntil([this] { return impl_->closed(); });
+  return Error(ErrorCode::kServerClosed, "http: Server closed");
+}
+
+std::string Server::ListenAddr() const { return impl_->ListenAddr(); }
+void Server::Shutdown(std::function<void()> done) { impl_->Shutdown(std::move(done)); }
+void Server::Close() { impl_->Close(); }
+void Server::SetKeepAlivesEnabled(bool v) { impl_->set_keep_alives(v); }
+size_t Server::NumConns() const { return impl_->num_conns(); }
+
+Error ListenAndServe(std::string_view addr, Handler* handler) {
+  Server srv;
+  srv.addr = std::string(addr);
+  srv.handler = handler;
+  return srv.ListenAndServe();
+}
+
+}  // namespace nethttp

@@ -1,0 +1,157 @@
+// pingd: the seed's server. GET /ping answers "pong", /echo sends the
+// request body back; everything else is the mux's 404. SIGINT or SIGTERM
+// shuts down gracefully. Flags and behaviour are a contract: SPEC §3.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+
+#include "duration.h"
+#include "internal/log.h"
+#include "nethttp/nethttp.h"
+
+namespace {
+
+struct Flags {
+  std::string addr = ":8091";
+  std::string log_level = "info";
+  std::string read_header_timeout = "5s";
+  std::string idle_timeout = "30s";
+  std::string shutdown_timeout = "10s";
+  size_t max_header_bytes = nethttp::DefaultMaxHeaderBytes;
+  int64_t max_body_bytes = int64_t{64} << 20;
+};
+
+// Usage errors are one line on stderr and exit status 2, like Go's flag
+// package.
+int UsageError(const std::string& msg) {
+  std::fprintf(stderr, "pingd: %s (see --help)\n", msg.c_str());
+  return 2;
+}
+
+// Signals owns the SIGINT/SIGTERM handles and the shutdown deadline timer.
+struct Signals {
+  uv_signal_t sigint;
+  uv_signal_t sigterm;
+  uv_timer_t deadline;
+  nethttp::Server* server;
+  uint64_t shutdown_ms;
+  bool shutting_down = false;
+
+  void Close() {
+    for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&sigint),
+                           reinterpret_cast<uv_handle_t*>(&sigterm),
+                           reinterpret_cast<uv_handle_t*>(&deadline)}) {
+      if (!uv_is_closing(h)) uv_close(h, nullptr);
+    }
+  }
+};
+
+void OnSignal(uv_signal_t* h, int signum) {
+  auto* s = static_cast<Signals*>(h->data);
+  if (s->shutting_down) return;
+  s->shutting_down = true;
+  nethttp::Log().info("received {}, shutting down (at most {} ms)",
+                      signum == SIGINT ? "SIGINT" : "SIGTERM", s->shutdown_ms);
+  uv_timer_start(&s->deadline, [](uv_timer_t* t) {
+    auto* s = static_cast<Signals*>(t->data);
+    nethttp::Log().warn("shutdown timeout: closing the remaining {} connections",
+                        s->server->NumConns());
+    s->server->Close();
+    s->Close();
+  }, s->shutdown_ms, 0);
+  s->server->Shutdown([s] {
+    nethttp::Log().info("all connections closed");
+    s->Close();
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Flags flags;
+  CLI::App app{"pingd: an HTTP server answering /ping and /echo (nethttp)", "pingd"};
+  app.add_option("--addr", flags.addr, "listen address HOST:PORT (\"127.0.0.1:0\" picks a port)")
+      ->capture_default_str();
+  app.add_option("--log-level", flags.log_level, "trace|debug|info|warn|error|off")
+      ->capture_default_str();
+  app.add_option("--read-header-timeout", flags.read_header_timeout,
+                 "limit for reading a request head (e.g. 5s, 500ms; 0 = none)")
+      ->capture_default_str();
+  app.add_option("--idle-timeout", flags.idle_timeout,
+                 "limit for an idle keep-alive connection (0 = none)")
+      ->capture_default_str();
+  app.add_option("--shutdown-timeout", flags.shutdown_timeout,
+                 "on SIGINT/SIGTERM, force-close connections still open after this long")
+      ->capture_default_str();
+  app.add_option("--max-header-bytes", flags.max_header_bytes,
+                 "limit for a request line plus headers (431 beyond)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-body-bytes", flags.max_body_bytes,
+                 "limit for a request body (413 beyond)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.set_version_flag("--version", std::string("pingd ") + std::string(nethttp::kVersion));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return UsageError(e.what());
+  }
+
+  if (!nethttp::SetLogLevel(flags.log_level)) {
+    return UsageError("invalid --log-level \"" + flags.log_level + "\"");
+  }
+  auto header_timeout = pingd::ParseDuration(flags.read_header_timeout);
+  auto idle_timeout = pingd::ParseDuration(flags.idle_timeout);
+  auto shutdown_timeout = pingd::ParseDuration(flags.shutdown_timeout);
+  if (!header_timeout) return UsageError("invalid --read-header-timeout \"" + flags.read_header_timeout + "\"");
+  if (!idle_timeout) return UsageError("invalid --idle-timeout \"" + flags.idle_timeout + "\"");
+  if (!shutdown_timeout) return UsageError("invalid --shutdown-timeout \"" + flags.shutdown_timeout + "\"");
+
+  nethttp::HandleFunc("/ping", [](nethttp::ResponseWriter& w, nethttp::Request& r) {
+    if (r.method != "GET" && r.method != "HEAD") {
+      w.Header().Set("Allow", "GET, HEAD");
+      nethttp::HttpError(w, "method not allowed", nethttp::StatusMethodNotAllowed);
+      return;
+    }
+    w.Write("pong");
+  });
+  nethttp::HandleFunc("/echo", [](nethttp::ResponseWriter& w, nethttp::Request& r) {
+    if (std::string_view ct = r.header.Get("Content-Type"); !ct.empty()) {
+      w.Header().Set("Content-Type", ct);
+    }
+    w.Header().Set("Content-Length", std::to_string(r.body.size()));
+    w.Write(r.body);
+  });
+
+  nethttp::Server srv;
+  srv.addr = flags.addr;
+  srv.read_header_timeout = *header_timeout;
+  srv.idle_timeout = *idle_timeout;
+  srv.max_header_bytes = flags.max_header_bytes;
+  srv.max_body_bytes = flags.max_body_bytes;
+  if (nethttp::Error err = srv.Listen()) {
+    std::fprintf(stderr, "pingd: %s\n", err.message().c_str());
+    return 1;
+  }
+  nethttp::Log().info("listening on {}", srv.ListenAddr());
+
+  uv_loop_t* loop = nethttp::DefaultLoop().get();
+  Signals signals{};
+  signals.server = &srv;
+  signals.shutdown_ms = static_cast<uint64_t>(shutdown_timeout->count());
+  uv_signal_init(loop, &signals.sigint);
+  uv_signal_init(loop, &signals.sigterm);
+  uv_timer_init(loop, &signals.deadline);
+  signals.sigint.data = signals.sigterm.data = signals.deadline.data = &signals;
+  uv_signal_start(&signals.sigint, OnSignal, SIGINT);
+  uv_signal_start(&signals.sigterm, OnSignal, SIGTERM);
+
+  nethttp::DefaultLoop().Run();
+  nethttp::Log().info("stopped");
+  return 0;
+}

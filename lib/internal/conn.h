@@ -1,0 +1,110 @@
+// Conn is the server side of one TCP connection (Go: conn.serve): read bytes,
+// parse a request, run the handler, queue the response, and go round again
+// on a kept-alive connection. One explicit state machine, one timer.
+#ifndef NETHTTP_INTERNAL_CONN_H_
+#define NETHTTP_INTERNAL_CONN_H_
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "internal/http1_parser.h"
+#include "internal/response_writer.h"
+#include "internal/server_impl.h"
+#include "nethttp/request.h"
+
+namespace nethttp {
+
+class Conn final : public ResponseSink {
+ public:
+  enum class State {
+    kNew,           // accepted; waits for the first request (ReadHeaderTimeout)
+    kIdle,          // kept alive between requests; waits for a byte (IdleTimeout)
+    kReadingHead,   // part of a head arrived; waits for the rest (ReadHeaderTimeout)
+    kReadingBody,   // head parsed; waits for the body's end (ReadTimeout)
+    kHandling,      // ServeHTTP is running; nothing else happens meanwhile
+    kHeld,          // the handler returned after Hold(); waits for Finish (WriteTimeout)
+    kWriteBlocked,  // the peer reads slower than it sends; waits for write_cb to drain
+    kDraining,      // last response queued and the write side shut; waits for the
+                    // peer's EOF or the linger timer, so the peer reads it before a RST
+    kClosing,       // uv_close called; waits for both close callbacks, then deletes this
+  };
+
+  // Accept takes the pending connection off listener; on failure it logs
+  // and returns without a Conn.
+  static void Accept(Server::Impl* server, uv_stream_t* listener);
+
+  // Close closes at once, whatever is in flight (Server::Close).
+  void Close();
+  // CloseIfIdle closes a connection that is between requests; a busy one
+  // closes after its current response because keep-alives are now off.
+  void CloseIfIdle();
+  // Detach forgets the server: it is going away before this conn.
+  void Detach() { server_ = nullptr; }
+
+  State state() const { return state_; }
+  Conn* next_ = nullptr;  // Server::Impl's intrusive list
+  Conn* prev_ = nullptr;
+
+  // ResponseSink.
+  std::string& Output() override { return out_; }
+  void OutputGrew() override;
+  std::string_view Date() override;
+  bool KeepAlivesAllowed() override;
+  void ResponseFinished() override;
+
+ private:
+  struct WriteReq;
+
+  explicit Conn(Server::Impl* server);
+  ~Conn() override;
+
+  static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnShutdown(uv_shutdown_t* req, int status);
+  static void OnTimer(uv_timer_t* t);
+  static void OnClose(uv_handle_t* h);
+
+  void SetState(State next);
+  void ArmTimer(uint64_t ms);
+  void HandleRead(ssize_t nread, const uv_buf_t* buf);
+  void HandleEof();
+  // ProcessInput parses requests from data (a view of in_ when from_in) and
+  // serves each complete one; unparsed bytes stay in in_.
+  void ProcessInput(std::string_view data, bool from_in);
+  void ServeRequest();
+  void AfterResponse();
+  void ResumeInput();
+  void FailRequest(const Error& err);
+  void StartDraining();
+  void Flush();
+  void StartReading();
+  void StopReading();
+  bool WriteBacklogged() const;
+
+  Server::Impl* server_;
+  uv_tcp_t tcp_;
+  uv_timer_t timer_;
+  uv_shutdown_t shutdown_req_;
+  State state_ = State::kNew;
+  int pending_closes_ = 0;
+  bool reading_ = false;
+  // read_eof_: the peer half-closed while a response was pending; the
+  // connection closes once that response is out.
+  bool read_eof_ = false;
+  bool continue_sent_ = false;  // "100 Continue" already sent for this request
+  uint64_t request_start_ms_ = 0;
+  std::string remote_addr_;
+  Http1Parser parser_;
+  Request req_;  // reused per request; valid for the handler until Finish
+  std::shared_ptr<ServerResponse> resp_;
+  std::string in_;   // received bytes not yet parsed (pipelined or partial)
+  std::string out_;  // response bytes not yet handed to uv_write
+};
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_INTERNAL_CONN_H_

@@ -1,0 +1,154 @@
+// Http1Parser turns bytes into HTTP/1.x message heads and bodies, for both
+// sides: requests on the server (conn.cc), responses on the client
+// (persist_conn.cc). It has no sockets: bytes in, a MessageHead and body out.
+// It is the only user of llhttp, driven strictly (STYLE rule 4).
+#ifndef NETHTTP_INTERNAL_HTTP1_PARSER_H_
+#define NETHTTP_INTERNAL_HTTP1_PARSER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "nethttp/error.h"
+#include "nethttp/header.h"
+
+namespace nethttp {
+
+// MessageHead is what the parser knows once the header block has been read.
+struct MessageHead {
+  // Request line (requests only).
+  std::string method;
+  std::string target;
+  // Status line (responses only).
+  int status_code = 0;
+  std::string reason;
+
+  int proto_major = 1;
+  int proto_minor = 1;
+  Header header;
+  // trailer holds the fields after a chunked body's last chunk.
+  Header trailer;
+  // content_length is the declared body length; -1 when the body is chunked
+  // or, for a response, delimited by the connection's close.
+  int64_t content_length = 0;
+  bool chunked = false;
+  // keep_alive reports whether the connection may carry another message
+  // after this one (HTTP/1.1 without Connection: close, or 1.0 with
+  // Connection: keep-alive).
+  bool keep_alive = true;
+  // expect_continue: the request carries "Expect: 100-continue".
+  bool expect_continue = false;
+};
+
+class Http1Parser {
+ public:
+  enum class Type { kRequest, kResponse };
+
+  // Status is what Feed found: it never consumes past the end of a message,
+  // so pipelined bytes stay with the caller.
+  enum class Status {
+    kNeedMore,         // every byte was consumed; the message goes on
+    kMessageComplete,  // a whole message ends at `consumed`
+    kError,            // error() says why; the connection must close
+  };
+  struct FeedResult {
+    Status status;
+    size_t consumed;
+  };
+
+  // BodySink receives body bytes as they are parsed. Without one, the body
+  // accumulates in body().
+  using BodySink = std::function<void(std::string_view)>;
+
+  explicit Http1Parser(Type type);
+  ~Http1Parser();
+  Http1Parser(const Http1Parser&) = delete;
+  Http1Parser& operator=(const Http1Parser&) = delete;
+
+  // set_max_header_bytes bounds the request line (or status line) plus the
+  // header fields; past it Feed fails with kHeaderTooLarge.
+  void set_max_header_bytes(size_t n) { max_header_bytes_ = n; }
+  // set_max_body_bytes bounds the body; 0 means no limit. Past it Feed fails
+  // with kBodyTooLarge.
+  void set_max_body_bytes(int64_t n) { max_body_bytes_ = n; }
+  // set_body_sink streams the body instead of buffering it.
+  void set_body_sink(BodySink sink) { body_sink_ = std::move(sink); }
+  // set_response_to_head tells a response parser that the next response
+  // answers a HEAD request, so no body follows its head whatever it declares.
+  void set_response_to_head(bool v) { response_to_head_ = v; }
+
+  // Feed parses data. After kMessageComplete the caller reads head() and
+  // body(), then calls NextMessage() before feeding the rest.
+  FeedResult Feed(std::string_view data);
+  // Finish tells the parser the peer closed its side. A close-delimited
+  // response body completes (kMessageComplete); a close between messages is
+  // kNeedMore (nothing was lost); a close inside a message is kError with
+  // kUnexpectedEof.
+  FeedResult Finish();
+  // NextMessage clears the finished message and readies the parser for the
+  // next one on the same connection.
+  void NextMessage();
+
+  // message_started: at least one byte of the current message was parsed.
+  bool message_started() const { return message_started_; }
+  // head_complete: the header block of the current message was parsed.
+  bool head_complete() const { return head_complete_; }
+  MessageHead& head() { return head_; }
+  std::string& body() { return body_; }
+  const Error& error() const { return error_; }
+
+ private:
+  struct Callbacks;
+  friend struct Callbacks;
+
+  int OnMessageBegin();
+  int OnMethod(std::string_view s);
+  int OnUrl(std::string_view s);
+  int OnStatus(std::string_view s);
+  int OnHeaderField(std::string_view s);
+  int OnHeaderValue(std::string_view s);
+  int OnHeaderValueComplete();
+  int OnHeadersComplete();
+  int OnBody(std::string_view s);
+  int OnMessageComplete();
+
+  int CountHeaderBytes(size_t n);
+  // Fail records the first error; llhttp is then told HPE_USER.
+  int Fail(ErrorCode code, std::string message);
+  Error ValidateRequestHead();
+  Error ValidateResponseHead();
+
+  struct LlhttpState;
+  std::unique_ptr<LlhttpState> ll_;
+
+  Type type_;
+  size_t max_header_bytes_ = 1 << 20;
+  int64_t max_body_bytes_ = 0;
+  BodySink body_sink_;
+  bool response_to_head_ = false;
+
+  MessageHead head_;
+  std::string body_;
+  int64_t body_bytes_ = 0;
+  std::string field_;
+  std::string value_;
+  size_t header_bytes_ = 0;
+  size_t raw_head_bytes_ = 0;
+  int content_length_fields_ = 0;
+  int transfer_encoding_fields_ = 0;
+  bool message_started_ = false;
+  bool head_complete_ = false;
+  bool message_complete_ = false;
+  Error error_;
+};
+
+// ServerStatusForError maps a request parse error to the status the server
+// answers with before closing (STYLE rule 5: the one table).
+int ServerStatusForError(const Error& err);
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_INTERNAL_HTTP1_PARSER_H_

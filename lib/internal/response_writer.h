@@ -1,0 +1,110 @@
+// ServerResponse is the server's ResponseWriter (Go: response + chunkWriter).
+// It decides the framing of a response (Content-Length when the handler's
+// output is small and finished, chunked when it streams, close-delimited for
+// HTTP/1.0) and serialises head and body into its connection's output buffer.
+// It has no sockets: the connection (conn.cc) moves the bytes.
+#ifndef NETHTTP_INTERNAL_RESPONSE_WRITER_H_
+#define NETHTTP_INTERNAL_RESPONSE_WRITER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "nethttp/handler.h"
+#include "nethttp/header.h"
+
+namespace nethttp {
+
+// ResponseSink is the connection side of a response: where bytes go, and
+// who is told when a held response finishes.
+class ResponseSink {
+ public:
+  virtual ~ResponseSink() = default;
+  // Output is the buffer response bytes are appended to.
+  virtual std::string& Output() = 0;
+  // OutputGrew is called after body bytes were appended, so the connection
+  // can start writing a large response before the handler returns.
+  virtual void OutputGrew() = 0;
+  // Date returns the current IMF-fixdate, cached per second.
+  virtual std::string_view Date() = 0;
+  // KeepAlivesAllowed is false once the server is shutting down or
+  // keep-alives were disabled; responses then say Connection: close.
+  virtual bool KeepAlivesAllowed() = 0;
+  // ResponseFinished is called when a held response is finished.
+  virtual void ResponseFinished() = 0;
+};
+
+// kBufferBeforeChunking is how many body bytes a handler may write before
+// the head must go out: a response whose body fits and is complete when the
+// handler returns gets a Content-Length, a longer one is sent chunked. Go
+// uses 2048 (server.go bufferBeforeChunkingSize) behind a 4 KiB bufio; we
+// buffer 4 KiB, the same as Go's whole write buffer.
+inline constexpr size_t kBufferBeforeChunking = 4096;
+
+// AppendHttpDate appends t as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37
+// GMT", RFC 9110 §5.6.7).
+void AppendHttpDate(std::time_t t, std::string* out);
+
+class ServerResponse : public ResponseWriter,
+                       public std::enable_shared_from_this<ServerResponse> {
+ public:
+  struct RequestInfo {
+    bool head = false;          // a HEAD request: no body bytes are sent
+    int proto_minor = 1;        // 0 for HTTP/1.0
+    bool wants_close = false;   // the request asked to close (or 1.0 w/o keep-alive)
+    bool body_fully_read = true;
+  };
+
+  ServerResponse(ResponseSink* sink, RequestInfo info) : sink_(sink), req_(info) {}
+
+  nethttp::Header& Header() override { return header_; }
+  void WriteHeader(int status_code) override;
+  nethttp::Error Write(std::string_view data) override;
+  std::shared_ptr<ResponseWriter> Hold() override;
+  void Finish() override;
+
+  // Complete finishes the response after ServeHTTP returned, unless it is
+  // held; returns true when the response is complete.
+  bool CompleteUnlessHeld();
+  // Recover answers 500 for a handler that threw, when nothing has been
+  // sent yet; otherwise the connection closes after what was sent, so the
+  // peer sees a truncated response rather than a wrong one.
+  void Recover();
+  // Detach cuts the response from its connection (the peer went away): later
+  // writes fail and Finish does nothing.
+  void Detach() { sink_ = nullptr; }
+
+  bool held() const { return held_; }
+  bool finished() const { return finished_; }
+  // close_after is true when the connection must close after this response.
+  bool close_after() const { return close_after_; }
+  int status() const { return status_; }
+
+ private:
+  enum class Framing { kUndecided, kNone, kContentLength, kChunked, kUntilClose };
+
+  void FinishResponse();
+  void WriteHead(bool handler_done);
+  void AppendBody(std::string_view data);
+  bool BodyAllowed() const;
+
+  ResponseSink* sink_;
+  RequestInfo req_;
+  nethttp::Header header_;
+  int status_ = 0;             // 0 until WriteHeader (explicit or implicit)
+  bool head_written_ = false;  // the head is in the output buffer
+  bool held_ = false;
+  bool finished_ = false;
+  bool close_after_ = false;
+  Framing framing_ = Framing::kUndecided;
+  int64_t declared_length_ = -1;  // the handler's own Content-Length, if any
+  int64_t written_ = 0;           // body bytes accepted from the handler
+  std::string pending_;           // body bytes before the head is written
+};
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_INTERNAL_RESPONSE_WRITER_H_

@@ -1,0 +1,69 @@
+// Server::Impl: the listener, the list of live connections and what they
+// share (the loop-wide read buffer, the cached Date). Conns (conn.cc) report
+// back here when they close, so Shutdown knows when the last one is gone.
+#ifndef NETHTTP_INTERNAL_SERVER_IMPL_H_
+#define NETHTTP_INTERNAL_SERVER_IMPL_H_
+
+#include <uv.h>
+
+#include <ctime>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "nethttp/server.h"
+
+namespace nethttp {
+
+class Conn;
+
+class Server::Impl {
+ public:
+  explicit Impl(Server* server);
+  ~Impl();
+
+  Error Listen();
+  void Shutdown(std::function<void()> done);
+  void Close();
+  std::string ListenAddr() const { return listen_addr_; }
+
+  // Used by Conn.
+  Server& server() { return *server_; }
+  uv_loop_t* loop() { return loop_; }
+  Handler& handler();
+  bool KeepAlivesAllowed() const { return keep_alives_ && !shutting_down_; }
+  void set_keep_alives(bool v) { keep_alives_ = v; }
+  std::string_view Date();
+  // ReadBuffer is the loop-wide buffer libuv reads into (STYLE rule 11):
+  // a connection keeps only the bytes it has not parsed yet.
+  uv_buf_t ReadBuffer();
+  void OnConnOpened(Conn* c);
+  void OnConnClosed(Conn* c);
+  size_t num_conns() const { return num_conns_; }
+  bool closed() const { return listener_ == nullptr && num_conns_ == 0 && stopped_; }
+
+ private:
+  struct Listener;
+  static void OnConnection(uv_stream_t* listener, int status);
+  static void CloseListener(Listener* l);
+  void MaybeFinishShutdown();
+
+  Server* server_;
+  uv_loop_t* loop_;
+  Listener* listener_ = nullptr;
+  std::string listen_addr_;
+  Conn* conns_ = nullptr;  // intrusive list through Conn::next_/prev_
+  size_t num_conns_ = 0;
+  bool keep_alives_ = true;
+  bool shutting_down_ = false;
+  bool stopped_ = false;  // Shutdown or Close was called
+  std::function<void()> shutdown_done_;
+  std::unique_ptr<char[]> read_buf_;
+  std::string date_;
+  std::time_t date_sec_ = 0;
+};
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_INTERNAL_SERVER_IMPL_H_
