@@ -1,0 +1,72 @@
+// Client is the high-level HTTP client (Go: http.Client): Do sends a request
+// through the Transport and follows redirects, consults the cookie jar before
+// and after each hop, and enforces Timeout over the whole exchange. The
+// low-level half is transport.h.
+#ifndef NETHTTP_CLIENT_H_
+#define NETHTTP_CLIENT_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nethttp/error.h"
+#include "nethttp/request.h"
+#include "nethttp/response.h"
+#include "nethttp/transport.h"
+
+namespace nethttp {
+
+class CookieJar;
+class Loop;
+
+class Client {
+ public:
+  using Duration = std::chrono::milliseconds;
+  using Done = std::function<void(Result<Response>)>;
+  // CheckRedirect decides whether to follow a redirect to req, given the
+  // requests made so far (oldest first); an error stops with that error.
+  // Null: follow up to 10 redirects (Go's defaultCheckRedirect).
+  using CheckRedirectFunc = std::function<Error(const Request& req, const std::vector<Request>& via)>;
+
+  // transport sends the requests; null means DefaultTransport(). Not owned.
+  RoundTripper* transport = nullptr;
+  // jar, when set, receives Set-Cookie and supplies Cookie headers.
+  std::shared_ptr<CookieJar> jar;
+  // timeout limits the whole exchange, redirects and reading the body
+  // included (0: none).
+  Duration timeout{0};
+  CheckRedirectFunc check_redirect;
+  // loop runs the blocking calls below; null means DefaultLoop().
+  Loop* loop = nullptr;
+
+  // Do sends req and calls done on the loop with the final response (the
+  // body still streaming) or the error (Go: Client.Do).
+  void Do(Request req, Done done);
+
+  // The blocking calls run the loop until the response head has arrived;
+  // read the body with resp.body->ReadAllBlocking(loop). Off the loop only.
+  Result<Response> Do(Request req);
+  Result<Response> Get(std::string_view url);
+  Result<Response> Head(std::string_view url);
+  Result<Response> Post(std::string_view url, std::string_view content_type, std::string body);
+  // PostForm sends form as application/x-www-form-urlencoded.
+  Result<Response> PostForm(std::string_view url,
+                            const std::vector<std::pair<std::string, std::string>>& form);
+};
+
+// DefaultClient is the Client the package-level calls use.
+Client& DefaultClient();
+
+// Get, Head, Post, PostForm on DefaultClient (Go: http.Get, http.Post...).
+Result<Response> Get(std::string_view url);
+Result<Response> Head(std::string_view url);
+Result<Response> Post(std::string_view url, std::string_view content_type, std::string body);
+Result<Response> PostForm(std::string_view url,
+                          const std::vector<std::pair<std::string, std::string>>& form);
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_CLIENT_H_
