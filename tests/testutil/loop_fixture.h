@@ -1,0 +1,58 @@
+// LoopFixture gives a test its own uv loop and, at the end, proves the test
+// left nothing behind: no handle still open, then uv_loop_close() == 0.
+// Stricter than libuv's MAKE_VALGRIND_HAPPY, which closes leftovers
+// silently; a leaked handle or timer fails the test that leaked it.
+#ifndef NETHTTP_TESTS_TESTUTIL_LOOP_FIXTURE_H_
+#define NETHTTP_TESTS_TESTUTIL_LOOP_FIXTURE_H_
+
+#include <doctest/doctest.h>
+#include <uv.h>
+
+#include <chrono>
+#include <functional>
+
+#include "nethttp/loop.h"
+
+namespace nethttp::testutil {
+
+class LoopFixture {
+ public:
+  LoopFixture() = default;
+  ~LoopFixture() {
+    // Let close callbacks that are already queued run first.
+    uv_run(loop_.get(), UV_RUN_NOWAIT);
+    int open = 0;
+    uv_walk(loop_.get(), [](uv_handle_t* h, void* arg) {
+      if (!uv_is_closing(h)) ++*static_cast<int*>(arg);
+    }, &open);
+    CHECK_MESSAGE(open == 0, "handles left open by the test: ", open);
+    uv_run(loop_.get(), UV_RUN_DEFAULT);
+    CHECK(uv_loop_close(loop_.get()) == 0);
+  }
+
+  Loop& loop() { return loop_; }
+  uv_loop_t* uv() { return loop_.get(); }
+
+  // RunUntil runs the loop until done() or the deadline; it returns done().
+  // The deadline is a safety net against a hung test, not a synchronisation.
+  bool RunUntil(const std::function<bool()>& done,
+                std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
+    uv_timer_t guard;
+    bool expired = false;
+    uv_timer_init(loop_.get(), &guard);
+    guard.data = &expired;
+    uv_timer_start(&guard, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; },
+                   static_cast<uint64_t>(deadline.count()), 0);
+    while (!done() && !expired) uv_run(loop_.get(), UV_RUN_ONCE);
+    uv_close(reinterpret_cast<uv_handle_t*>(&guard), nullptr);
+    uv_run(loop_.get(), UV_RUN_NOWAIT);
+    return done();
+  }
+
+ private:
+  Loop loop_;
+};
+
+}  // namespace nethttp::testutil
+
+#endif  // NETHTTP_TESTS_TESTUTIL_LOOP_FIXTURE_H_
