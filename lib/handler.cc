@@ -1,1 +1,244 @@
-// placeholder: written in this session
+// The ready-made handlers of Go's server.go "Helper handlers" section:
+// HttpError (Go: http.Error), NotFound, NotFoundHandler, Redirect and
+// RedirectHandler. The Handler/ResponseWriter contract is in handler.h.
+#include "nethttp/handler.h"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "nethttp/status.h"
+
+namespace nethttp {
+namespace {
+
+bool IsHexDigit(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// ValidPercentEscapes reports whether every '%' in s starts a %XX escape, the
+// only check Go's url.unescape makes for paths and fragments.
+bool ValidPercentEscapes(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') continue;
+    if (i + 2 >= s.size() || !IsHexDigit(s[i + 1]) || !IsHexDigit(s[i + 2])) return false;
+    i += 2;
+  }
+  return true;
+}
+
+// IsRelativeReference reports whether Go's url.Parse(raw) would succeed with
+// an empty Scheme and Host: the case where Redirect makes the target
+// absolute against the request path. url.cc owns real URL parsing; this is
+// the few rules of Go's url.parse that decide that one question, so handler.cc
+// does not depend on it. A target Go fails to parse is sent unchanged, so
+// every parse error answers false here.
+bool IsRelativeReference(std::string_view raw) {
+  std::string_view u = raw;
+  std::string_view frag;
+  if (size_t hash = u.find('#'); hash != std::string_view::npos) {
+    frag = u.substr(hash + 1);
+    u = u.substr(0, hash);
+  }
+  // Go: stringContainsCTLByte -> "invalid control character in URL".
+  for (char ch : u) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) return false;
+  }
+  if (u == "*") return true;
+  // Go: getScheme. A letter run ending in ':' is a scheme; ':' first is an
+  // error; any other byte first, or a non-scheme byte, means no scheme.
+  for (size_t i = 0; i < u.size(); ++i) {
+    char c = u[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) continue;
+    if ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.') {
+      if (i == 0) break;
+      continue;
+    }
+    if (c == ':') return false;  // a scheme, or "missing protocol scheme"
+    break;
+  }
+  std::string_view rest = u;
+  if (size_t q = rest.find('?'); q != std::string_view::npos) rest = rest.substr(0, q);
+  if (rest.empty() || rest.front() != '/') {
+    // Go: "first path segment in URL cannot contain colon".
+    std::string_view segment = rest.substr(0, rest.find('/'));
+    if (segment.find(':') != std::string_view::npos) return false;
+  }
+  if (rest.starts_with("//") && !rest.starts_with("///")) {
+    std::string_view authority = rest.substr(2);
+    size_t slash = authority.find('/');
+    rest = slash == std::string_view::npos ? std::string_view() : authority.substr(slash);
+    authority = authority.substr(0, slash);
+    if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
+      authority = authority.substr(at + 1);
+    }
+    if (!authority.empty()) return false;  // a host: absolute, or a host parse error
+  }
+  return ValidPercentEscapes(rest) && ValidPercentEscapes(frag);
+}
+
+// CleanPath is Go's path.Clean: the shortest path equivalent to p, by
+// dropping empty and "." elements and resolving ".." lexically.
+std::string CleanPath(std::string_view p) {
+  if (p.empty()) return ".";
+  const bool rooted = p.front() == '/';
+  std::string out;
+  out.reserve(p.size());
+  size_t r = 0;
+  size_t dotdot = 0;  // where ".." must stop backtracking
+  if (rooted) {
+    out.push_back('/');
+    r = dotdot = 1;
+  }
+  const size_t n = p.size();
+  while (r < n) {
+    if (p[r] == '/') {
+      ++r;
+    } else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
+      ++r;
+    } else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
+      r += 2;
+      if (out.size() > dotdot) {
+        // Go: backtrack to the last '/' (or dotdot) and cut there.
+        size_t w = out.size() - 1;
+        while (w > dotdot && out[w] != '/') --w;
+        out.resize(w);
+      } else if (!rooted) {
+        if (!out.empty()) out.push_back('/');
+        out.append("..");
+        dotdot = out.size();
+      }
+    } else {
+      if ((rooted && out.size() != 1) || (!rooted && !out.empty())) out.push_back('/');
+      for (; r < n && p[r] != '/'; ++r) out.push_back(p[r]);
+    }
+  }
+  if (out.empty()) return ".";
+  return out;
+}
+
+// HexEscapeNonAscii is Go's hexEscapeNonASCII: bytes >= 0x80 become %xx with
+// lower-case hex (Go uses strconv.AppendInt(b, 16)), the rest is unchanged.
+std::string HexEscapeNonAscii(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xf]);
+    }
+  }
+  return out;
+}
+
+// HtmlEscape is Go's htmlReplacer: the five bytes that matter in an HTML
+// attribute or text, with the shortest entity for each.
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out.append("&amp;"); break;
+      case '<': out.append("&lt;"); break;
+      case '>': out.append("&gt;"); break;
+      case '"': out.append("&#34;"); break;   // shorter than &quot;
+      case '\'': out.append("&#39;"); break;  // &apos; is not HTML 4
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+class RedirectHandlerImpl : public Handler {
+ public:
+  RedirectHandlerImpl(std::string url, int code) : url_(std::move(url)), code_(code) {}
+  void ServeHTTP(ResponseWriter& w, Request& r) override { Redirect(w, r, url_, code_); }
+
+ private:
+  std::string url_;
+  int code_;
+};
+
+}  // namespace
+
+void HttpError(ResponseWriter& w, std::string_view msg, int code) {
+  Header& h = w.Header();
+  // Go 1.19 leaves Content-Length alone; later Go deletes it, because a length
+  // a handler set for the body it meant to send is wrong for this message.
+  // We follow later Go: the server would otherwise fail the short write.
+  h.Del("Content-Length");
+  h.Set("Content-Type", "text/plain; charset=utf-8");
+  h.Set("X-Content-Type-Options", "nosniff");
+  w.WriteHeader(code);
+  std::string body;
+  body.reserve(msg.size() + 1);
+  body.append(msg);
+  body.push_back('\n');  // Go: fmt.Fprintln
+  w.Write(body);
+}
+
+void NotFound(ResponseWriter& w, Request& /*r*/) { HttpError(w, "404 page not found", StatusNotFound); }
+
+std::shared_ptr<Handler> NotFoundHandler() {
+  // Stateless, so one instance serves every mux and every request.
+  static const std::shared_ptr<Handler> handler = std::make_shared<HandlerFunc>(NotFound);
+  return handler;
+}
+
+void Redirect(ResponseWriter& w, Request& r, std::string_view url, int code) {
+  std::string target(url);
+  if (IsRelativeReference(url)) {
+    // Go: make a relative target absolute against the request path ourselves
+    // rather than trust the client to (RFC 7231 §7.1.2).
+    std::string_view old_path = r.url.path;
+    if (old_path.empty()) old_path = "/";  // Go: "should not happen"
+    if (target.empty() || target.front() != '/') {
+      // Go: path.Split(oldpath) keeps the directory with its slash.
+      std::string_view old_dir = old_path.substr(0, old_path.rfind('/') + 1);
+      target.insert(0, old_dir);
+    }
+    std::string query;
+    if (size_t q = target.find('?'); q != std::string::npos) {
+      query = target.substr(q);
+      target.resize(q);
+    }
+    // Clean, but keep a trailing slash: "/a/b/" names a directory.
+    const bool trailing = !target.empty() && target.back() == '/';
+    target = CleanPath(target);
+    if (trailing && target.back() != '/') target.push_back('/');
+    target += query;
+  }
+
+  Header& h = w.Header();
+  // Go sends the short HTML body only when the handler has not chosen a
+  // Content-Type itself (old user agents may not follow 301/307 otherwise).
+  const bool had_ct = h.Has("Content-Type");
+  h.Set("Location", HexEscapeNonAscii(target));
+  const bool get = r.method == "GET";
+  if (!had_ct && (get || r.method == "HEAD")) {
+    h.Set("Content-Type", "text/html; charset=utf-8");
+  }
+  w.WriteHeader(code);
+  // Go: no body for POST or HEAD; that leaves GET.
+  if (!had_ct && get) {
+    std::string body = "<a href=\"";
+    body += HtmlEscape(target);
+    body += "\">";
+    body += StatusText(code);
+    body += "</a>.\n\n";  // Go: Fprintln of a body ending in ".\n"
+    w.Write(body);
+  }
+}
+
+std::shared_ptr<Handler> RedirectHandler(std::string url, int code) {
+  return std::make_shared<RedirectHandlerImpl>(std::move(url), code);
+}
+
+}  // namespace nethttp

@@ -1,1 +1,167 @@
-// placeholder: written in this session
+// Header field names and values: canonicalisation (Go: textproto's
+// CanonicalMIMEHeaderKey), validation (Go: x/net/http/httpguts) and the
+// multi-valued Header with its wire form (Go: header.go).
+#include "nethttp/header.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace nethttp {
+namespace {
+
+// kTokenTable marks the RFC 9110 tchar bytes: "!#$%&'*+-.^_`|~", DIGIT and
+// ALPHA (Go: isTokenTable in net/http/lex.go and textproto/reader.go).
+constexpr std::array<bool, 256> MakeTokenTable() {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) t[c] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kTokenTable = MakeTokenTable();
+
+bool IsTokenByte(char c) { return kTokenTable[static_cast<unsigned char>(c)]; }
+
+bool IsToken(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), IsTokenByte);
+}
+
+char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+// KeyMatcher decides whether a stored key is the one a caller names, without
+// building the canonical form (Get and Has run on every request and must not
+// allocate). For a token, canonicalisation is a function of the lower-cased
+// bytes, so an ASCII case-insensitive compare against the stored canonical
+// key is the same as Go's map lookup by CanonicalMIMEHeaderKey(key). A
+// non-token key is not canonicalised by Go, so it must match exactly.
+class KeyMatcher {
+ public:
+  explicit KeyMatcher(std::string_view key) : key_(key), token_(IsToken(key)) {}
+
+  bool operator()(std::string_view stored) const {
+    if (stored.size() != key_.size()) return false;
+    if (!token_) return stored == key_;
+    for (size_t i = 0; i < key_.size(); ++i) {
+      if (ToLower(stored[i]) != ToLower(key_[i])) return false;
+    }
+    return true;
+  }
+
+ private:
+  std::string_view key_;
+  bool token_;
+};
+
+// IsAsciiSpace is textproto's isASCIISpace, used by TrimString.
+bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+}  // namespace
+
+std::string CanonicalHeaderKey(std::string_view key) {
+  // Go 1.19: a key with any non-token byte (a space, non-ASCII) is returned
+  // unchanged rather than half-canonicalised.
+  if (!IsToken(key)) return std::string(key);
+  std::string out(key);
+  bool upper = true;
+  for (char& c : out) {
+    if (upper && c >= 'a' && c <= 'z') {
+      c = static_cast<char>(c - ('a' - 'A'));
+    } else if (!upper && c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c + ('a' - 'A'));
+    }
+    upper = c == '-';
+  }
+  return out;
+}
+
+bool ValidHeaderFieldName(std::string_view name) { return !name.empty() && IsToken(name); }
+
+bool ValidHeaderFieldValue(std::string_view value) {
+  // Go: httpguts.ValidHeaderFieldValue — no CTL (0x00-0x1f, 0x7f) except
+  // the linear white space HTAB (and SP, which is not a CTL).
+  for (char ch : value) {
+    auto c = static_cast<unsigned char>(ch);
+    if ((c < ' ' || c == 0x7f) && c != '\t') return false;
+  }
+  return true;
+}
+
+void Header::Add(std::string_view key, std::string_view value) {
+  fields_.push_back(Field{CanonicalHeaderKey(key), std::string(value)});
+}
+
+void Header::AddCanonical(std::string key, std::string value) {
+  fields_.push_back(Field{std::move(key), std::move(value)});
+}
+
+void Header::Set(std::string_view key, std::string_view value) {
+  // Go replaces the value slice; we keep the first field's position so the
+  // wire order stays stable, and drop the later duplicates.
+  KeyMatcher match(key);
+  auto first = std::find_if(fields_.begin(), fields_.end(),
+                            [&](const Field& f) { return match(f.key); });
+  if (first == fields_.end()) {
+    Add(key, value);
+    return;
+  }
+  first->value.assign(value);
+  fields_.erase(std::remove_if(first + 1, fields_.end(),
+                               [&](const Field& f) { return match(f.key); }),
+                fields_.end());
+}
+
+std::string_view Header::Get(std::string_view key) const {
+  KeyMatcher match(key);
+  for (const Field& f : fields_) {
+    if (match(f.key)) return f.value;
+  }
+  return {};
+}
+
+std::vector<std::string_view> Header::Values(std::string_view key) const {
+  KeyMatcher match(key);
+  std::vector<std::string_view> out;
+  for (const Field& f : fields_) {
+    if (match(f.key)) out.push_back(f.value);
+  }
+  return out;
+}
+
+bool Header::Has(std::string_view key) const {
+  KeyMatcher match(key);
+  return std::any_of(fields_.begin(), fields_.end(), [&](const Field& f) { return match(f.key); });
+}
+
+void Header::Del(std::string_view key) {
+  KeyMatcher match(key);
+  fields_.erase(std::remove_if(fields_.begin(), fields_.end(),
+                               [&](const Field& f) { return match(f.key); }),
+                fields_.end());
+}
+
+void Header::Write(std::string* out) const {
+  // Go: Header.writeSubset. Go sorts the keys; we keep arrival order so a
+  // message round-trips (header.h). Like Go, a field whose name is not a
+  // token is dropped (there is no way to report it to a handler), CR and LF
+  // in a value become spaces (headerNewlineToSpace), and the value is then
+  // trimmed of ASCII space (textproto.TrimString).
+  size_t need = 0;
+  for (const Field& f : fields_) need += f.key.size() + f.value.size() + 4;
+  out->reserve(out->size() + need);
+  for (const Field& f : fields_) {
+    if (!ValidHeaderFieldName(f.key)) continue;
+    std::string_view v = f.value;
+    // CR and LF are ASCII space for TrimString too, so trimming first and
+    // replacing after gives the same bytes as Go's replace-then-trim.
+    while (!v.empty() && IsAsciiSpace(v.front())) v.remove_prefix(1);
+    while (!v.empty() && IsAsciiSpace(v.back())) v.remove_suffix(1);
+    out->append(f.key);
+    out->append(": ");
+    for (char c : v) out->push_back((c == '\r' || c == '\n') ? ' ' : c);
+    out->append("\r\n");
+  }
+}
+
+}  // namespace nethttp

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <memory>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,14 +39,28 @@ class ServeMux : public Handler {
     std::shared_ptr<nethttp::Handler> h;
     std::string pattern;
   };
-  std::shared_ptr<nethttp::Handler> HandlerForHostPath(std::string_view host, std::string_view path,
-                                                       std::string* pattern) const;
+  // Route is what Handler() decides, before any handler object is made, so
+  // ServeHTTP can dispatch without building a RedirectHandler or touching a
+  // shared_ptr count on every request.
+  struct Route {
+    const MuxEntry* entry = nullptr;  // the match; null means not found
+    bool redirect = false;            // answer 301 to redirect_url instead
+    std::string redirect_url;
+    std::string redirect_pattern;     // the pattern Handler() reports for it
+  };
+  Route Resolve(const Request& r) const;
+  const MuxEntry* HandlerForHostPath(std::string_view host, std::string_view path) const;
   const MuxEntry* Match(std::string_view path) const;
   bool ShouldRedirect(std::string_view host, std::string_view path) const;
 
-  std::map<std::string, MuxEntry, std::less<>> m_;  // exact patterns
-  std::vector<MuxEntry> es_;                        // patterns ending in '/', longest first
-  bool hosts_ = false;                              // whether any pattern has a host
+  // mu_ is Go's mu: Handle may run while other threads' loops serve through
+  // the same mux (DefaultServeMux is shared by every loop).
+  mutable std::shared_mutex mu_;
+  std::map<std::string, MuxEntry, std::less<>> m_;  // every pattern (Go: m)
+  // es_ points at the entries of m_ ending in '/', longest first (Go: es).
+  // std::map nodes never move, so the pointers stay valid as m_ grows.
+  std::vector<const MuxEntry*> es_;
+  bool hosts_ = false;  // whether any pattern has a host
 };
 
 // DefaultServeMux is the ServeMux used by ListenAndServe with a null handler.
