@@ -94,9 +94,7 @@ std::string_view ConnStateName(ConnState s) {
 }
 
 Server::Impl::Impl(Server* server)
-    : server_(server),
-      loop_((server->loop != nullptr ? server->loop : &DefaultLoop())->get()),
-      read_buf_(new char[kReadBufferBytes]) {}
+    : server_(server), read_buf_(new char[kReadBufferBytes]) {}
 
 Server::Impl::~Impl() {
   // The Server is going away: every handle must stop pointing at us.
@@ -133,6 +131,9 @@ std::string_view Server::Impl::Date() {
 Error Server::Impl::Listen() {
   if (stopped_) return Error(ErrorCode::kServerClosed, "http: Server closed");
   if (listener_ != nullptr) return Error(ErrorCode::kInvalidArgument, "http: Server already listening");
+  // The loop is chosen here, not at construction, so that the knobs can be
+  // set in any order after `Server srv;`.
+  loop_ = (server_->loop != nullptr ? server_->loop : &DefaultLoop())->get();
   std::string addr = server_->addr.empty() ? ":http" : server_->addr;
   if (addr == ":http") addr = ":80";
   sockaddr_storage ss;

@@ -50,7 +50,7 @@ class Server::Impl {
   void MaybeFinishShutdown();
 
   Server* server_;
-  uv_loop_t* loop_;
+  uv_loop_t* loop_ = nullptr;  // set by Listen
   Listener* listener_ = nullptr;
   std::string listen_addr_;
   Conn* conns_ = nullptr;  // intrusive list through Conn::next_/prev_
