@@ -1,2 +1,210 @@
-// placeholder until this suite is written
+// Tests for lib/response_writer.cc: handler actions in, exact bytes out, no
+// sockets. A FakeSink stands in for the connection.
 #include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "internal/response_writer.h"
+
+using nethttp::ServerResponse;
+
+namespace {
+
+class FakeSink : public nethttp::ResponseSink {
+ public:
+  std::string out;
+  int grew = 0;
+  int finished = 0;
+  bool keep_alives = true;
+  std::string& Output() override { return out; }
+  void OutputGrew() override { ++grew; }
+  std::string_view Date() override { return "Sun, 06 Nov 1994 08:49:37 GMT"; }
+  bool KeepAlivesAllowed() override { return keep_alives; }
+  void ResponseFinished() override { ++finished; }
+};
+
+std::shared_ptr<ServerResponse> NewResponse(FakeSink* sink, ServerResponse::RequestInfo info = {}) {
+  return std::make_shared<ServerResponse>(sink, info);
+}
+
+}  // namespace
+
+TEST_SUITE("response_writer") {
+  TEST_CASE("a small body gets a Content-Length and a sniffed type") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    CHECK_FALSE(w->Write("pong"));
+    CHECK(sink.out.empty());  // buffered until the handler returns
+    CHECK(w->CompleteUnlessHeld());
+    CHECK(sink.out ==
+          "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+          "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 4\r\n\r\npong");
+    CHECK_FALSE(w->close_after());
+  }
+
+  TEST_CASE("handler headers come first, in the order set; WriteHeader sets the status") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Header().Set("X-B", "2");
+    w->Header().Set("Content-Type", "application/json");
+    w->WriteHeader(201);
+    w->WriteHeader(500);  // superfluous: ignored
+    w->Write("{}");
+    w->CompleteUnlessHeld();
+    CHECK(sink.out ==
+          "HTTP/1.1 201 Created\r\nX-B: 2\r\nContent-Type: application/json\r\n"
+          "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 2\r\n\r\n{}");
+  }
+
+  TEST_CASE("a body longer than the buffer streams chunked") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    std::string big(nethttp::kBufferBeforeChunking + 1, 'a');
+    w->Write(big);
+    CHECK(sink.out.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+    CHECK(sink.out.find("Content-Length") == std::string::npos);
+    w->Write("bc");
+    w->CompleteUnlessHeld();
+    std::string tail = "\r\n2\r\nbc\r\n0\r\n\r\n";
+    CHECK(sink.out.compare(sink.out.size() - tail.size(), tail.size(), tail) == 0);
+    CHECK(sink.out.find("1001\r\n" + big + "\r\n") != std::string::npos);
+  }
+
+  TEST_CASE("a declared Content-Length is kept and enforced") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Header().Set("Content-Length", "5");
+    CHECK_FALSE(w->Write("hel"));
+    CHECK(w->Write("lo!!").code() == nethttp::ErrorCode::kInvalidArgument);
+    CHECK_FALSE(w->Write("lo"));
+    w->CompleteUnlessHeld();
+    CHECK(sink.out.find("Content-Length: 5\r\n") != std::string::npos);
+    CHECK(sink.out.substr(sink.out.size() - 5) == "hello");
+    CHECK_FALSE(w->close_after());
+  }
+
+  TEST_CASE("writing less than the declared length closes the connection") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Header().Set("Content-Length", "10");
+    w->Write("abc");
+    w->CompleteUnlessHeld();
+    CHECK(w->close_after());
+  }
+
+  TEST_CASE("HEAD: the length a GET would have, and no body") {
+    FakeSink sink;
+    ServerResponse::RequestInfo info;
+    info.head = true;
+    auto w = NewResponse(&sink, info);
+    CHECK_FALSE(w->Write("pong"));
+    w->CompleteUnlessHeld();
+    CHECK(sink.out.find("Content-Length: 4\r\n") != std::string::npos);
+    CHECK(sink.out.substr(sink.out.size() - 4) == "\r\n\r\n");
+  }
+
+  TEST_CASE("204 and 304 have no body; writes fail") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->WriteHeader(204);
+    CHECK(w->Write("x"));
+    w->CompleteUnlessHeld();
+    CHECK(sink.out == "HTTP/1.1 204 No Content\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n");
+  }
+
+  TEST_CASE("HTTP/1.0: keep-alive when asked and the length is known, else close") {
+    FakeSink sink;
+    ServerResponse::RequestInfo info;
+    info.proto_minor = 0;
+    auto w = NewResponse(&sink, info);
+    w->Write("x");
+    w->CompleteUnlessHeld();
+    CHECK(sink.out.rfind("HTTP/1.0 200 OK\r\n", 0) == 0);
+    CHECK(sink.out.find("Connection: keep-alive\r\n") != std::string::npos);
+    CHECK_FALSE(w->close_after());
+
+    FakeSink sink2;
+    auto streamed = NewResponse(&sink2, info);
+    streamed->Write(std::string(nethttp::kBufferBeforeChunking + 1, 'z'));
+    streamed->CompleteUnlessHeld();
+    CHECK(sink2.out.find("chunked") == std::string::npos);  // 1.0 has no chunked
+    CHECK(sink2.out.find("Connection: close\r\n") != std::string::npos);
+    CHECK(streamed->close_after());
+  }
+
+  TEST_CASE("Connection: close when the request or the server asks") {
+    FakeSink sink;
+    ServerResponse::RequestInfo info;
+    info.wants_close = true;
+    auto w = NewResponse(&sink, info);
+    w->CompleteUnlessHeld();
+    CHECK(sink.out.find("Connection: close\r\n") != std::string::npos);
+    CHECK(sink.out.find("Content-Length: 0\r\n") != std::string::npos);
+    CHECK(w->close_after());
+
+    FakeSink shutting;
+    shutting.keep_alives = false;
+    auto w2 = NewResponse(&shutting);
+    w2->CompleteUnlessHeld();
+    CHECK(w2->close_after());
+  }
+
+  TEST_CASE("1xx goes out at once and the final status follows") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Header().Set("Link", "</style.css>; rel=preload");
+    w->WriteHeader(103);
+    CHECK(sink.out == "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n");
+    w->Write("ok");
+    w->CompleteUnlessHeld();
+    CHECK(sink.out.find("HTTP/1.1 200 OK\r\n") != std::string::npos);
+  }
+
+  TEST_CASE("Hold defers completion until Finish, which tells the sink") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    auto held = w->Hold();
+    CHECK_FALSE(w->CompleteUnlessHeld());
+    CHECK(sink.out.empty());
+    held->Write("later");
+    held->Finish();
+    CHECK(sink.finished == 1);
+    CHECK(sink.out.find("Content-Length: 5\r\n\r\nlater") != std::string::npos);
+    held->Finish();  // a second Finish is harmless
+    CHECK(sink.finished == 1);
+  }
+
+  TEST_CASE("Recover turns an unsent response into a 500 that closes") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Header().Set("X-Secret", "1");
+    w->Write("partial");
+    w->Recover();
+    CHECK(sink.out.rfind("HTTP/1.1 500 Internal Server Error\r\n", 0) == 0);
+    CHECK(sink.out.find("X-Secret") == std::string::npos);
+    CHECK(sink.out.find("partial") == std::string::npos);
+    CHECK(w->close_after());
+  }
+
+  TEST_CASE("header values cannot inject fields") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Header().Set("X-A", "1\r\nSet-Cookie: evil=1");
+    w->CompleteUnlessHeld();
+    CHECK(sink.out.find("\r\nSet-Cookie") == std::string::npos);
+  }
+
+  TEST_CASE("a detached response fails writes") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Detach();
+    CHECK(w->Write("x").code() == nethttp::ErrorCode::kCanceled);
+  }
+
+  TEST_CASE("AppendHttpDate is IMF-fixdate") {
+    std::string s;
+    nethttp::AppendHttpDate(784111777, &s);
+    CHECK(s == "Sun, 06 Nov 1994 08:49:37 GMT");
+  }
+}
