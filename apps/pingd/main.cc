@@ -135,6 +135,9 @@ int main(int argc, char** argv) {
   srv.max_header_bytes = flags.max_header_bytes;
   srv.max_body_bytes = flags.max_body_bytes;
   if (nethttp::Error err = srv.Listen()) {
+    // A malformed --addr is bad usage (2); a bind failure such as a port in
+    // use is a run-time failure (1).
+    if (err.code() == nethttp::ErrorCode::kInvalidArgument) return UsageError(err.message());
     std::fprintf(stderr, "pingd: %s\n", err.message().c_str());
     return 1;
   }
