@@ -1,0 +1,382 @@
+// post-json: the seed's client as a command line. It POSTs a JSON body built
+// from httpie-style items (fields.cc) through one nethttp Client on one loop
+// and streams the answer to stdout, or with --repeat sends it N times, at
+// most C in flight, and prints summary.cc's lines. Contract: SPEC §3.
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fields.h"
+#include "internal/request_writer.h"
+#include "nethttp/client.h"
+#include "nethttp/header.h"
+#include "nethttp/loop.h"
+#include "nethttp/request.h"
+#include "nethttp/response.h"
+#include "nethttp/transport.h"
+#include "nethttp/version.h"
+#include "summary.h"
+
+namespace {
+
+// Exit statuses (SPEC §3).
+constexpr int kExitOk = 0;          // a response with status < 400
+constexpr int kExitHttpError = 1;   // status >= 400 (body still printed), or stdout failed
+constexpr int kExitUsage = 2;       // bad usage or input; nothing was sent
+constexpr int kExitTransport = 3;   // refused, DNS, timeout, malformed or cut-short response
+
+constexpr char kFooter[] = R"(URL:
+  http://host[:port]/path; ":8091/echo" means http://localhost:8091/echo and
+  "host:port/path" means http://host:port/path. No other scheme (no TLS).
+Items:
+  key=value   string field      key:=json   raw JSON value (validated)
+  Fields form one JSON object, in the order given; no items send {}. In a
+  key, '\' escapes '=', ':' and '\' (a\=b=c is key "a=b"); the value is
+  everything after the first separator, verbatim. A key given twice is
+  refused. Use -H for headers and --data for a body that is not an object.
+Exit status:
+  0 status < 400; 1 status >= 400 (body still printed) or stdout could not be
+  written; 2 bad usage or input (nothing is sent); 3 transport failure
+  (refused, DNS, timeout, malformed or cut-short response).
+  With --repeat: 0 if every request got a whole response with status < 400,
+  3 if every request failed in transport, 1 otherwise. --timeout applies to
+  each request. Bodies are read and discarded; the summary goes to stdout.)";
+
+// PrintError writes the one stderr line every failure gets.
+void PrintError(const std::string& msg) { std::fprintf(stderr, "post-json: %s\n", msg.c_str()); }
+
+int Fail(int code, const std::string& msg) {
+  PrintError(msg);
+  return code;
+}
+
+// kMaxCount bounds -n and -c: far beyond any useful run, and it keeps
+// CLI11's range message short (its default bound is the largest double).
+constexpr size_t kMaxCount = 1'000'000'000;
+
+// NonNegativeSeconds accepts --timeout values like 2, 0.5 or 0.
+CLI::Validator NonNegativeSeconds() {
+  return CLI::Validator(
+      [](std::string& s) -> std::string {
+        try {
+          size_t used = 0;
+          double v = std::stod(s, &used);
+          if (used == s.size() && v >= 0 && v <= 1e9) return {};
+        } catch (const std::exception&) {
+        }
+        return "expected a number of seconds >= 0, got \"" + s + "\"";
+      },
+      "");
+}
+
+struct Options {
+  std::string url;
+  std::vector<std::string> items;
+  std::string data;
+  std::vector<std::string> headers;
+  double timeout_sec = 0;
+  bool verbose = false;
+  size_t repeat = 0;  // 0: one request, body to stdout
+  size_t concurrency = 1;
+};
+
+// PrintHead writes a head to stderr for -v, curl's way: "> " before each
+// request line, "< " before each response line, an empty marker line after.
+void PrintHead(char marker, const std::string& head) {
+  size_t pos = 0;
+  while (pos < head.size()) {
+    size_t eol = head.find("\r\n", pos);
+    if (eol == std::string::npos) eol = head.size();
+    if (eol == pos) break;  // the blank line ending the head
+    std::fprintf(stderr, "%c %.*s\n", marker, static_cast<int>(eol - pos), head.data() + pos);
+    pos = eol + 2;
+  }
+  std::fprintf(stderr, "%c\n", marker);
+}
+
+void PrintRequestHead(const nethttp::Request& req) {
+  // The library's own serialiser, so -v shows the bytes that go out.
+  std::string wire;
+  if (nethttp::WriteRequest(req, {}, &wire)) return;  // the round trip reports it
+  size_t end = wire.find("\r\n\r\n");
+  PrintHead('>', wire.substr(0, end == std::string::npos ? wire.size() : end + 2));
+}
+
+void PrintResponseHead(const nethttp::Response& resp) {
+  std::string head = resp.proto + " " + resp.status + "\r\n";
+  resp.header.Write(&head);
+  PrintHead('<', head);
+}
+
+// WriteStdout writes one body chunk and flushes it, so output streams as it
+// arrives. The write blocks when stdout is slow, and that is the
+// backpressure: while it blocks the loop does not read the socket, the
+// kernel's receive buffer fills and TCP flow control stops the server. Only
+// one chunk is ever held, so a body larger than memory passes through.
+// It returns 0 or the errno of the failed write.
+int WriteStdout(std::string_view chunk) {
+  if (!chunk.empty() && std::fwrite(chunk.data(), 1, chunk.size(), stdout) != chunk.size()) {
+    return errno != 0 ? errno : EIO;
+  }
+  if (std::fflush(stdout) != 0) return errno != 0 ? errno : EIO;
+  return 0;
+}
+
+// SendOnce runs one exchange: the body goes to stdout as it arrives.
+int SendOnce(nethttp::Loop& loop, nethttp::Client& client, nethttp::Transport& transport,
+             nethttp::Request req, bool verbose) {
+  int exit_code = kExitTransport;
+  // The Body must outlive its callbacks (the connection holds it weakly), so
+  // it is kept here rather than captured by its own on_end.
+  std::shared_ptr<nethttp::Body> body;
+  bool stdout_failed = false;
+  if (verbose) PrintRequestHead(req);
+  client.Do(std::move(req), [&](nethttp::Result<nethttp::Response> r) {
+    if (!r.ok()) {
+      exit_code = Fail(kExitTransport, r.error().message());
+      transport.CloseIdleConnections();
+      return;
+    }
+    nethttp::Response& resp = r.value();
+    if (verbose) PrintResponseHead(resp);
+    int status_exit = resp.status_code >= 400 ? kExitHttpError : kExitOk;
+    body = resp.body;
+    body->Read(
+        [&, status_exit](std::string_view chunk) {
+          if (stdout_failed) return;
+          errno = 0;
+          int err = WriteStdout(chunk);
+          if (err == 0) return;
+          stdout_failed = true;
+          // EPIPE: the reader left (post-json ... | head): not worth a
+          // message, and the response itself was fine.
+          exit_code = err == EPIPE ? status_exit
+                                   : Fail(kExitHttpError, std::string("write stdout: ") +
+                                                              std::strerror(err));
+          body->Close();  // abandons the rest; on_end is not called
+          transport.CloseIdleConnections();
+        },
+        [&, status_exit](nethttp::Error err) {
+          exit_code = err ? Fail(kExitTransport, err.message()) : status_exit;
+          transport.CloseIdleConnections();
+        });
+  });
+  loop.Run();
+  return exit_code;
+}
+
+// Repeater sends the request N times through one Client, at most C in
+// flight, callback style on the loop. New requests are started from an idle
+// handle rather than from inside the previous request's callbacks, so no
+// Body is released while one of its own methods is still on the stack.
+class Repeater {
+ public:
+  Repeater(nethttp::Loop& loop, nethttp::Client& client, nethttp::Transport& transport,
+           nethttp::Request request, size_t total, size_t concurrency)
+      : client_(client), transport_(transport), request_(std::move(request)),
+        total_(total), concurrency_(concurrency) {
+    uv_idle_init(loop.get(), &idle_);
+    idle_.data = this;
+  }
+
+  void Run(nethttp::Loop& loop) {
+    start_ = uv_hrtime();
+    Kick();
+    loop.Run();
+    if (!uv_is_closing(reinterpret_cast<uv_handle_t*>(&idle_))) {
+      // The loop ran dry with requests unaccounted for (a lost callback):
+      // report what we have rather than hang or leak the handle.
+      end_ = uv_hrtime();
+      for (; finished_ < total_; ++finished_) summary_.AddFailure("request lost (no callback)");
+      uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
+      loop.Run();
+    }
+  }
+
+  const postjson::Summary& summary() const { return summary_; }
+  postjson::Latency elapsed() const { return postjson::Latency(end_ - start_); }
+
+ private:
+  // Flight is one request in the air; its body is kept until it ends.
+  struct Flight {
+    uint64_t start;
+    std::shared_ptr<nethttp::Body> body;
+  };
+
+  void Kick() { uv_idle_start(&idle_, [](uv_idle_t* h) { static_cast<Repeater*>(h->data)->Pump(); }); }
+
+  void Pump() {
+    retired_.clear();
+    while (in_flight_ < concurrency_ && started_ < total_) Launch();
+    if (finished_ == total_) {
+      end_ = uv_hrtime();
+      uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
+      // The pool's kept-alive connections would hold the loop open.
+      transport_.CloseIdleConnections();
+    } else if (retired_.empty()) {
+      uv_idle_stop(&idle_);  // nothing to do until a request finishes
+    }
+  }
+
+  void Launch() {
+    ++started_;
+    ++in_flight_;
+    auto flight = std::make_shared<Flight>(Flight{uv_hrtime(), nullptr});
+    client_.Do(request_, [this, flight](nethttp::Result<nethttp::Response> r) {
+      if (!r.ok()) {
+        Finish(r.error().message());
+        return;
+      }
+      int status = r->status_code;
+      flight->body = r->body;
+      // Read to the end and discard, so the connection goes back to the pool.
+      flight->body->Read([](std::string_view) {}, [this, flight, status](nethttp::Error err) {
+        retired_.push_back(std::move(flight->body));
+        if (err) {
+          Finish(err.message());
+          return;
+        }
+        summary_.AddResponse(status, postjson::Latency(uv_hrtime() - flight->start));
+        Finish({});
+      });
+    });
+  }
+
+  void Finish(const std::string& failure) {
+    if (!failure.empty()) summary_.AddFailure(failure);
+    --in_flight_;
+    ++finished_;
+    Kick();
+  }
+
+  nethttp::Client& client_;
+  nethttp::Transport& transport_;
+  const nethttp::Request request_;
+  const size_t total_;
+  const size_t concurrency_;
+  uv_idle_t idle_;
+  size_t started_ = 0;
+  size_t in_flight_ = 0;
+  size_t finished_ = 0;
+  uint64_t start_ = 0;
+  uint64_t end_ = 0;
+  std::vector<std::shared_ptr<nethttp::Body>> retired_;  // ended; freed by the next Pump
+  postjson::Summary summary_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{"post-json: POST a JSON body and print the response (nethttp client)",
+               "post-json"};
+  app.add_option("URL", o.url, "http://host[:port]/path, :PORT/path or host:port/path")
+      ->required()
+      ->type_name("");
+  app.add_option("items", o.items, "key=value (string) or key:=json (raw JSON value)")
+      ->type_name("");
+  CLI::Option* data = app.add_option(
+      "-d,--data", o.data, "raw JSON body instead of items; @FILE reads a file, - reads stdin")
+      ->type_name("JSON");
+  app.add_option("-H,--header", o.headers, "extra request header \"Name: value\" (repeatable)")
+      ->allow_extra_args(false)
+      ->type_name("\"N: v\"");
+  app.add_option("--timeout", o.timeout_sec,
+                 "limit in seconds for the whole exchange, body included (0: none)")
+      ->check(NonNegativeSeconds())
+      ->type_name("SEC");
+  app.add_flag("-v,--verbose", o.verbose, "request and response head to stderr (with --repeat: the request's, once)");
+  CLI::Option* repeat = app.add_option("-n,--repeat", o.repeat,
+                                       "send the request N times through one Client; print a summary")
+                            ->check(CLI::Range(size_t{1}, kMaxCount).description(""))
+                            ->type_name("N");
+  app.add_option("-c,--concurrency", o.concurrency,
+                 "at most C requests in flight and C connections (with --repeat)")
+      ->check(CLI::Range(size_t{1}, kMaxCount).description(""))
+      ->type_name("C")
+      ->needs(repeat);
+  app.set_version_flag("--version", "post-json " + std::string(nethttp::kVersion));
+  app.footer(kFooter);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return Fail(kExitUsage, std::string(e.what()) + " (see --help)");
+  }
+
+  // Everything the user typed is checked before the loop runs: bad input
+  // never opens a connection.
+  nethttp::Result<std::string> url = postjson::ExpandURL(o.url);
+  if (!url.ok()) return Fail(kExitUsage, url.error().message());
+  if (*data && !o.items.empty()) {
+    return Fail(kExitUsage, "give either items or --data, not both (see --help)");
+  }
+  nethttp::Result<std::string> body =
+      *data ? postjson::ReadData(o.data, std::cin) : postjson::BuildBody(o.items);
+  if (!body.ok()) return Fail(kExitUsage, body.error().message());
+  nethttp::Result<nethttp::Request> req = nethttp::NewRequest("POST", *url, std::move(*body));
+  if (!req.ok()) return Fail(kExitUsage, req.error().message());
+  req->header.Set("Content-Type", "application/json");
+  for (const std::string& arg : o.headers) {
+    nethttp::Result<postjson::HeaderArg> h = postjson::ParseHeaderArg(arg);
+    if (!h.ok()) return Fail(kExitUsage, h.error().message());
+    std::string name = nethttp::CanonicalHeaderKey(h->name);
+    if (name == "Content-Length" || name == "Transfer-Encoding") {
+      // The body's framing is the library's job; a second, disagreeing
+      // length is how requests get smuggled.
+      return Fail(kExitUsage, "-H " + name + ": post-json frames the body itself");
+    }
+    if (name == "Host") {
+      req->host = h->value;  // Go: Request.Host wins over a Host field
+    } else if (name == "Content-Type") {
+      req->header.Set(name, h->value);  // an explicit -H replaces the default
+    } else {
+      req->header.Add(name, h->value);
+    }
+  }
+
+  // A server closing mid-request, or a reader of our stdout going away, must
+  // be an error value (EPIPE), not a signal that kills us silently.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  nethttp::Loop& loop = nethttp::DefaultLoop();
+  nethttp::Transport transport(&loop);
+  if (o.repeat > 0) {
+    // At most C connections, and room in the pool for all of them: a pool
+    // smaller than C would close connections between requests and redial.
+    transport.max_conns_per_host = o.concurrency;
+    transport.max_idle_conns_per_host = std::max(transport.max_idle_conns_per_host, o.concurrency);
+    transport.max_idle_conns = std::max(transport.max_idle_conns, o.concurrency);
+  }
+  nethttp::Client client;
+  client.transport = &transport;
+  client.loop = &loop;
+  client.timeout = nethttp::Client::Duration(static_cast<int64_t>(o.timeout_sec * 1000 + 0.5));
+  if (o.timeout_sec > 0 && client.timeout.count() == 0) client.timeout = nethttp::Client::Duration(1);
+
+  if (o.repeat == 0) return SendOnce(loop, client, transport, std::move(*req), o.verbose);
+
+  if (o.verbose) PrintRequestHead(*req);
+  Repeater repeater(loop, client, transport, std::move(*req), o.repeat, o.concurrency);
+  repeater.Run(loop);
+  const postjson::Summary& summary = repeater.summary();
+  std::string out = summary.Format(repeater.elapsed(), transport.ConnectionsOpened());
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (summary.failures() > 0) {
+    PrintError(std::to_string(summary.failures()) + " of " + std::to_string(summary.requests()) +
+                " requests failed; the first: " + summary.first_failure());
+  }
+  return summary.ExitCode();
+}
