@@ -22,6 +22,11 @@ namespace nethttp {
 class CookieJar;
 class Loop;
 
+// ErrUseLastResponse, returned by a CheckRedirect function, makes Do return
+// the redirect response itself (its body unread) instead of following it
+// (Go: http.ErrUseLastResponse).
+Error ErrUseLastResponse();
+
 class Client {
  public:
   using Duration = std::chrono::milliseconds;
@@ -33,17 +38,22 @@ class Client {
 
   // transport sends the requests; null means DefaultTransport(). Not owned.
   RoundTripper* transport = nullptr;
-  // jar, when set, receives Set-Cookie and supplies Cookie headers.
+  // jar, when set, receives Set-Cookie and supplies Cookie headers. (Not
+  // consulted yet: the cookie jar is still to be written.)
   std::shared_ptr<CookieJar> jar;
   // timeout limits the whole exchange, redirects and reading the body
   // included (0: none).
   Duration timeout{0};
   CheckRedirectFunc check_redirect;
-  // loop runs the blocking calls below; null means DefaultLoop().
+  // loop runs the blocking calls below and the Timeout timer; null means
+  // the transport's loop when it is a Transport, else DefaultLoop().
   Loop* loop = nullptr;
 
   // Do sends req and calls done on the loop with the final response (the
-  // body still streaming) or the error (Go: Client.Do).
+  // body still streaming) or the error (Go: Client.Do). Errors read as Go's
+  // url.Error: `Get "http://x/": dial tcp ...: connection refused`.
+  // Redirects are followed as Go does: 301/302/303 turn any method but
+  // HEAD into a GET without body, 307/308 keep method and body; at most 10.
   void Do(Request req, Done done);
 
   // The blocking calls run the loop until the response head has arrived;

@@ -3,15 +3,18 @@
 #ifndef NETHTTP_NETHTTP_H_
 #define NETHTTP_NETHTTP_H_
 
+#include "nethttp/client.h"
 #include "nethttp/error.h"
 #include "nethttp/handler.h"
 #include "nethttp/header.h"
 #include "nethttp/loop.h"
 #include "nethttp/method.h"
 #include "nethttp/request.h"
+#include "nethttp/response.h"
 #include "nethttp/serve_mux.h"
 #include "nethttp/server.h"
 #include "nethttp/status.h"
+#include "nethttp/transport.h"
 #include "nethttp/url.h"
 #include "nethttp/version.h"
 

@@ -45,6 +45,14 @@ class Body {
   // ReadAllBlocking runs loop until the whole body has arrived (off the loop
   // only: the blocking convenience style, like io.ReadAll(resp.Body)).
   Result<std::string> ReadAllBlocking(Loop& loop);
+
+  // Trailer holds the trailer fields of a chunked body, complete once
+  // on_end has been called with an ok Error (Go: Response.Trailer, filled
+  // in when the body hits EOF).
+  virtual const Header& Trailer() const { return trailer_; }
+
+ protected:
+  Header trailer_;
 };
 
 struct Response {

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include "nethttp/error.h"
 #include "nethttp/request.h"
@@ -18,14 +19,46 @@ namespace nethttp {
 
 class Loop;
 
+// Cancelation lets whoever started a round trip abandon it (Go: canceling
+// the request's context). Client uses it for Timeout. The RoundTripper
+// registers a hook with OnCancel; Cancel runs it once.
+class Cancelation {
+ public:
+  // Cancel abandons the round trip: its done is called with err (if it has
+  // not been called yet). Later calls do nothing.
+  void Cancel(Error err) {
+    if (err_) return;
+    err_ = std::move(err);
+    if (auto hook = std::move(hook_)) hook(err_);
+  }
+  bool canceled() const { return static_cast<bool>(err_); }
+  const Error& err() const { return err_; }
+  // OnCancel sets what Cancel runs (it replaces an earlier hook); it runs
+  // at once when Cancel came first.
+  void OnCancel(std::function<void(const Error&)> hook) {
+    if (err_) {
+      if (hook) hook(err_);
+      return;
+    }
+    hook_ = std::move(hook);
+  }
+
+ private:
+  Error err_;
+  std::function<void(const Error&)> hook_;
+};
+
 // RoundTripper executes a single HTTP transaction (Go: http.RoundTripper).
 // done is called exactly once, on the loop, when the response head has
-// arrived (the body then streams) or the round trip failed.
+// arrived (the body then streams) or the round trip failed; for a request
+// refused before any I/O (a bad URL, say) it is called before RoundTrip
+// returns. cancel, when set, abandons the round trip.
 class RoundTripper {
  public:
   using Done = std::function<void(Result<Response>)>;
   virtual ~RoundTripper() = default;
-  virtual void RoundTrip(Request req, Done done) = 0;
+  virtual void RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel) = 0;
+  void RoundTrip(Request req, Done done) { RoundTrip(std::move(req), std::move(done), nullptr); }
 };
 
 class Transport : public RoundTripper {
@@ -57,13 +90,23 @@ class Transport : public RoundTripper {
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
 
-  void RoundTrip(Request req, Done done) override;
+  using RoundTripper::RoundTrip;
+  // RoundTrip sends req on an idle kept-alive connection to its host, or on
+  // a new one, whichever is ready first (Go: Transport.RoundTrip). A request
+  // that fails on a reused connection before any response byte is retried
+  // on another one when that is safe: nothing was written, or the method is
+  // idempotent (GET, HEAD, OPTIONS, TRACE, or an Idempotency-Key field). A
+  // POST that may have reached the server is never sent twice. Destroying
+  // the Transport abandons its round trips without calling their done.
+  void RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel) override;
   // CloseIdleConnections closes every connection idle in the pool.
   void CloseIdleConnections();
   // ConnectionsOpened counts the TCP connections this Transport has dialed.
   size_t ConnectionsOpened() const;
 
   class Impl;
+  // impl is for tests (lib/internal/transport_impl.h, Go's export_test.go).
+  Impl* impl() { return impl_.get(); }
 
  private:
   std::unique_ptr<Impl> impl_;

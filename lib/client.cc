@@ -1,0 +1,531 @@
+// This is the high-level Client (Go: client.go): Do follows redirects and
+// enforces Timeout over the whole exchange, body included, on top of a
+// RoundTripper. The low-level Transport is in transport.cc. Also here: the
+// blocking convenience calls (Get, Post...) that run the loop, and
+// Body::ReadAll.
+#include "nethttp/client.h"
+
+#include <optional>
+#include <utility>
+
+#include "internal/idle_pool.h"
+#include "internal/log.h"
+#include "internal/transport_impl.h"
+#include "internal/uv_handle.h"
+#include "nethttp/loop.h"
+#include "nethttp/status.h"
+
+namespace nethttp {
+namespace {
+
+// kMaxRedirects: Go's defaultCheckRedirect stops after 10 requests.
+constexpr size_t kMaxRedirects = 10;
+
+// kMaxBodySlurpSize: a redirect's body up to this size is read to its end
+// so its connection can be reused; a longer one is closed (Go:
+// maxBodySlurpSize = 2 << 10).
+constexpr int64_t kMaxBodySlurpSize = 2 << 10;
+
+constexpr std::string_view kUseLastResponse = "net/http: use last response";
+
+// UrlErrorOp is Go's urlErrorOp: "GET" -> "Get", as url.Error prints it.
+std::string UrlErrorOp(std::string_view method) {
+  if (method.empty()) return "Get";
+  std::string op(method);
+  for (size_t i = 1; i < op.size(); ++i) {
+    if (op[i] >= 'A' && op[i] <= 'Z') op[i] = static_cast<char>(op[i] - 'A' + 'a');
+  }
+  return op;
+}
+
+// StripPassword is Go's stripPassword: an error message never shows it.
+std::string StripPassword(const URL& u) {
+  if (u.Password().empty()) return u.String();
+  URL copy = u;
+  copy.user = u.Username() + ":***";
+  return copy.String();
+}
+
+// UrlError wraps err as Go's *url.Error: `Get "http://x/": <err>`.
+Error UrlError(const Error& err, std::string_view method, const URL& u) {
+  return Error(err.code(), UrlErrorOp(method) + " \"" + StripPassword(u) + "\": " + err.message(),
+               err.uv_code());
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// IsDomainOrSubdomain is Go's isDomainOrSubdomain on hostnames.
+bool IsDomainOrSubdomain(const std::string& sub, const std::string& parent) {
+  if (sub == parent) return true;
+  return sub.size() > parent.size() && sub.compare(sub.size() - parent.size(), parent.size(), parent) == 0 &&
+         sub[sub.size() - parent.size() - 1] == '.';
+}
+
+// ShouldCopyHeaderOnRedirect is Go's: credentials and cookies follow a
+// redirect only to the same host or one of its subdomains.
+bool ShouldCopyHeaderOnRedirect(std::string_view key, const URL& initial, const URL& dest) {
+  if (key != "Authorization" && key != "Www-Authenticate" && key != "Cookie" && key != "Cookie2") {
+    return true;
+  }
+  Result<ConnectMethodKey> ik = KeyForURL(initial), dk = KeyForURL(dest);
+  if (!ik || !dk) return false;
+  if (ik->addr == dk->addr) return true;
+  return IsDomainOrSubdomain(Lower(dest.Hostname()), Lower(initial.Hostname()));
+}
+
+// RefererForURL is Go's refererForURL: the previous URL without its user
+// info (and nothing when leaving https for http).
+std::string RefererForURL(const URL& last, const URL& next) {
+  if (last.scheme == "https" && next.scheme == "http") return "";
+  URL copy = last;
+  copy.user.clear();
+  return copy.String();
+}
+
+// ExchangeBody is the Body handed out when Client::timeout is set: the
+// exchange's deadline keeps running while the body streams, and when it
+// passes, the body fails with a timeout (Go: Client.Timeout covers
+// "reading of the response body").
+class Exchange;
+
+class ExchangeBody final : public Body {
+ public:
+  ExchangeBody(std::shared_ptr<Body> inner, Exchange* ex) : inner_(std::move(inner)), ex_(ex) {}
+  ~ExchangeBody() override;
+
+  void Read(DataFunc on_data, EndFunc on_end) override;
+  void Pause() override { inner_->Pause(); }
+  void Resume() override { inner_->Resume(); }
+  void Close() override;
+  const Header& Trailer() const override { return inner_->Trailer(); }
+
+  // Fail is the deadline passing: the inner body is closed (so is its
+  // conn) and on_end reports err.
+  void Fail(Error err);
+
+ private:
+  void End(Error err);
+
+  std::shared_ptr<Body> inner_;
+  Exchange* ex_;  // null once the exchange has let go
+  EndFunc on_end_;
+  bool reading_ = false;
+  bool ended_ = false;
+  Error failed_;  // Fail came before Read
+};
+
+// Exchange is one Client::Do: the hops of a redirect chain, the Timeout
+// timer, and the final body while the timer still covers it (Go: the loop
+// in Client.do plus setRequestCancel).
+class Exchange {
+ public:
+  enum class State {
+    kSending,    // a round trip is in flight; waits for its done
+    kDraining,   // a redirect's small body is being read so its conn is reused;
+                 // waits for its on_end
+    kStreaming,  // the final response was handed over; waits for its body's
+                 // end (Timeout still runs)
+    kClosing,    // done; the timer is closing; waits for its close callback
+  };
+
+  Exchange(Client::CheckRedirectFunc check, RoundTripper* rt, uv_loop_t* loop,
+           Client::Duration timeout, Client::Done done)
+      : check_(std::move(check)), rt_(rt), loop_(loop), done_(std::move(done)),
+        cancel_(std::make_shared<Cancelation>()) {
+    if (timeout.count() > 0) {
+      uv_timer_init(loop_, &timer_);
+      timer_.data = this;
+      has_timer_ = true;
+      uv_timer_start(&timer_, OnTimer, static_cast<uint64_t>(timeout.count()), 0);
+    }
+  }
+
+  void Start(Request req) {
+    first_ = req;  // Go's ireq: headers for every hop come from it
+    first_.body.clear();
+    Send(std::move(req));
+  }
+
+  // Called by ExchangeBody.
+  void BodyEnded() {
+    body_ = nullptr;
+    if (state_ == State::kStreaming) End();
+  }
+
+ private:
+  static void OnTimer(uv_timer_t* t) { OwnerOf<Exchange>(t)->HandleTimeout(); }
+  static void OnClose(uv_handle_t* h) { delete OwnerOf<Exchange>(h); }
+
+  void SetState(State next) {
+    if (Log().should_log(spdlog::level::trace)) {
+      Log().trace("client exchange {}: {} -> {}", static_cast<void*>(this), static_cast<int>(state_),
+                  static_cast<int>(next));
+    }
+    state_ = next;
+  }
+
+  void Send(Request req) {
+    SetState(State::kSending);
+    method_ = via_.empty() ? req.method : via_.front().method;
+    url_ = req.url;
+    current_ = req;
+    current_.body.clear();
+    current_.body.shrink_to_fit();
+    rt_->RoundTrip(std::move(req), [this](Result<Response>&& r) { OnResponse(std::move(r)); },
+                   cancel_);
+  }
+
+  void OnResponse(Result<Response> r) {
+    if (state_ != State::kSending) return;
+    if (!r.ok()) {
+      Error err = r.error();
+      if (cancel_->canceled()) err = cancel_->err();
+      Fail(err);
+      return;
+    }
+    Response resp = std::move(r).value();
+    std::optional<Request> next = Redirect(resp);
+    if (failed_) {
+      if (resp.body) resp.body->Close();
+      Fail(failed_);
+      return;
+    }
+    if (!next) {
+      Deliver(std::move(resp));
+      return;
+    }
+    // Go reads a small redirect body to its end so the conn can be reused,
+    // and closes a large one.
+    std::shared_ptr<Body> body = resp.body;
+    if (body && resp.content_length >= 0 && resp.content_length <= kMaxBodySlurpSize) {
+      SetState(State::kDraining);
+      auto hop = std::make_shared<Request>(std::move(*next));
+      body->Read([](std::string_view) {}, [this, body, hop](Error) {
+        if (state_ == State::kDraining) Send(std::move(*hop));
+      });
+      return;
+    }
+    if (body) body->Close();
+    Send(std::move(*next));
+  }
+
+  // Redirect returns the next hop, nothing when resp is final, or sets
+  // failed_ (Go: redirectBehavior and the loop head of Client.do).
+  std::optional<Request> Redirect(const Response& resp) {
+    const Request& req = current_;
+    std::string method = req.method.empty() ? "GET" : req.method;
+    bool include_body = false;
+    switch (resp.status_code) {
+      case StatusMovedPermanently:
+      case StatusFound:
+      case StatusSeeOther:
+        // RFC 9110 §15.4.2-4 let a client turn POST into GET; browsers and
+        // Go do so for 301/302 as well as 303, and keep HEAD.
+        if (method != "GET" && method != "HEAD") method = "GET";
+        break;
+      case StatusTemporaryRedirect:
+      case StatusPermanentRedirect:
+        include_body = true;
+        break;
+      default:
+        return std::nullopt;
+    }
+    std::string_view loc = resp.header.Get("Location");
+    // Go: a 3xx without Location has never been followed.
+    if (loc.empty()) return std::nullopt;
+    Result<URL> ref = Parse(loc);
+    if (!ref) {
+      failed_ = Error(ErrorCode::kMalformedResponse,
+                      "failed to parse Location header \"" + std::string(loc) + "\": " +
+                          ref.error().message());
+      return std::nullopt;
+    }
+    Request next;
+    next.method = method;
+    next.url = req.url.ResolveReference(*ref);
+    next.host = next.url.host;
+    // Headers come from the first request, minus credentials when the
+    // redirect leaves the host (Go: makeHeadersCopier).
+    for (const Header::Field& f : first_.header) {
+      if (ShouldCopyHeaderOnRedirect(f.key, first_.url, next.url)) next.header.AddCanonical(f.key, f.value);
+    }
+    if (std::string ref_url = RefererForURL(req.url, next.url); !ref_url.empty()) {
+      next.header.Set("Referer", ref_url);
+    }
+    if (include_body) {
+      next.body = first_body_;
+      next.content_length = first_content_length_;
+    } else {
+      next.content_length = 0;
+    }
+    via_.push_back(req);
+    Error err;
+    if (check_) {
+      err = check_(next, via_);
+    } else if (via_.size() >= kMaxRedirects) {
+      err = Error(ErrorCode::kTooManyRedirects, "stopped after 10 redirects");
+    }
+    if (err.code() == ErrorCode::kCanceled && err.message() == kUseLastResponse) return std::nullopt;
+    if (err) {
+      // Go reports the error against the request it refused to send.
+      url_ = next.url;
+      failed_ = err;
+      return std::nullopt;
+    }
+    return next;
+  }
+
+  void Deliver(Response resp) {
+    Client::Done done = std::move(done_);
+    if (has_timer_ && resp.body) {
+      // The deadline goes on covering the body.
+      auto body = std::make_shared<ExchangeBody>(std::move(resp.body), this);
+      body_ = body.get();
+      resp.body = std::move(body);
+      SetState(State::kStreaming);
+      done(std::move(resp));
+      return;
+    }
+    End();
+    done(std::move(resp));
+  }
+
+  void Fail(const Error& err) {
+    Client::Done done = std::move(done_);
+    End();
+    if (done) done(UrlError(err, method_, url_));
+  }
+
+  void HandleTimeout() {
+    // Go 1.19's messages for Client.Timeout.
+    switch (state_) {
+      case State::kSending:
+      case State::kDraining: {
+        Error err(ErrorCode::kTimeout,
+                  "context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
+        if (state_ == State::kDraining) {
+          Fail(err);  // the redirect body's conn closes with its Body
+          return;
+        }
+        cancel_->Cancel(err);  // the RoundTripper answers through OnResponse
+        if (state_ == State::kSending) Fail(err);
+        return;
+      }
+      case State::kStreaming:
+        if (body_ != nullptr) {
+          ExchangeBody* body = body_;
+          body_ = nullptr;
+          body->Fail(UrlError(Error(ErrorCode::kTimeout,
+                                    "context deadline exceeded (Client.Timeout or context "
+                                    "cancellation while reading body)"),
+                              method_, url_));
+        }
+        End();
+        return;
+      case State::kClosing:
+        return;
+    }
+  }
+
+  // End releases the exchange: the timer closes and its callback deletes
+  // this; without a timer it goes at once.
+  void End() {
+    if (state_ == State::kClosing) return;
+    SetState(State::kClosing);
+    if (body_ != nullptr) {
+      body_->Fail(Error());  // detaches; never called with a body still streaming
+      body_ = nullptr;
+    }
+    if (has_timer_) {
+      uv_timer_stop(&timer_);
+      uv_close(reinterpret_cast<uv_handle_t*>(&timer_), OnClose);
+    } else {
+      delete this;
+    }
+  }
+
+ public:
+  // first_body_ / first_content_length_: the body 307/308 send again.
+  std::string first_body_;
+  int64_t first_content_length_ = 0;
+
+ private:
+  friend class ExchangeBody;
+  Client::CheckRedirectFunc check_;
+  RoundTripper* rt_;
+  uv_loop_t* loop_;
+  Client::Done done_;
+  std::shared_ptr<Cancelation> cancel_;
+  uv_timer_t timer_;
+  bool has_timer_ = false;
+  State state_ = State::kSending;
+  Request first_;
+  Request current_;
+  std::vector<Request> via_;
+  std::string method_;
+  URL url_;
+  Error failed_;
+  ExchangeBody* body_ = nullptr;
+};
+
+ExchangeBody::~ExchangeBody() {
+  // A consumer that drops the Response mid-body must get no more callbacks
+  // (they would reach this wrapper): close the inner body first.
+  if (!ended_) inner_->Close();
+  if (ex_ != nullptr) {
+    Exchange* ex = ex_;
+    ex_ = nullptr;
+    ex->BodyEnded();
+  }
+}
+
+void ExchangeBody::Read(DataFunc on_data, EndFunc on_end) {
+  if (failed_ || ended_) {
+    if (on_end) on_end(failed_ ? failed_ : Error(ErrorCode::kInvalidArgument, "http: body already read"));
+    return;
+  }
+  reading_ = true;
+  on_end_ = std::move(on_end);
+  inner_->Read(std::move(on_data), [this](Error err) { End(std::move(err)); });
+}
+
+void ExchangeBody::Close() {
+  ended_ = true;
+  on_end_ = nullptr;
+  inner_->Close();
+  if (ex_ != nullptr) {
+    Exchange* ex = ex_;
+    ex_ = nullptr;
+    ex->BodyEnded();
+  }
+}
+
+void ExchangeBody::Fail(Error err) {
+  ex_ = nullptr;  // the exchange is letting go
+  if (!err) return;
+  inner_->Close();
+  if (!reading_) {
+    failed_ = err;
+    return;
+  }
+  End(std::move(err));
+}
+
+void ExchangeBody::End(Error err) {
+  if (ended_) return;
+  ended_ = true;
+  if (ex_ != nullptr) {
+    Exchange* ex = ex_;
+    ex_ = nullptr;
+    ex->BodyEnded();
+  }
+  EndFunc end = std::move(on_end_);
+  if (end) end(std::move(err));
+}
+
+RoundTripper& TransportOf(const Client& c) {
+  return c.transport != nullptr ? *c.transport : DefaultTransport();
+}
+
+Loop& LoopOf(const Client& c) {
+  if (c.loop != nullptr) return *c.loop;
+  if (auto* t = dynamic_cast<Transport*>(&TransportOf(c))) return *t->impl()->loop();
+  return DefaultLoop();
+}
+
+}  // namespace
+
+Error ErrUseLastResponse() { return Error(ErrorCode::kCanceled, std::string(kUseLastResponse)); }
+
+void Client::Do(Request req, Done done) {
+  auto* ex = new Exchange(check_redirect, &TransportOf(*this), LoopOf(*this).get(), timeout,
+                          std::move(done));
+  ex->first_body_ = req.body;
+  ex->first_content_length_ = req.content_length;
+  ex->Start(std::move(req));
+}
+
+Result<Response> Client::Do(Request req) {
+  Loop& loop = LoopOf(*this);
+  std::optional<Result<Response>> out;
+  Do(std::move(req), [&out](Result<Response> r) { out.emplace(std::move(r)); });
+  loop.RunUntil([&out] { return out.has_value(); });
+  if (!out) return Error(ErrorCode::kCanceled, "http: the loop stopped before the response arrived");
+  return std::move(*out);
+}
+
+Result<Response> Client::Get(std::string_view url) {
+  Result<Request> req = NewRequest("GET", url);
+  if (!req) return req.error();
+  return Do(std::move(req).value());
+}
+
+Result<Response> Client::Head(std::string_view url) {
+  Result<Request> req = NewRequest("HEAD", url);
+  if (!req) return req.error();
+  return Do(std::move(req).value());
+}
+
+Result<Response> Client::Post(std::string_view url, std::string_view content_type, std::string body) {
+  Result<Request> req = NewRequest("POST", url, std::move(body));
+  if (!req) return req.error();
+  req->header.Set("Content-Type", content_type);
+  return Do(std::move(req).value());
+}
+
+Result<Response> Client::PostForm(std::string_view url,
+                                  const std::vector<std::pair<std::string, std::string>>& form) {
+  // Go's url.Values.Encode sorts by key; we keep the caller's order, which
+  // a vector of pairs makes explicit.
+  std::string body;
+  for (const auto& [k, v] : form) {
+    if (!body.empty()) body += '&';
+    body += QueryEscape(k);
+    body += '=';
+    body += QueryEscape(v);
+  }
+  return Post(url, "application/x-www-form-urlencoded", std::move(body));
+}
+
+Client& DefaultClient() {
+  static Client client;
+  return client;
+}
+
+Result<Response> Get(std::string_view url) { return DefaultClient().Get(url); }
+Result<Response> Head(std::string_view url) { return DefaultClient().Head(url); }
+Result<Response> Post(std::string_view url, std::string_view content_type, std::string body) {
+  return DefaultClient().Post(url, content_type, std::move(body));
+}
+Result<Response> PostForm(std::string_view url,
+                          const std::vector<std::pair<std::string, std::string>>& form) {
+  return DefaultClient().PostForm(url, form);
+}
+
+void Body::ReadAll(std::function<void(Result<std::string>)> done) {
+  auto acc = std::make_shared<std::string>();
+  Read([acc](std::string_view s) { acc->append(s); },
+       [acc, done = std::move(done)](Error err) {
+         if (err) {
+           done(err);
+         } else {
+           done(std::move(*acc));
+         }
+       });
+}
+
+Result<std::string> Body::ReadAllBlocking(Loop& loop) {
+  std::optional<Result<std::string>> out;
+  ReadAll([&out](Result<std::string> r) { out.emplace(std::move(r)); });
+  loop.RunUntil([&out] { return out.has_value(); });
+  if (!out) return Error(ErrorCode::kCanceled, "http: the loop stopped before the body ended");
+  return std::move(*out);
+}
+
+}  // namespace nethttp

@@ -1,0 +1,201 @@
+// PersistConn is one client connection that may carry many requests in turn
+// (Go: persistConn, whose readLoop and writeLoop goroutines become one
+// explicit state machine driven by libuv callbacks). It dials with Dialer,
+// writes what request_writer built, parses the answer with Http1Parser in
+// response mode and streams the body through ConnBody. Its owner, the
+// Transport (transport.cc), pools it between requests.
+#ifndef NETHTTP_INTERNAL_PERSIST_CONN_H_
+#define NETHTTP_INTERNAL_PERSIST_CONN_H_
+
+#include <uv.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "internal/dialer.h"
+#include "internal/http1_parser.h"
+#include "nethttp/error.h"
+#include "nethttp/response.h"
+
+namespace nethttp {
+
+class PersistConn;
+
+// ConnBody is the Body of a response read from a PersistConn. Bytes the
+// consumer has not asked for yet (no Read yet, or Pause) are buffered up to
+// kMaxBufferedBodyBytes; past that the connection stops reading from the
+// socket, so a slow consumer slows the server down (TCP backpressure).
+class ConnBody final : public Body, public std::enable_shared_from_this<ConnBody> {
+ public:
+  explicit ConnBody(PersistConn* pc) : pc_(pc) {}
+  ~ConnBody() override;
+
+  void Read(DataFunc on_data, EndFunc on_end) override;
+  void Pause() override;
+  void Resume() override;
+  void Close() override;
+
+  // The connection's side. Deliver hands over body bytes; End detaches
+  // the body from the connection with the body's outcome and trailer.
+  void Deliver(std::string_view data);
+  void End(Error err, Header trailer);
+  // WantsMore: the connection should keep reading for this body.
+  bool WantsMore() const;
+
+ private:
+  void Drain();
+  void CallData(std::string_view data);
+
+  PersistConn* pc_;  // null once the body has ended or been closed
+  std::string buf_;  // received, not yet handed to on_data
+  bool reading_ = false;   // Read was called
+  bool paused_ = false;
+  bool ended_ = false;     // End was called: no more bytes will come
+  bool finished_ = false;  // on_end was called, or Close: no more callbacks
+  int depth_ = 0;          // on_data calls in progress (the callback may Close us)
+  Error err_;
+  DataFunc on_data_;
+  EndFunc on_end_;
+};
+
+class PersistConn {
+ public:
+  enum class State {
+    kDialing,         // Dialer running; waits for its done (dial deadline on timer_)
+    kIdle,            // connected, no request; a read stays armed so the server's
+                      // close is seen at once; waits for RoundTrip or the idle timer
+    kWritingRequest,  // the request did not fit the socket buffer; waits for write_cb
+    kReadingHead,     // request sent; waits for a final (non-1xx) response head
+                      // (ResponseHeaderTimeout on timer_)
+    kReadingBody,     // head delivered; waits for the body's end, reading only
+                      // while the consumer keeps up
+    kClosing,         // uv_close called (or the dial being canceled); waits for
+                      // every callback, then deletes this
+  };
+
+  // Owner is the Transport side (Go: the Transport methods a persistConn
+  // calls). Its calls never delete the conn.
+  class Owner {
+   public:
+    virtual ~Owner() = default;
+    // OnReusable: a response was read to its end and the conn is kIdle,
+    // ready for another request (Go: tryPutIdleConn).
+    virtual void OnReusable(PersistConn* pc) = 0;
+    // OnClosing: the conn started closing; forget it (Go: removeIdleConn,
+    // decConnsPerHost).
+    virtual void OnClosing(PersistConn* pc) = 0;
+    // ReadBuffer: the buffer libuv reads into, shared by all the owner's
+    // conns (STYLE rule 11).
+    virtual uv_buf_t ReadBuffer() = 0;
+  };
+
+  // Failure tells the Transport whether a failed round trip may be retried
+  // on another connection (Go: shouldRetryRequest's inputs).
+  struct Failure {
+    bool reused = false;           // the conn had served a response before
+    bool nothing_written = false;  // no byte of the request reached the socket
+    bool before_response = false;  // the conn broke before any response byte
+  };
+  using Done = std::function<void(Result<Response>, Failure)>;
+  using Duration = std::chrono::milliseconds;
+
+  // PersistConn starts in kDialing; call Dial once.
+  // idle_timeout closes the conn after that long in kIdle (0: never).
+  PersistConn(uv_loop_t* loop, Owner* owner, std::string key, Duration idle_timeout);
+  PersistConn(const PersistConn&) = delete;
+  PersistConn& operator=(const PersistConn&) = delete;
+
+  // Dial connects to host:port within timeout (0: none); dialed is called
+  // once, with the conn kIdle on success. On failure the conn is closing.
+  void Dial(std::string host, std::string port, Duration timeout, std::function<void(Error)> dialed);
+
+  // RoundTrip sends wire (a whole serialised request) and calls done once:
+  // with the response head (the body then streams) or an error. From kIdle
+  // only. head: the request was HEAD (no body follows its response).
+  // close_after: the request asked to close the connection afterwards.
+  void RoundTrip(std::string_view wire, bool head, bool close_after, Duration header_timeout,
+                 Done done);
+
+  // Cancel fails the current round trip or body with err and closes the
+  // conn (Go: the request's context canceled). Without one it just closes.
+  void Cancel(Error err) { Close(std::move(err)); }
+  // Close closes the connection; an exchange in progress fails with err.
+  void Close(Error err = Error(ErrorCode::kCanceled, "http: connection closed")) {
+    CloseWith(std::move(err), false);
+  }
+  // Detach forgets the owner and the current exchange's callbacks: the
+  // Transport is going away.
+  void Detach();
+
+  State state() const { return state_; }
+  const std::string& key() const { return key_; }
+  bool reused() const { return reused_; }
+
+  // Used by ConnBody.
+  void BodyAbandoned();
+  void UpdateReading();
+
+ private:
+  struct WriteReq;
+  ~PersistConn();
+
+  static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+  static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
+  static void OnWrite(uv_write_t* req, int status);
+  static void OnTimer(uv_timer_t* t);
+  static void OnClose(uv_handle_t* h);
+
+  void SetState(State next);
+  void ArmTimer(Duration d);
+  void OnDialed(Error err);
+  void HandleData(std::string_view data);
+  void HandleEof(int status);
+  Response TakeHead();
+  void FinishMessage(bool leftover);
+  // CloseWith closes the conn and reports err to whoever waits on it: the
+  // dial, the round trip or the body. server_closed: the server closed or
+  // reset the conn before any byte of a response (Go:
+  // transportReadFromServerError, errServerClosedIdle), which makes a
+  // replayable request retryable.
+  void CloseWith(Error err, bool server_closed);
+  void ClosedOne();
+  void StartReading();
+  void StopReading();
+
+  uv_loop_t* loop_;
+  Owner* owner_;
+  std::string key_;
+  uv_tcp_t tcp_;
+  uv_timer_t timer_;
+  Dialer dialer_;
+  State state_ = State::kDialing;
+  int pending_closes_ = 0;  // close callbacks (and a canceled dial) still to come
+  int writes_in_flight_ = 0;
+  bool tcp_open_ = false;   // tcp_ is initialised and ours (after the dial)
+  bool reading_ = false;
+  bool reused_ = false;
+  // The current exchange.
+  Http1Parser parser_;
+  int status_code_ = 0;  // of the response being read
+  bool head_request_ = false;
+  bool close_after_ = false;
+  bool wrote_any_ = false;
+  Duration idle_timeout_{0};
+  Duration header_timeout_{0};
+  Done done_;
+  std::function<void(Error)> dialed_;
+  std::shared_ptr<ConnBody> pending_body_;  // until the head is delivered
+  std::weak_ptr<ConnBody> body_;            // after: the Response owns it
+};
+
+// kMaxBufferedBodyBytes bounds what a body buffers for a consumer that is
+// not reading (yet): one read buffer's worth.
+inline constexpr size_t kMaxBufferedBodyBytes = 64 * 1024;
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_INTERNAL_PERSIST_CONN_H_

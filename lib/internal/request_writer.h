@@ -1,0 +1,40 @@
+// WriteRequest serialises a client Request for the wire (Go: Request.write
+// in request.go with transferWriter in transfer.go). Sans-I/O: a Request in,
+// bytes appended to a string out. The reading half of the exchange is the
+// response mode of http1_parser.h; persist_conn.cc drives both.
+#ifndef NETHTTP_INTERNAL_REQUEST_WRITER_H_
+#define NETHTTP_INTERNAL_REQUEST_WRITER_H_
+
+#include <string>
+#include <string_view>
+
+#include "nethttp/error.h"
+#include "nethttp/request.h"
+
+namespace nethttp {
+
+// kDefaultUserAgent is sent when the request has no User-Agent field (Go:
+// defaultUserAgent = "Go-http-client/1.1"). An empty User-Agent value sends
+// none, as in Go.
+inline constexpr std::string_view kDefaultUserAgent = "nethttp/0.1";
+
+struct RequestWriteOptions {
+  // force_close adds "Connection: close" even when req.close is false (Go:
+  // Transport.DisableKeepAlives sets it in the extra headers).
+  bool force_close = false;
+};
+
+// WriteRequest appends req in HTTP/1.1 wire form to out: request line, Host,
+// User-Agent, framing (Content-Length or chunked), the caller's fields, the
+// blank line and the body. On error nothing is appended. A field name that is
+// not a token, or a value with CR, LF or NUL, is an error (Go's Transport
+// refuses them in roundTrip), so a header can never be injected.
+Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::string* out);
+
+// RequestHost returns the Host a request is sent with: req.host, else the
+// URL's host, cleaned as Go's cleanHost and removeZone do.
+std::string RequestHost(const Request& req);
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_INTERNAL_REQUEST_WRITER_H_

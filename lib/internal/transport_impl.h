@@ -1,0 +1,78 @@
+// Transport::Impl: the pool of idle connections, the dials in flight and the
+// requests waiting for a connection (Go: Transport's idleConn, idleConnWait,
+// connsPerHostWait and getConn/queueForIdleConn/queueForDial). The conns
+// themselves are PersistConns (persist_conn.cc). Shared with tests.
+#ifndef NETHTTP_INTERNAL_TRANSPORT_IMPL_H_
+#define NETHTTP_INTERNAL_TRANSPORT_IMPL_H_
+
+#include <uv.h>
+
+#include <deque>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "internal/idle_pool.h"
+#include "internal/persist_conn.h"
+#include "nethttp/loop.h"
+#include "nethttp/transport.h"
+
+namespace nethttp {
+
+class Transport::Impl final : public PersistConn::Owner {
+ public:
+  Impl(Transport* t, Loop* loop);
+  ~Impl() override;
+
+  void RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel);
+  void CloseIdleConnections();
+  size_t connections_opened() const { return conns_opened_; }
+  Loop* loop() { return loop_obj_; }
+
+  // For tests.
+  size_t IdleConnCount() const { return pool_.size(); }
+  size_t IdleConnCount(const std::string& addr) const { return pool_.size("http|" + addr); }
+  size_t LiveConnCount() const { return conns_.size(); }
+
+  // PersistConn::Owner.
+  void OnReusable(PersistConn* pc) override;
+  void OnClosing(PersistConn* pc) override;
+  uv_buf_t ReadBuffer() override;
+
+ private:
+  struct Attempt;   // one request's round trip, across retries (Go: transportRequest)
+  struct WantConn;  // a request waiting for a conn (Go: wantConn)
+
+  void GetConn(const std::shared_ptr<Attempt>& a);
+  void QueueForDial(const std::shared_ptr<WantConn>& w);
+  void StartDial(const std::shared_ptr<WantConn>& w);
+  void OnDialed(PersistConn* pc, const std::shared_ptr<WantConn>& w, Error err);
+  void StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn* pc);
+  void OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response> r,
+                       PersistConn::Failure f);
+  void Cancel(const std::shared_ptr<Attempt>& a, const Error& err);
+  void Finish(const std::shared_ptr<Attempt>& a, Result<Response> r);
+  // PutIdle hands pc to the oldest request waiting for its host, or keeps
+  // it in the pool (Go: tryPutIdleConn, putOrCloseIdleConn).
+  void PutIdle(PersistConn* pc);
+  void CloseAll(std::vector<PersistConn*> conns);
+
+  Transport* t_;
+  Loop* loop_obj_;
+  uv_loop_t* loop_;
+  IdlePool<PersistConn> pool_;
+  std::unordered_set<PersistConn*> conns_;  // every live conn, for ~Impl
+  std::unordered_map<std::string, size_t> conns_per_host_;  // dialing + open
+  // Requests waiting for an idle conn, and those waiting for a dial slot
+  // under max_conns_per_host, oldest first. Entries served elsewhere stay
+  // until popped (they are marked done).
+  std::unordered_map<std::string, std::deque<std::shared_ptr<WantConn>>> idle_waiters_;
+  std::unordered_map<std::string, std::deque<std::shared_ptr<WantConn>>> dial_waiters_;
+  size_t conns_opened_ = 0;
+  std::unique_ptr<char[]> read_buf_;
+};
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_INTERNAL_TRANSPORT_IMPL_H_

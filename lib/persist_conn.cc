@@ -1,0 +1,555 @@
+// PersistConn: the client side of one kept-alive connection (Go: persistConn
+// with its readLoop and writeLoop in transport.go), as one state machine on
+// the loop. The Transport (transport.cc) decides which request runs on which
+// conn and pools it between requests; this file moves the bytes.
+#include "internal/persist_conn.h"
+
+#include <cassert>
+#include <utility>
+
+#include "internal/log.h"
+#include "internal/uv_handle.h"
+#include "nethttp/status.h"
+
+namespace nethttp {
+namespace {
+
+const char* StateName(PersistConn::State s) {
+  switch (s) {
+    case PersistConn::State::kDialing: return "dialing";
+    case PersistConn::State::kIdle: return "idle";
+    case PersistConn::State::kWritingRequest: return "writing-request";
+    case PersistConn::State::kReadingHead: return "reading-head";
+    case PersistConn::State::kReadingBody: return "reading-body";
+    case PersistConn::State::kClosing: return "closing";
+  }
+  return "?";
+}
+
+bool LegalTransition(PersistConn::State from, PersistConn::State to) {
+  using S = PersistConn::State;
+  if (to == S::kClosing) return from != S::kClosing;
+  switch (from) {
+    case S::kDialing: return to == S::kIdle;
+    case S::kIdle: return to == S::kWritingRequest || to == S::kReadingHead;
+    // A server may answer before it has read the whole request (an early
+    // 413, say): the head can arrive while we are still writing.
+    case S::kWritingRequest:
+      return to == S::kReadingHead || to == S::kReadingBody || to == S::kIdle;
+    case S::kReadingHead: return to == S::kReadingBody || to == S::kIdle;
+    case S::kReadingBody: return to == S::kIdle;
+    case S::kClosing: return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// ConnBody
+
+ConnBody::~ConnBody() {
+  if (pc_ != nullptr) {
+    PersistConn* pc = pc_;
+    pc_ = nullptr;
+    pc->BodyAbandoned();
+  }
+}
+
+void ConnBody::Read(DataFunc on_data, EndFunc on_end) {
+  if (reading_ || finished_) {
+    // Exactly one Read per body (Body's contract); a second one only learns
+    // that the body is gone.
+    if (on_end) on_end(Error(ErrorCode::kInvalidArgument, "http: body already read or closed"));
+    return;
+  }
+  reading_ = true;
+  on_data_ = std::move(on_data);
+  on_end_ = std::move(on_end);
+  Drain();
+  if (pc_ != nullptr) pc_->UpdateReading();
+}
+
+void ConnBody::Pause() {
+  paused_ = true;
+  if (pc_ != nullptr) pc_->UpdateReading();
+}
+
+void ConnBody::Resume() {
+  paused_ = false;
+  Drain();
+  if (pc_ != nullptr) pc_->UpdateReading();
+}
+
+void ConnBody::Close() {
+  if (finished_) return;
+  finished_ = true;
+  buf_.clear();
+  on_end_ = nullptr;
+  if (depth_ == 0) on_data_ = nullptr;
+  if (pc_ != nullptr) {
+    // Go: closing a body before EOF means the conn cannot be reused.
+    PersistConn* pc = pc_;
+    pc_ = nullptr;
+    pc->BodyAbandoned();
+  }
+}
+
+void ConnBody::CallData(std::string_view data) {
+  ++depth_;
+  on_data_(data);
+  --depth_;
+  if (depth_ == 0 && finished_) on_data_ = nullptr;
+}
+
+void ConnBody::Deliver(std::string_view data) {
+  if (finished_ || data.empty()) return;
+  if (reading_ && !paused_ && buf_.empty()) {
+    auto self = shared_from_this();
+    CallData(data);
+    return;
+  }
+  buf_.append(data);
+}
+
+void ConnBody::End(Error err, Header trailer) {
+  if (ended_) return;
+  ended_ = true;
+  pc_ = nullptr;
+  err_ = std::move(err);
+  trailer_ = std::move(trailer);
+  if (err_) buf_.clear();  // a failed body reports the failure, not stale bytes
+  Drain();
+}
+
+bool ConnBody::WantsMore() const {
+  return !finished_ && !paused_ && buf_.size() < kMaxBufferedBodyBytes;
+}
+
+void ConnBody::Drain() {
+  if (!reading_ || finished_) return;
+  auto self = shared_from_this();
+  while (!paused_ && !finished_ && !buf_.empty()) {
+    std::string chunk;
+    chunk.swap(buf_);
+    CallData(chunk);
+  }
+  if (finished_ || paused_ || !buf_.empty() || !ended_) return;
+  finished_ = true;
+  EndFunc end = std::move(on_end_);
+  if (depth_ == 0) on_data_ = nullptr;
+  if (end) end(err_);
+}
+
+// ---------------------------------------------------------------------------
+// PersistConn
+
+struct PersistConn::WriteReq {
+  uv_write_t req;
+  std::string data;
+};
+
+PersistConn::PersistConn(uv_loop_t* loop, Owner* owner, std::string key, Duration idle_timeout)
+    : loop_(loop),
+      owner_(owner),
+      key_(std::move(key)),
+      dialer_(loop, &tcp_),
+      parser_(Http1Parser::Type::kResponse),
+      idle_timeout_(idle_timeout) {
+  uv_timer_init(loop, &timer_);
+  timer_.data = this;
+  // Response bodies are never buffered whole in the parser: they stream to
+  // the ConnBody of the exchange in progress.
+  parser_.set_body_sink([this](std::string_view s) {
+    if (pending_body_) {
+      pending_body_->Deliver(s);
+    } else if (auto body = body_.lock()) {
+      body->Deliver(s);
+    }
+  });
+}
+
+PersistConn::~PersistConn() = default;
+
+void PersistConn::SetState(State next) {
+  assert(LegalTransition(state_, next));
+  if (Log().should_log(spdlog::level::trace)) {
+    Log().trace("client conn {}: {} -> {}", key_, StateName(state_), StateName(next));
+  }
+  state_ = next;
+  switch (next) {
+    case State::kIdle: ArmTimer(idle_timeout_); break;
+    case State::kReadingHead: ArmTimer(header_timeout_); break;
+    case State::kDialing: break;  // Dial arms the dial deadline
+    default: ArmTimer(Duration(0)); break;
+  }
+}
+
+void PersistConn::ArmTimer(Duration d) {
+  if (d.count() <= 0) {
+    uv_timer_stop(&timer_);
+  } else {
+    uv_timer_start(&timer_, OnTimer, static_cast<uint64_t>(d.count()), 0);
+  }
+}
+
+void PersistConn::OnTimer(uv_timer_t* t) {
+  PersistConn* pc = OwnerOf<PersistConn>(t);
+  switch (pc->state_) {
+    case State::kDialing:
+      // Go: "dial tcp 10.0.0.1:80: i/o timeout".
+      pc->Close(Error(ErrorCode::kTimeout, "dial tcp " + pc->dialer_.Addr() + ": i/o timeout"));
+      return;
+    case State::kIdle:
+      // Go: IdleConnTimeout ("http: idle connection timeout"); nobody waits.
+      pc->Close(Error(ErrorCode::kTimeout, "http: idle connection timeout"));
+      return;
+    case State::kWritingRequest:
+    case State::kReadingHead:
+      pc->Close(Error(ErrorCode::kTimeout, "net/http: timeout awaiting response headers"));
+      return;
+    default:
+      return;
+  }
+}
+
+void PersistConn::Dial(std::string host, std::string port, Duration timeout,
+                       std::function<void(Error)> dialed) {
+  assert(state_ == State::kDialing);
+  dialed_ = std::move(dialed);
+  ArmTimer(timeout);
+  dialer_.Dial(std::move(host), std::move(port), [this](Error err) { OnDialed(std::move(err)); });
+}
+
+void PersistConn::OnDialed(Error err) {
+  if (state_ == State::kClosing) {
+    // Close canceled the dial; this was its last callback. A dial that won
+    // the race and connected anyway still has a socket to close.
+    if (!err) {
+      tcp_open_ = true;
+      tcp_.data = this;
+      ++pending_closes_;
+      uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClose);
+    }
+    ClosedOne();
+    return;
+  }
+  if (err) {
+    CloseWith(std::move(err), false);
+    return;
+  }
+  tcp_open_ = true;
+  tcp_.data = this;
+  // Go's dialer leaves Nagle on, but a request goes out in one write, so
+  // Nagle would only delay a second small write; off, as on the server.
+  uv_tcp_nodelay(&tcp_, 1);
+  SetState(State::kIdle);
+  StartReading();
+  auto dialed = std::move(dialed_);
+  if (dialed) dialed(Error());
+}
+
+void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
+                            Duration header_timeout, Done done) {
+  assert(state_ == State::kIdle);
+  done_ = std::move(done);
+  head_request_ = head;
+  close_after_ = close_after;
+  header_timeout_ = header_timeout;
+  wrote_any_ = false;
+  status_code_ = 0;
+  parser_.set_response_to_head(head);
+  pending_body_ = std::make_shared<ConnBody>(this);
+
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  // Most requests fit the socket buffer: write directly, and queue only the
+  // rest (as conn.cc does for responses).
+  uv_buf_t buf = uv_buf_init(const_cast<char*>(wire.data()), static_cast<unsigned>(wire.size()));
+  int n = uv_try_write(stream, &buf, 1);
+  if (n == static_cast<int>(wire.size())) {
+    wrote_any_ = true;
+    SetState(State::kReadingHead);
+    return;
+  }
+  if (n < 0 && n != UV_EAGAIN) {
+    // Nothing reached the socket (Go: nothingWrittenError), so even a POST
+    // may be retried on another conn.
+    CloseWith(Error::FromUv(n, "write tcp " + key_), false);
+    return;
+  }
+  size_t sent = n > 0 ? static_cast<size_t>(n) : 0;
+  auto* w = new WriteReq;
+  w->req.data = this;
+  w->data.assign(wire.substr(sent));
+  buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
+  if (int rc = uv_write(&w->req, stream, &buf, 1, OnWrite); rc != 0) {
+    delete w;
+    wrote_any_ = sent > 0;
+    CloseWith(Error::FromUv(rc, "write tcp " + key_), false);
+    return;
+  }
+  // From here some bytes may have reached the server: no more "nothing
+  // written" retries (Go compares nwrite before and after).
+  wrote_any_ = true;
+  ++writes_in_flight_;
+  SetState(State::kWritingRequest);
+}
+
+void PersistConn::OnWrite(uv_write_t* req, int status) {
+  auto* w = reinterpret_cast<WriteReq*>(req);
+  PersistConn* pc = OwnerOf<PersistConn>(req);
+  delete w;
+  --pc->writes_in_flight_;
+  if (pc->state_ == State::kClosing) return;  // UV_ECANCELED while closing
+  if (status < 0) {
+    pc->CloseWith(Error::FromUv(status, "write tcp " + pc->key_), false);
+    return;
+  }
+  if (pc->state_ == State::kWritingRequest) pc->SetState(State::kReadingHead);
+}
+
+void PersistConn::StartReading() {
+  if (reading_ || !tcp_open_ || state_ == State::kClosing) return;
+  if (uv_read_start(reinterpret_cast<uv_stream_t*>(&tcp_), OnAlloc, OnRead) == 0) reading_ = true;
+}
+
+void PersistConn::StopReading() {
+  if (!reading_) return;
+  uv_read_stop(reinterpret_cast<uv_stream_t*>(&tcp_));
+  reading_ = false;
+}
+
+void PersistConn::UpdateReading() {
+  bool want = false;
+  switch (state_) {
+    case State::kIdle:  // to see the server's close at once (Go: readLoop's Peek)
+    case State::kWritingRequest:
+    case State::kReadingHead:
+      want = true;
+      break;
+    case State::kReadingBody: {
+      // Backpressure: read only while the body's consumer keeps up.
+      std::shared_ptr<ConnBody> body = pending_body_ ? pending_body_ : body_.lock();
+      want = body != nullptr && body->WantsMore();
+      break;
+    }
+    default:
+      break;
+  }
+  if (want) {
+    StartReading();
+  } else {
+    StopReading();
+  }
+}
+
+void PersistConn::OnAlloc(uv_handle_t* h, size_t, uv_buf_t* buf) {
+  PersistConn* pc = OwnerOf<PersistConn>(h);
+  *buf = pc->owner_ != nullptr ? pc->owner_->ReadBuffer() : uv_buf_init(nullptr, 0);
+}
+
+void PersistConn::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
+  PersistConn* pc = OwnerOf<PersistConn>(s);
+  if (nread == 0) return;
+  if (nread < 0) {
+    pc->HandleEof(static_cast<int>(nread));
+    return;
+  }
+  pc->HandleData(std::string_view(buf->base, static_cast<size_t>(nread)));
+  if (pc->state_ != State::kClosing) pc->UpdateReading();
+}
+
+void PersistConn::HandleData(std::string_view data) {
+  switch (state_) {
+    case State::kIdle:
+      // Go: "Unsolicited response received on idle HTTP channel": the
+      // conn's framing can no longer be trusted.
+      Log().debug("client conn {}: unsolicited bytes while idle", key_);
+      Close(Error(ErrorCode::kMalformedResponse, "http: unsolicited response on idle connection"));
+      return;
+    case State::kWritingRequest:
+    case State::kReadingHead:
+    case State::kReadingBody:
+      break;
+    default:
+      return;
+  }
+  while (true) {
+    Http1Parser::FeedResult r = parser_.Feed(data);
+    data.remove_prefix(r.consumed);
+    if (state_ == State::kClosing) return;  // the body's consumer closed it
+    if (r.status == Http1Parser::Status::kError) {
+      CloseWith(parser_.error(), false);
+      return;
+    }
+    bool complete = r.status == Http1Parser::Status::kMessageComplete;
+    if (state_ != State::kReadingBody && parser_.head_complete()) {
+      int code = parser_.head().status_code;
+      if (code >= 100 && code < 200 && code != StatusSwitchingProtocols) {
+        // Interim responses (100 Continue, 103 Early Hints) are skipped;
+        // the final one follows on the same conn (Go: readLoop's
+        // is1xxNonTerminal loop). They never have a body, so the parser
+        // completes them at once.
+        parser_.NextMessage();
+        parser_.set_response_to_head(head_request_);
+        if (data.empty()) return;
+        continue;
+      }
+      Response resp = TakeHead();
+      Done done = std::move(done_);
+      if (complete) {
+        // The whole response is here: the conn goes back to the pool before
+        // the caller even sees the head, so a caller that ignores an empty
+        // body (HEAD, 204) costs no connection.
+        FinishMessage(!data.empty());
+      } else {
+        SetState(State::kReadingBody);
+      }
+      if (done) done(std::move(resp), Failure{});
+      return;
+    }
+    if (complete) FinishMessage(!data.empty());
+    return;
+  }
+}
+
+Response PersistConn::TakeHead() {
+  MessageHead& h = parser_.head();
+  status_code_ = h.status_code;
+  Response resp;
+  resp.status_code = h.status_code;
+  resp.status = std::to_string(h.status_code) + " " + h.reason;
+  resp.proto_major = h.proto_major;
+  resp.proto_minor = h.proto_minor;
+  resp.proto = "HTTP/" + std::to_string(h.proto_major) + "." + std::to_string(h.proto_minor);
+  resp.header = std::move(h.header);
+  resp.content_length = h.content_length;
+  // Go: Response.Close is shouldClose(major, minor, header), which is
+  // what llhttp's keep-alive verdict says, plus close-delimited bodies.
+  resp.close = !h.keep_alive;
+  body_ = pending_body_;
+  resp.body = std::move(pending_body_);
+  return resp;
+}
+
+void PersistConn::FinishMessage(bool leftover) {
+  // Go: a conn goes back to the pool only after the whole body was read,
+  // when neither side asked to close, and (our addition) when no stray
+  // bytes follow the response, since they would be taken for the next one.
+  bool reusable = parser_.head().keep_alive && !close_after_ && !leftover &&
+                  writes_in_flight_ == 0 && status_code_ != StatusSwitchingProtocols &&
+                  owner_ != nullptr;
+  Header trailer = std::move(parser_.head().trailer);
+  std::shared_ptr<ConnBody> body = body_.lock();
+  body_.reset();
+  parser_.NextMessage();
+  if (reusable) {
+    reused_ = true;
+    SetState(State::kIdle);
+    owner_->OnReusable(this);  // may start the next request on this conn at once
+  } else {
+    Close(Error());
+  }
+  if (body) body->End(Error(), std::move(trailer));
+}
+
+void PersistConn::HandleEof(int status) {
+  StopReading();
+  std::string what = status == UV_EOF ? "EOF" : uv_strerror(status);
+  switch (state_) {
+    case State::kIdle:
+      // The server closed a kept-alive conn (Go: errServerClosedIdle);
+      // it leaves the pool at once, before a request can pick it.
+      Close(Error(ErrorCode::kUnexpectedEof, "http: server closed idle connection"));
+      return;
+    case State::kWritingRequest:
+    case State::kReadingHead:
+      if (!parser_.message_started()) {
+        CloseWith(Error(ErrorCode::kUnexpectedEof,
+                        "http: server closed the connection before sending a response (" +
+                            what + ")"),
+                  true);
+        return;
+      }
+      if (status == UV_EOF) parser_.Finish();
+      CloseWith(parser_.error() ? parser_.error()
+                                : Error(ErrorCode::kUnexpectedEof,
+                                        "http: unexpected " + what + " reading response head"),
+                false);
+      return;
+    case State::kReadingBody: {
+      if (status != UV_EOF) {
+        // A reset is never the end of a close-delimited body.
+        CloseWith(Error::FromUv(status, "http: reading response body"), false);
+        return;
+      }
+      Http1Parser::FeedResult r = parser_.Finish();
+      if (r.status == Http1Parser::Status::kMessageComplete) {
+        FinishMessage(false);  // a close-delimited body: never reusable
+        return;
+      }
+      CloseWith(parser_.error() ? parser_.error()
+                                : Error(ErrorCode::kUnexpectedEof, "http: unexpected EOF reading body"),
+                false);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+void PersistConn::BodyAbandoned() {
+  if (state_ == State::kReadingBody) {
+    Close(Error(ErrorCode::kCanceled, "http: response body closed before its end"));
+  }
+}
+
+void PersistConn::Detach() {
+  owner_ = nullptr;
+  done_ = nullptr;
+  dialed_ = nullptr;
+}
+
+void PersistConn::CloseWith(Error err, bool server_closed) {
+  if (state_ == State::kClosing) return;
+  State prev = state_;
+  SetState(State::kClosing);
+  if (owner_ != nullptr) owner_->OnClosing(this);
+  StopReading();
+  uv_timer_stop(&timer_);
+  pending_closes_ = 1;
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), OnClose);
+  if (tcp_open_) {
+    ++pending_closes_;
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClose);
+  } else if (dialer_.state() != Dialer::State::kIdle && dialer_.state() != Dialer::State::kDone) {
+    ++pending_closes_;  // OnDialed comes back once the dial is canceled
+    dialer_.Cancel(err);
+  }
+  // Tell whoever waits. The conn stays allocated until the close callbacks,
+  // so these callbacks may do anything, including starting new requests.
+  Failure failure;
+  failure.reused = reused_;
+  failure.nothing_written = !wrote_any_;
+  failure.before_response = server_closed;
+  auto dialed = std::move(dialed_);
+  Done done = std::move(done_);
+  std::shared_ptr<ConnBody> body = pending_body_ ? pending_body_ : body_.lock();
+  pending_body_.reset();
+  body_.reset();
+  if (dialed) dialed(err);
+  if (done && (prev == State::kWritingRequest || prev == State::kReadingHead || prev == State::kIdle)) {
+    done(err ? err : Error(ErrorCode::kUnexpectedEof, "http: connection closed"), failure);
+  } else if (body) {
+    body->End(err ? err : Error(ErrorCode::kUnexpectedEof, "http: connection closed"), Header());
+  }
+}
+
+void PersistConn::ClosedOne() {
+  if (--pending_closes_ > 0) return;
+  delete this;
+}
+
+void PersistConn::OnClose(uv_handle_t* h) { OwnerOf<PersistConn>(h)->ClosedOne(); }
+
+}  // namespace nethttp

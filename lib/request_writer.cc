@@ -1,0 +1,170 @@
+// The client request serialiser (Go: Request.write, transferWriter.writeHeader
+// and writeBody). It has no sockets; persist_conn.cc sends what it builds and
+// parses the answer with Http1Parser in response mode.
+#include "internal/request_writer.h"
+
+#include <string>
+
+namespace nethttp {
+namespace {
+
+bool EqualFold(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// HasToken reports whether the comma-separated list v holds token (Go's
+// hasToken, case-insensitive).
+bool HasToken(std::string_view v, std::string_view token) {
+  while (!v.empty()) {
+    size_t comma = v.find(',');
+    std::string_view item = v.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (EqualFold(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    v.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// ContainsCtl is Go's stringContainsCTLByte: any byte < 0x20 or DEL.
+bool ContainsCtl(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f) return true;
+  }
+  return false;
+}
+
+// CleanHost is Go's cleanHost without the IDNA step: everything from the
+// first space or '/' is dropped, so a Host can never carry a request line.
+std::string CleanHost(std::string_view in) {
+  size_t cut = in.find_first_of(" /");
+  if (cut != std::string_view::npos) in = in.substr(0, cut);
+  return std::string(in);
+}
+
+// RemoveZone is Go's removeZone: RFC 6874 says a client must not send an
+// IPv6 zone identifier ("[fe80::1%en0]:80" -> "[fe80::1]:80").
+std::string RemoveZone(std::string_view host) {
+  size_t close = host.rfind(']');
+  size_t pct = close == std::string_view::npos ? close : host.rfind('%', close);
+  if (!host.starts_with('[') || pct == std::string_view::npos) return std::string(host);
+  std::string out(host.substr(0, pct));
+  out.append(host.substr(close));
+  return out;
+}
+
+// MethodExpectsBody is Go's transferWriter rule for a request with no body:
+// POST, PUT and PATCH still send "Content-Length: 0" (issue #40978), others
+// send no framing at all.
+bool MethodExpectsBody(std::string_view m) { return m == "POST" || m == "PUT" || m == "PATCH"; }
+
+// Excluded are the fields Request.write produces itself (Go:
+// reqWriteExcludeHeader); the caller's copies are not written.
+bool Excluded(std::string_view key) {
+  return key == "Host" || key == "User-Agent" || key == "Content-Length" ||
+         key == "Transfer-Encoding" || key == "Trailer";
+}
+
+void AppendHex(size_t n, std::string* out) {
+  constexpr char kHex[] = "0123456789abcdef";
+  char buf[2 * sizeof n];
+  int i = sizeof buf;
+  do {
+    buf[--i] = kHex[n & 15];
+    n >>= 4;
+  } while (n != 0);
+  out->append(buf + i, sizeof buf - static_cast<size_t>(i));
+}
+
+}  // namespace
+
+std::string RequestHost(const Request& req) {
+  std::string host = CleanHost(req.host);
+  if (host.empty()) host = CleanHost(req.url.host);
+  return RemoveZone(host);
+}
+
+Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::string* out) {
+  std::string host = RequestHost(req);
+  std::string method = req.method.empty() ? "GET" : req.method;
+  std::string ruri = req.url.RequestURI();
+  if (method == "CONNECT" && req.url.path.empty()) {
+    // CONNECT names the authority, not a path (Go: Request.write).
+    ruri = req.url.opaque.empty() ? host : req.url.opaque;
+  }
+  if (ContainsCtl(ruri)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "net/http: can't write control character in Request.URL");
+  }
+  if (ContainsCtl(host)) {
+    return Error(ErrorCode::kInvalidArgument, "http: invalid Host header");
+  }
+  // Go's Transport.roundTrip validates every field before anything is
+  // written; a bad name or value is the caller's error, not something to
+  // repair on the wire.
+  for (const Header::Field& f : req.header) {
+    if (!ValidHeaderFieldName(f.key)) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "net/http: invalid header field name \"" + f.key + "\"");
+    }
+    if (!ValidHeaderFieldValue(f.value)) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "net/http: invalid header field value for \"" + f.key + "\"");
+    }
+  }
+  // Framing (Go: newTransferWriter). Our body is always a whole string:
+  // empty is Go's nil Body; content_length > 0 must match it; 0 with bytes
+  // or -1 means "length unknown", which Go sends chunked.
+  bool has_body = !req.body.empty();
+  if (req.content_length > 0 && static_cast<int64_t>(req.body.size()) != req.content_length) {
+    if (!has_body) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "http: Request.ContentLength=" + std::to_string(req.content_length) +
+                       " with nil Body");
+    }
+    return Error(ErrorCode::kInvalidArgument,
+                 "http: ContentLength=" + std::to_string(req.content_length) +
+                     " with Body length " + std::to_string(req.body.size()));
+  }
+  bool chunked = has_body && req.content_length <= 0;
+
+  size_t reserve = method.size() + ruri.size() + host.size() + req.body.size() + 128;
+  for (const Header::Field& f : req.header) reserve += f.key.size() + f.value.size() + 4;
+  // Every check is done: from here on we only append, straight into out.
+  std::string& s = *out;
+  s.reserve(s.size() + reserve);
+  s.append(method).append(" ").append(ruri).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+  std::string_view ua = kDefaultUserAgent;
+  if (req.header.Has("User-Agent")) ua = req.header.Get("User-Agent");
+  if (!ua.empty()) s.append("User-Agent: ").append(ua).append("\r\n");
+  if ((req.close || opts.force_close) && !HasToken(req.header.Get("Connection"), "close")) {
+    s.append("Connection: close\r\n");
+  }
+  if (chunked) {
+    s.append("Transfer-Encoding: chunked\r\n");
+  } else if (has_body || MethodExpectsBody(method)) {
+    s.append("Content-Length: ").append(std::to_string(req.body.size())).append("\r\n");
+  }
+  for (const Header::Field& f : req.header) {
+    if (Excluded(f.key)) continue;
+    s.append(f.key).append(": ").append(f.value).append("\r\n");
+  }
+  s.append("\r\n");
+  if (chunked) {
+    AppendHex(req.body.size(), &s);
+    s.append("\r\n").append(req.body).append("\r\n0\r\n\r\n");
+  } else {
+    s.append(req.body);
+  }
+  return Error();
+}
+
+}  // namespace nethttp

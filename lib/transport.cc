@@ -1,0 +1,300 @@
+// This is the low-level Transport implementation of RoundTripper (Go:
+// transport.go): it finds a connection for each request — an idle one from
+// the pool or a new dial, whichever is ready first — and retries on another
+// connection when that is safe. The high-level interface is in client.cc;
+// the connections themselves are in persist_conn.cc.
+#include "nethttp/transport.h"
+
+#include <utility>
+#include <vector>
+
+#include "internal/log.h"
+#include "internal/request_writer.h"
+#include "internal/transport_impl.h"
+#include "nethttp/loop.h"
+
+namespace nethttp {
+namespace {
+
+// kReadBufferBytes is the Transport-wide buffer libuv reads responses into
+// (as server.cc's for requests); a conn keeps nothing of it between reads.
+constexpr size_t kReadBufferBytes = 64 * 1024;
+
+// kMaxRetries bounds retries of one request. Go loops as long as
+// shouldRetryRequest says yes; since only a reused conn is ever retried,
+// each retry consumes a pooled conn, so this only guards against a pool of
+// many stale conns.
+constexpr int kMaxRetries = 10;
+
+// Replayable is Go's Request.isReplayable: the method is idempotent, or the
+// caller vouches for it with an Idempotency-Key field. (Go also requires a
+// body it can rewind; ours is always a whole string.)
+bool Replayable(const Request& req) {
+  const std::string& m = req.method;
+  if (m.empty() || m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE") return true;
+  return req.header.Has("Idempotency-Key") || req.header.Has("X-Idempotency-Key");
+}
+
+}  // namespace
+
+struct Transport::Impl::Attempt {
+  Request req;       // what Response::request reports (its body is dropped)
+  std::string wire;  // the serialised request, kept for a retry
+  std::string key;
+  std::string addr;  // "host:port" to dial
+  Done done;
+  std::shared_ptr<Cancelation> cancel;
+  std::shared_ptr<WantConn> want;  // while waiting for a conn
+  PersistConn* pc = nullptr;       // while running on one
+  int retries = 0;
+  bool finished = false;  // done was called
+};
+
+struct Transport::Impl::WantConn {
+  std::shared_ptr<Attempt> attempt;  // null once served or abandoned
+  std::string key;
+  bool done = false;
+};
+
+Transport::Impl::Impl(Transport* t, Loop* loop)
+    : t_(t),
+      loop_obj_(loop),
+      loop_(loop->get()),
+      pool_(t->max_idle_conns, t->max_idle_conns_per_host),
+      read_buf_(new char[kReadBufferBytes]) {}
+
+Transport::Impl::~Impl() {
+  std::vector<PersistConn*> all(conns_.begin(), conns_.end());
+  conns_.clear();
+  for (PersistConn* pc : all) {
+    pc->Detach();
+    pc->Close(Error(ErrorCode::kCanceled, "http: Transport destroyed"));
+  }
+}
+
+uv_buf_t Transport::Impl::ReadBuffer() {
+  return uv_buf_init(read_buf_.get(), static_cast<unsigned>(kReadBufferBytes));
+}
+
+void Transport::Impl::RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel) {
+  Result<ConnectMethodKey> key = KeyForURL(req.url);
+  if (!key) {
+    done(key.error());
+    return;
+  }
+  auto a = std::make_shared<Attempt>();
+  RequestWriteOptions opts;
+  opts.force_close = t_->disable_keep_alives;
+  if (Error err = WriteRequest(req, opts, &a->wire)) {
+    done(err);
+    return;
+  }
+  req.body.clear();
+  req.body.shrink_to_fit();
+  a->req = std::move(req);
+  a->key = key->String();
+  a->addr = key->addr;
+  a->done = std::move(done);
+  a->cancel = std::move(cancel);
+  if (a->cancel) {
+    std::weak_ptr<Attempt> weak = a;
+    a->cancel->OnCancel([this, weak](const Error& err) {
+      if (auto a = weak.lock()) Cancel(a, err);
+    });
+    if (a->finished) return;  // it was canceled already
+  }
+  GetConn(a);
+}
+
+void Transport::Impl::GetConn(const std::shared_ptr<Attempt>& a) {
+  if (!t_->disable_keep_alives) {
+    pool_.set_limits(t_->max_idle_conns, t_->max_idle_conns_per_host);
+    std::vector<PersistConn*> expired;
+    PersistConn* pc = pool_.Take(a->key, uv_now(loop_),
+                                 static_cast<uint64_t>(t_->idle_conn_timeout.count()), &expired);
+    CloseAll(std::move(expired));
+    if (pc != nullptr) {
+      StartOnConn(a, pc);
+      return;
+    }
+  }
+  // Go's getConn: wait for an idle conn and dial one at the same time;
+  // whichever comes first serves this request.
+  auto w = std::make_shared<WantConn>();
+  w->attempt = a;
+  w->key = a->key;
+  a->want = w;
+  if (!t_->disable_keep_alives) idle_waiters_[a->key].push_back(w);
+  QueueForDial(w);
+}
+
+void Transport::Impl::QueueForDial(const std::shared_ptr<WantConn>& w) {
+  size_t max = t_->max_conns_per_host;
+  if (max == 0 || conns_per_host_[w->key] < max) {
+    StartDial(w);
+    return;
+  }
+  dial_waiters_[w->key].push_back(w);  // Go: connsPerHostWait, FIFO
+}
+
+void Transport::Impl::StartDial(const std::shared_ptr<WantConn>& w) {
+  std::string addr = w->attempt != nullptr ? w->attempt->addr : "";
+  std::string host, port;
+  SplitHostPort(addr, &host, &port);
+  ++conns_per_host_[w->key];
+  ++conns_opened_;
+  auto idle = t_->disable_keep_alives ? PersistConn::Duration(0) : t_->idle_conn_timeout;
+  auto* pc = new PersistConn(loop_, this, w->key, idle);
+  conns_.insert(pc);
+  pc->Dial(std::move(host), std::move(port), t_->dial_timeout,
+           [this, pc, w](Error err) { OnDialed(pc, w, std::move(err)); });
+}
+
+void Transport::Impl::OnDialed(PersistConn* pc, const std::shared_ptr<WantConn>& w, Error err) {
+  std::shared_ptr<Attempt> a = w->done ? nullptr : w->attempt;
+  if (err) {
+    // The conn is closing and already forgotten (OnClosing). Go delivers
+    // the dial error to the request that asked for the dial.
+    if (a) Finish(a, std::move(err));
+    return;
+  }
+  if (a) {
+    w->done = true;
+    w->attempt.reset();
+    a->want.reset();
+    StartOnConn(a, pc);
+    return;
+  }
+  // The request that wanted this conn was served by an idle one, or left
+  // (Go: dialConnFor's putOrCloseIdleConn): the conn is not wasted.
+  PutIdle(pc);
+}
+
+void Transport::Impl::StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn* pc) {
+  a->pc = pc;
+  bool head = a->req.method == "HEAD";
+  bool close = a->req.close || t_->disable_keep_alives;
+  pc->RoundTrip(a->wire, head, close, t_->response_header_timeout,
+                [this, a](Result<Response> r, PersistConn::Failure f) {
+                  OnRoundTripDone(a, std::move(r), f);
+                });
+}
+
+void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response> r,
+                                      PersistConn::Failure f) {
+  a->pc = nullptr;
+  if (a->finished) return;
+  if (!r.ok()) {
+    // Go: shouldRetryRequest. Only a conn that served a response before can
+    // have gone stale under us; a new conn's failure is the server's answer.
+    bool canceled = a->cancel && a->cancel->canceled();
+    bool retry = !canceled && f.reused && a->retries < kMaxRetries &&
+                 (f.nothing_written || (Replayable(a->req) && f.before_response));
+    if (retry) {
+      ++a->retries;
+      Log().debug("http: retrying {} {} after: {}", a->req.method, a->addr, r.error().message());
+      GetConn(a);
+      return;
+    }
+  }
+  Finish(a, std::move(r));
+}
+
+void Transport::Impl::Cancel(const std::shared_ptr<Attempt>& a, const Error& err) {
+  if (a->finished) return;  // the head arrived: the body is the caller's now
+  if (a->pc != nullptr) {
+    a->pc->Cancel(err);  // calls OnRoundTripDone with err
+    return;
+  }
+  // Waiting for a conn: leave the queues. A dial started for this request
+  // goes on and its conn goes to the pool (OnDialed).
+  Finish(a, err);
+}
+
+void Transport::Impl::Finish(const std::shared_ptr<Attempt>& a, Result<Response> r) {
+  if (a->finished) return;
+  a->finished = true;
+  if (a->want) {
+    a->want->done = true;
+    a->want->attempt.reset();
+    a->want.reset();
+  }
+  if (a->cancel) a->cancel->OnCancel(nullptr);
+  if (r.ok()) r->request = a->req;
+  Done done = std::move(a->done);
+  done(std::move(r));
+}
+
+void Transport::Impl::PutIdle(PersistConn* pc) {
+  if (t_->disable_keep_alives) {
+    pc->Close(Error());
+    return;
+  }
+  auto it = idle_waiters_.find(pc->key());
+  if (it != idle_waiters_.end()) {
+    auto& q = it->second;
+    while (!q.empty()) {
+      std::shared_ptr<WantConn> w = std::move(q.front());
+      q.pop_front();
+      if (w->done || !w->attempt) continue;
+      std::shared_ptr<Attempt> a = std::move(w->attempt);
+      w->done = true;
+      a->want.reset();
+      if (q.empty()) idle_waiters_.erase(it);
+      StartOnConn(a, pc);
+      return;
+    }
+    idle_waiters_.erase(it);
+  }
+  pool_.set_limits(t_->max_idle_conns, t_->max_idle_conns_per_host);
+  CloseAll(pool_.Put(pc->key(), pc, uv_now(loop_)));
+}
+
+void Transport::Impl::OnReusable(PersistConn* pc) { PutIdle(pc); }
+
+void Transport::Impl::OnClosing(PersistConn* pc) {
+  pool_.Remove(pc->key(), pc);
+  conns_.erase(pc);
+  auto count = conns_per_host_.find(pc->key());
+  if (count != conns_per_host_.end() && --count->second == 0) conns_per_host_.erase(count);
+  // A slot under max_conns_per_host is free: the oldest request still
+  // waiting for one dials now (Go: decConnsPerHost).
+  auto it = dial_waiters_.find(pc->key());
+  if (it == dial_waiters_.end()) return;
+  auto& q = it->second;
+  while (!q.empty()) {
+    std::shared_ptr<WantConn> w = std::move(q.front());
+    q.pop_front();
+    if (w->done || !w->attempt) continue;
+    if (q.empty()) dial_waiters_.erase(it);
+    StartDial(w);
+    return;
+  }
+  dial_waiters_.erase(it);
+}
+
+void Transport::Impl::CloseAll(std::vector<PersistConn*> conns) {
+  for (PersistConn* pc : conns) pc->Close(Error());
+}
+
+void Transport::Impl::CloseIdleConnections() { CloseAll(pool_.RemoveAll()); }
+
+Transport::Transport(Loop* loop)
+    : impl_(std::make_unique<Impl>(this, loop != nullptr ? loop : &DefaultLoop())) {}
+
+Transport::~Transport() = default;
+
+void Transport::RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel) {
+  impl_->RoundTrip(std::move(req), std::move(done), std::move(cancel));
+}
+
+void Transport::CloseIdleConnections() { impl_->CloseIdleConnections(); }
+
+size_t Transport::ConnectionsOpened() const { return impl_->connections_opened(); }
+
+Transport& DefaultTransport() {
+  static Transport transport(&DefaultLoop());
+  return transport;
+}
+
+}  // namespace nethttp
