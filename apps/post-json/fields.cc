@@ -88,6 +88,21 @@ struct Validator : nlohmann::json::json_sax_t {
   }
 };
 
+// SchemeEnd returns where "://" follows a syntactically valid scheme at the
+// start of arg (RFC 3986: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )), or
+// npos. A "://" later on, as in "host/?next=http://x", is not a scheme.
+size_t SchemeEnd(std::string_view arg) {
+  size_t sep = arg.find("://");
+  if (sep == std::string_view::npos || sep == 0) return std::string_view::npos;
+  if (!std::isalpha(static_cast<unsigned char>(arg[0]))) return std::string_view::npos;
+  for (char c : arg.substr(0, sep)) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') {
+      return std::string_view::npos;
+    }
+  }
+  return sep;
+}
+
 }  // namespace
 
 nethttp::Result<std::string> ExpandURL(std::string_view arg) {
@@ -98,7 +113,7 @@ nethttp::Result<std::string> ExpandURL(std::string_view arg) {
     }
   }
   std::string url;
-  if (size_t sep = arg.find("://"); sep != std::string_view::npos) {
+  if (size_t sep = SchemeEnd(arg); sep != std::string_view::npos) {
     std::string scheme(arg.substr(0, sep));
     std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -61,11 +61,16 @@ TEST_SUITE("post-json fields") {
     CHECK(Url("HTTP://example.com/") == "http://example.com/");
     CHECK(Url("http://user:pw@host:1/") == "http://user:pw@host:1/");
     CHECK(Url("host:/x") == "http://host:/x");  // empty port: Go drops it
+    // A "://" after the start is not a scheme.
+    CHECK(Url("example.com/?next=http://x") == "http://example.com/?next=http://x");
+    CHECK(Url(":8091/r?to=ftp://x") == "http://localhost:8091/r?to=ftp://x");
+    CHECK(Url("svc-1.local:80/") == "http://svc-1.local:80/");
   }
 
   TEST_CASE("bad URLs are refused with a reason") {
     CHECK(Contains(UrlError("https://example.com/"), "unsupported URL scheme \"https\""));
     CHECK(Contains(UrlError("ftp://x/"), "plain http only"));
+    CHECK(Contains(UrlError("git+ssh://x/"), "unsupported URL scheme \"git+ssh\""));
     CHECK(Contains(UrlError(""), "empty URL"));
     CHECK(Contains(UrlError("http:///x"), "missing host"));
     CHECK(Contains(UrlError(":0/x"), "invalid port \"0\""));
