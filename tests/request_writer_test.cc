@@ -1,0 +1,172 @@
+// Tests for lib/request_writer.cc: Go's requestwrite_test.go reqWriteTests,
+// the rows that apply to a body held as a string (User-Agent is ours).
+#include "internal/request_writer.h"
+
+#include <doctest/doctest.h>
+
+#include <string>
+
+using nethttp::Error;
+using nethttp::ErrorCode;
+using nethttp::Request;
+using nethttp::RequestWriteOptions;
+using nethttp::WriteRequest;
+
+namespace {
+
+Request Req(std::string method, std::string raw_url, std::string host = "") {
+  Request r;
+  r.method = std::move(method);
+  auto u = nethttp::Parse(raw_url);
+  REQUIRE(u.ok());
+  r.url = u.value();
+  r.host = host;
+  r.content_length = 0;
+  return r;
+}
+
+std::string Write(const Request& r, bool force_close = false) {
+  std::string out;
+  RequestWriteOptions opts;
+  opts.force_close = force_close;
+  Error err = WriteRequest(r, opts, &out);
+  REQUIRE_MESSAGE(!err, err.message());
+  return out;
+}
+
+std::string WriteErr(const Request& r) {
+  std::string out;
+  Error err = WriteRequest(r, RequestWriteOptions{}, &out);
+  CHECK(out.empty());
+  return err.message();
+}
+
+}  // namespace
+
+TEST_SUITE("request_writer") {
+  TEST_CASE("0: GET with the caller's fields, its User-Agent wins") {
+    Request r = Req("GET", "http://www.techcrunch.com/", "www.techcrunch.com");
+    r.header.Add("Accept", "text/html");
+    r.header.Add("Keep-Alive", "300");
+    r.header.Add("User-Agent", "Fake");
+    CHECK(Write(r) ==
+          "GET / HTTP/1.1\r\nHost: www.techcrunch.com\r\nUser-Agent: Fake\r\n"
+          "Accept: text/html\r\nKeep-Alive: 300\r\n\r\n");
+  }
+
+  TEST_CASE("1/2: unknown length is chunked; close adds Connection: close first") {
+    Request r = Req("POST", "http://www.google.com/search");
+    r.body = "abcdef";
+    r.content_length = -1;
+    r.close = true;
+    CHECK(Write(r) ==
+          "POST /search HTTP/1.1\r\nHost: www.google.com\r\nUser-Agent: nethttp/0.1\r\n"
+          "Connection: close\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n0\r\n\r\n");
+  }
+
+  TEST_CASE("3: POST with Content-Length") {
+    Request r = Req("POST", "http://www.google.com/search");
+    r.body = "abcdef";
+    r.content_length = 6;
+    r.close = true;
+    CHECK(Write(r) ==
+          "POST /search HTTP/1.1\r\nHost: www.google.com\r\nUser-Agent: nethttp/0.1\r\n"
+          "Connection: close\r\nContent-Length: 6\r\n\r\nabcdef");
+  }
+
+  TEST_CASE("4: the caller's Content-Length field is ignored") {
+    Request r = Req("POST", "http://example.com/", "example.com");
+    r.header.Add("Content-Length", "10");
+    r.body = "abcdef";
+    r.content_length = 6;
+    CHECK(Write(r) ==
+          "POST / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: nethttp/0.1\r\n"
+          "Content-Length: 6\r\n\r\nabcdef");
+  }
+
+  TEST_CASE("5: a relative URL with Host") {
+    CHECK(Write(Req("GET", "/search", "www.google.com")) ==
+          "GET /search HTTP/1.1\r\nHost: www.google.com\r\nUser-Agent: nethttp/0.1\r\n\r\n");
+  }
+
+  TEST_CASE("7/26: POST, PUT and PATCH without a body still send Content-Length: 0") {
+    for (const char* m : {"POST", "PUT", "PATCH"}) {
+      CAPTURE(m);
+      CHECK(Write(Req(m, "/", "example.com")) ==
+            std::string(m) + " / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: nethttp/0.1\r\n"
+                             "Content-Length: 0\r\n\r\n");
+    }
+    // GET without a body sends no framing at all.
+    CHECK(Write(Req("GET", "/", "example.com")).find("Content-Length") == std::string::npos);
+  }
+
+  TEST_CASE("8: bytes with content_length 0 are sent chunked (length unknown)") {
+    Request r = Req("POST", "/", "example.com");
+    r.body = "x";
+    CHECK(Write(r) ==
+          "POST / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: nethttp/0.1\r\n"
+          "Transfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n");
+  }
+
+  TEST_CASE("9/10/11: Content-Length that disagrees with the body is an error") {
+    Request r = Req("POST", "/", "example.com");
+    r.body = "12345";
+    r.content_length = 10;
+    CHECK(WriteErr(r) == "http: ContentLength=10 with Body length 5");
+    r.body = "12345678";
+    r.content_length = 4;
+    CHECK(WriteErr(r) == "http: ContentLength=4 with Body length 8");
+    r.body.clear();
+    r.content_length = 5;
+    CHECK(WriteErr(r) == "http: Request.ContentLength=5 with nil Body");
+  }
+
+  TEST_CASE("14/15: no Host anywhere sends an empty one; a Host field is not used") {
+    Request r = Req("GET", "/foo");
+    r.header.Add("X-Foo", "X-Bar");
+    r.header.Add("Host", "bad.example.com");
+    CHECK(Write(r) == "GET /foo HTTP/1.1\r\nHost: \r\nUser-Agent: nethttp/0.1\r\nX-Foo: X-Bar\r\n\r\n");
+  }
+
+  TEST_CASE("19/20: an IPv6 zone is never sent") {
+    CHECK(Write(Req("GET", "http://[fe80::1%25en0]/")) ==
+          "GET / HTTP/1.1\r\nHost: [fe80::1]\r\nUser-Agent: nethttp/0.1\r\n\r\n");
+    CHECK(Write(Req("GET", "http://www.example.com/", "[fe80::1%en0]:8080")) ==
+          "GET / HTTP/1.1\r\nHost: [fe80::1]:8080\r\nUser-Agent: nethttp/0.1\r\n\r\n");
+  }
+
+  TEST_CASE("21: CONNECT names the authority") {
+    CHECK(Write(Req("CONNECT", "http://proxy.com")) ==
+          "CONNECT proxy.com HTTP/1.1\r\nHost: proxy.com\r\nUser-Agent: nethttp/0.1\r\n\r\n");
+  }
+
+  TEST_CASE("25: a control byte in the URL is refused") {
+    Request r = Req("GET", "http://www.example.com/");
+    r.url.raw_query = "new\nline";
+    CHECK(WriteErr(r) == "net/http: can't write control character in Request.URL");
+  }
+
+  TEST_CASE("an empty User-Agent sends none") {
+    Request r = Req("GET", "http://a/");
+    r.header.Set("User-Agent", "");
+    CHECK(Write(r) == "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+  }
+
+  TEST_CASE("force_close (DisableKeepAlives) adds Connection: close once") {
+    Request r = Req("GET", "http://a/");
+    CHECK(Write(r, true) == "GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: nethttp/0.1\r\nConnection: close\r\n\r\n");
+    r.header.Set("Connection", "close");
+    CHECK(Write(r, true) == "GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: nethttp/0.1\r\nConnection: close\r\n\r\n");
+  }
+
+  TEST_CASE("header injection is impossible: bad names and values are errors") {
+    Request r = Req("GET", "http://a/");
+    r.header.AddCanonical("X-Evil", "a\r\nInjected: yes");
+    CHECK(WriteErr(r) == "net/http: invalid header field value for \"X-Evil\"");
+    Request r2 = Req("GET", "http://a/");
+    r2.header.AddCanonical("Bad Name", "v");
+    CHECK(WriteErr(r2) == "net/http: invalid header field name \"Bad Name\"");
+    Request r3 = Req("GET", "http://a/", "a\r\nX: y");
+    CHECK(WriteErr(r3) == "http: invalid Host header");
+  }
+}
