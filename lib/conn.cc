@@ -312,7 +312,14 @@ void Conn::ServeRequest() {
   info.wants_close = r.close;
   resp_ = std::make_shared<ServerResponse>(this, info);
   try {
-    server_->handler().ServeHTTP(*resp_, r);
+    // Go's serverHandler: "OPTIONS *" asks about the server, not a resource,
+    // so the server answers it before any handler (200, empty body).
+    if (r.request_uri == "*" && r.method == "OPTIONS") {
+      resp_->Header().Set("Content-Length", "0");
+      resp_->WriteHeader(StatusOK);
+    } else {
+      server_->handler().ServeHTTP(*resp_, r);
+    }
   } catch (const std::exception& e) {
     Log().error("http: panic serving {}: {}", remote_addr_, e.what());
     if (resp_) resp_->Recover();

@@ -141,8 +141,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "pingd: %s\n", err.message().c_str());
     return 1;
   }
-  nethttp::Log().info("listening on {}", srv.ListenAddr());
-
   uv_loop_t* loop = nethttp::DefaultLoop().get();
   Signals signals{};
   signals.server = &srv;
@@ -153,6 +151,9 @@ int main(int argc, char** argv) {
   signals.sigint.data = signals.sigterm.data = signals.deadline.data = &signals;
   uv_signal_start(&signals.sigint, OnSignal, SIGINT);
   uv_signal_start(&signals.sigterm, OnSignal, SIGTERM);
+  // Only now say we are listening: whoever waits for this line may signal
+  // us at once, and the handlers must already be in place.
+  nethttp::Log().info("listening on {}", srv.ListenAddr());
 
   nethttp::DefaultLoop().Run();
   nethttp::Log().info("stopped");
