@@ -181,7 +181,7 @@ class Exchange {
                    cancel_);
   }
 
-  void OnResponse(Result<Response> r) {
+  void OnResponse(Result<Response>&& r) {
     if (state_ != State::kSending) return;
     if (!r.ok()) {
       Error err = r.error();
@@ -296,10 +296,11 @@ class Exchange {
     done(std::move(resp));
   }
 
-  void Fail(const Error& err) {
+  void Fail(Error err) {  // by value: End() may delete this, and err may be failed_
     Client::Done done = std::move(done_);
-    End();
-    if (done) done(UrlError(err, method_, url_));
+    Error wrapped = UrlError(err, method_, url_);
+    End();  // may delete this: nothing of ours is used below
+    if (done) done(std::move(wrapped));
   }
 
   void HandleTimeout() {

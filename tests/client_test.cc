@@ -1,2 +1,228 @@
-// placeholder
+// Tests for lib/client.cc: redirects as Go follows them (301/302/303/307/308,
+// relative Location, 10 at most, CheckRedirect), Timeout over the whole
+// exchange, blocking calls, and a handler that relays a Client round trip
+// on the same loop (Go: client_test.go).
+#include "nethttp/client.h"
+
 #include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+
+#include "internal/transport_impl.h"
+#include "nethttp/status.h"
+#include "testutil/client_fixture.h"
+#include "testutil/scripted_peer.h"
+
+using nethttp::Client;
+using nethttp::Error;
+using nethttp::ErrorCode;
+using nethttp::NewRequest;
+using nethttp::Request;
+using nethttp::Response;
+using nethttp::ResponseWriter;
+using nethttp::Result;
+using nethttp::testutil::ClientFixture;
+using nethttp::testutil::ScriptedPeer;
+
+namespace {
+
+// Mount handlers for the redirect tests: /r/N redirects to /r/N-1 with
+// the code given in ?code=, /r/0 answers "METHOD body".
+void MountRedirects(ClientFixture& f) {
+  f.mux.HandleFunc("/r/", [](ResponseWriter& w, Request& r) {
+    int n = std::stoi(r.url.path.substr(3));
+    std::string code = r.url.raw_query.empty() ? "302" : r.url.raw_query.substr(5);
+    if (n == 0) {
+      w.Write(r.method + " " + r.body + " " + std::string(r.header.Get("Referer")));
+      return;
+    }
+    // Relative Location: resolved against the request URL.
+    w.Header().Set("Location", std::to_string(n - 1) + "?code=" + code);
+    w.WriteHeader(std::stoi(code));
+  });
+  f.mux.HandleFunc("/loop", [](ResponseWriter& w, Request&) {
+    w.Header().Set("Location", "/loop");
+    w.WriteHeader(nethttp::StatusFound);
+  });
+}
+
+}  // namespace
+
+TEST_SUITE("client") {
+  TEST_CASE_FIXTURE(ClientFixture, "blocking Get and Post, Response fields") {
+    mux.HandleFunc("/echo", [](ResponseWriter& w, Request& r) {
+      w.Header().Set("Content-Type", std::string(r.header.Get("Content-Type")));
+      w.Write(r.body);
+    });
+    Start();
+    auto r = client.Post(URL("/echo"), "application/json", "{\"hello\":\"world\"}");
+    REQUIRE(r.ok());
+    CHECK(r->status_code == 200);
+    CHECK(r->proto == "HTTP/1.1");
+    CHECK(r->header.Get("Content-Type") == "application/json");
+    CHECK(r->content_length == 17);
+    CHECK(r->request.method == "POST");
+    CHECK(r->body->ReadAllBlocking(fx.loop()).value() == "{\"hello\":\"world\"}");
+    auto g = client.Get(URL("/echo"));
+    REQUIRE(g.ok());
+    CHECK(g->body->ReadAllBlocking(fx.loop()).value().empty());
+    auto form = client.PostForm(URL("/echo"), {{"a", "1 2"}, {"b", "&"}});
+    REQUIRE(form.ok());
+    CHECK(form->body->ReadAllBlocking(fx.loop()).value() == "a=1+2&b=%26");
+    CHECK(transport.ConnectionsOpened() == 1);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "302 chain: POST becomes GET without body, relative Location") {
+    MountRedirects(*this);
+    Start();
+    auto r = client.Post(URL("/r/3"), "text/plain", "data");
+    REQUIRE(r.ok());
+    CHECK(r->status_code == 200);
+    CHECK(r->request.url.path == "/r/0");
+    CHECK(r->body->ReadAllBlocking(fx.loop()).value() == "GET  " + URL("/r/1?code=302"));
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "301 and 303 turn POST into GET; HEAD stays HEAD") {
+    MountRedirects(*this);
+    Start();
+    for (const char* code : {"301", "303"}) {
+      CAPTURE(code);
+      auto r = client.Post(URL("/r/1?code=") + code, "text/plain", "data");
+      REQUIRE(r.ok());
+      CHECK(r->body->ReadAllBlocking(fx.loop()).value().starts_with("GET  "));
+    }
+    auto h = client.Head(URL("/r/2"));
+    REQUIRE(h.ok());
+    CHECK(h->status_code == 200);
+    CHECK(h->request.method == "HEAD");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "307 and 308 keep the method and the body") {
+    MountRedirects(*this);
+    Start();
+    for (const char* code : {"307", "308"}) {
+      CAPTURE(code);
+      auto r = client.Post(URL("/r/2?code=") + code, "text/plain", "data");
+      REQUIRE(r.ok());
+      CHECK(r->body->ReadAllBlocking(fx.loop()).value().starts_with("POST data "));
+    }
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a redirect loop stops after 10 redirects") {
+    MountRedirects(*this);
+    Start();
+    auto r = client.Get(URL("/loop"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kTooManyRedirects);
+    CHECK(r.error().message() == "Get \"" + URL("/loop") + "\": stopped after 10 redirects");
+    CHECK(transport.ConnectionsOpened() == 1);  // redirect bodies drained, conn reused
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "CheckRedirect sees the chain; ErrUseLastResponse returns the 3xx") {
+    MountRedirects(*this);
+    Start();
+    size_t seen = 0;
+    client.check_redirect = [&](const Request& next, const std::vector<Request>& via) {
+      seen = via.size();
+      CHECK(next.url.path == "/r/" + std::to_string(3 - via.size()));
+      return via.size() == 2 ? nethttp::ErrUseLastResponse() : Error();
+    };
+    auto r = client.Get(URL("/r/3"));
+    REQUIRE(r.ok());
+    CHECK(seen == 2);
+    CHECK(r->status_code == 302);
+    CHECK(r->header.Get("Location") == "1?code=302");
+    client.check_redirect = [](const Request&, const std::vector<Request>&) {
+      return Error(ErrorCode::kInvalidArgument, "no thanks");
+    };
+    auto e = client.Get(URL("/r/3"));
+    REQUIRE_FALSE(e.ok());
+    CHECK(e.error().message() == "Get \"" + URL("/r/2?code=302") + "\": no thanks");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "Timeout while awaiting headers") {
+    ScriptedPeer peer(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn&) {});  // never answers
+    client.timeout = std::chrono::milliseconds(50);
+    auto r = Get(peer.URL());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kTimeout);
+    CHECK(r.error().message() ==
+          "Get \"" + peer.URL() +
+              "\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "Timeout covers reading the body") {
+    ScriptedPeer peer(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn& c) {
+      if (!ScriptedPeer::TakeRequest(c).empty()) {
+        ScriptedPeer::Write(c, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nsome");  // then stalls
+      }
+    });
+    client.timeout = std::chrono::milliseconds(80);
+    auto r = Get(peer.URL());
+    REQUIRE(r.ok());
+    auto body = ReadAll(*r);
+    REQUIRE_FALSE(body.ok());
+    CHECK(body.error().code() == ErrorCode::kTimeout);
+    CHECK(transport.impl()->LiveConnCount() == 0);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "Timeout does not fire after a fast exchange") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("x"); });
+    Start();
+    client.timeout = std::chrono::milliseconds(30);
+    auto r = Get(URL("/"));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "x");
+    Spin(60);
+    CHECK(transport.impl()->IdleConnCount() == 1);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "errors read as Go's url.Error") {
+    auto r = client.Get("https://example.com/x");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message() == "Get \"https://example.com/x\": unsupported protocol scheme \"https\"");
+    auto f = client.Get("ftp://example.com/");
+    REQUIRE_FALSE(f.ok());
+    CHECK(f.error().message().ends_with("unsupported protocol scheme \"ftp\""));
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a handler relays a Client round trip on the same loop") {
+    mux.HandleFunc("/upstream", [](ResponseWriter& w, Request&) { w.Write("from upstream"); });
+    mux.HandleFunc("/relay", [this](ResponseWriter& w, Request&) {
+      std::shared_ptr<ResponseWriter> held = w.Hold();  // the loop never blocks
+      client.Do(NewRequest("GET", URL("/upstream")).value(), [held](Result<Response>&& r) {
+        if (!r.ok()) {
+          held->WriteHeader(502);
+          held->Finish();
+          return;
+        }
+        int code = r->status_code;
+        r->body->ReadAll([held, code](Result<std::string>&& body) {
+          held->WriteHeader(code);
+          held->Write("relayed: " + body.value());
+          held->Finish();
+        });
+      });
+    });
+    Start();
+    auto r = Get(URL("/relay"));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "relayed: from upstream");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "dropping an unread response closes its conn (not reused)") {
+    mux.HandleFunc("/big", [](ResponseWriter& w, Request&) { w.Write(std::string(1 << 20, 'x')); });
+    Start();
+    {
+      auto r = Get(URL("/big"));
+      REQUIRE(r.ok());
+    }
+    Spin(10);
+    CHECK(transport.impl()->IdleConnCount() == 0);
+    auto r2 = Get(URL("/big"));
+    REQUIRE(r2.ok());
+    CHECK(ReadAll(*r2).value().size() == (1u << 20));
+    CHECK(transport.ConnectionsOpened() == 2);
+  }
+}

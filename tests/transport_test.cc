@@ -1,2 +1,238 @@
-// placeholder
+// Tests for lib/transport.cc: pool reuse counted on both sides, the WantConn
+// race (a dial that finishes for a request that left goes to the pool),
+// max_conns_per_host with FIFO waiters, retries only when Go's rules allow
+// (a POST is never sent twice), timeouts and DisableKeepAlives (Go:
+// transport_test.go).
+#include "nethttp/transport.h"
+
 #include <doctest/doctest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "internal/transport_impl.h"
+#include "testutil/client_fixture.h"
+#include "testutil/scripted_peer.h"
+
+using nethttp::Cancelation;
+using nethttp::Error;
+using nethttp::ErrorCode;
+using nethttp::NewRequest;
+using nethttp::Request;
+using nethttp::Response;
+using nethttp::ResponseWriter;
+using nethttp::Result;
+using nethttp::testutil::ClientFixture;
+using nethttp::testutil::ScriptedPeer;
+
+namespace {
+Request GetReq(const std::string& url) { return NewRequest("GET", url).value(); }
+}  // namespace
+
+TEST_SUITE("transport") {
+  TEST_CASE_FIXTURE(ClientFixture, "sequential requests reuse one connection") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("hi"); });
+    Start();
+    for (int i = 0; i < 5; ++i) {
+      auto r = Send(transport, GetReq(URL("/")));
+      REQUIRE(r.ok());
+      CHECK(ReadAll(*r).value() == "hi");
+    }
+    CHECK(transport.ConnectionsOpened() == 1);
+    CHECK(server_conns == 1);
+    CHECK(transport.impl()->IdleConnCount() == 1);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "concurrent requests open one conn each, then share the pool") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("hi"); });
+    Start();
+    int done = 0;
+    for (int i = 0; i < 4; ++i) {
+      transport.RoundTrip(GetReq(URL("/")), [&](Result<Response>&& r) {
+        REQUIRE(r.ok());
+        r->body->ReadAll([&](Result<std::string>&& b) { CHECK(b.value() == "hi"); ++done; });
+      });
+    }
+    REQUIRE(fx.RunUntil([&] { return done == 4; }));
+    CHECK(transport.ConnectionsOpened() == 4);
+    CHECK(transport.impl()->IdleConnCount() == 4);
+    done = 0;
+    for (int i = 0; i < 4; ++i) {
+      transport.RoundTrip(GetReq(URL("/")), [&](Result<Response>&& r) {
+        r->body->ReadAll([&](Result<std::string>&&) { ++done; });
+      });
+    }
+    REQUIRE(fx.RunUntil([&] { return done == 4; }));
+    CHECK(transport.ConnectionsOpened() == 4);
+    CHECK(server_conns == 4);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a dial that finishes for a request that left goes to the pool") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("hi"); });
+    Start();
+    auto cancel = std::make_shared<Cancelation>();
+    std::optional<Result<Response>> out;
+    transport.RoundTrip(GetReq(URL("/")), [&](Result<Response>&& r) { out.emplace(std::move(r)); },
+                        cancel);
+    cancel->Cancel(Error(ErrorCode::kCanceled, "gave up"));  // the waiter leaves mid-dial
+    REQUIRE(out.has_value());
+    CHECK(out->error().code() == ErrorCode::kCanceled);
+    REQUIRE(fx.RunUntil([&] { return transport.impl()->IdleConnCount() == 1; }));
+    auto r = Send(transport, GetReq(URL("/")));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "hi");
+    CHECK(transport.ConnectionsOpened() == 1);  // the dial was not wasted
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "max_conns_per_host: extra requests wait in FIFO order for a conn") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request& r) { w.Write(r.url.raw_query); });
+    Start();
+    transport.max_conns_per_host = 1;
+    std::vector<std::string> order;
+    for (int i = 0; i < 5; ++i) {
+      transport.RoundTrip(GetReq(URL("/?" + std::to_string(i))), [&](Result<Response>&& r) {
+        REQUIRE(r.ok());
+        r->body->ReadAll([&](Result<std::string>&& b) { order.push_back(b.value()); });
+      });
+    }
+    REQUIRE(fx.RunUntil([&] { return order.size() == 5; }));
+    CHECK(order == std::vector<std::string>{"0", "1", "2", "3", "4"});
+    CHECK(transport.ConnectionsOpened() == 1);
+    CHECK(server_conns == 1);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a conn closed after each response: the client redials") {
+    // The peer closes every kept-alive conn after one response without
+    // saying so; the idle conn's armed read sees it and drops it.
+    ScriptedPeer peer(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn& c) {
+      if (!ScriptedPeer::TakeRequest(c).empty()) {
+        ScriptedPeer::Write(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        ScriptedPeer::Close(c);
+      }
+    });
+    for (int i = 0; i < 3; ++i) {
+      auto r = Send(transport, NewRequest("POST", peer.URL(), "x").value());
+      REQUIRE(r.ok());
+      CHECK(ReadAll(*r).value() == "ok");
+      Spin(5);
+    }
+    CHECK(peer.accepted() == 3);
+    CHECK(transport.ConnectionsOpened() == 3);
+  }
+
+  // The peer answers the first request on each conn, and closes the conn
+  // without an answer when a second request arrives on it.
+  ScriptedPeer::OnData OneAnswerPerConn(int* requests) {
+    return [requests](ScriptedPeer&, ScriptedPeer::Conn& c) {
+      while (!ScriptedPeer::TakeRequest(c).empty()) {
+        ++*requests;
+        if (c.requests == 1) {
+          ScriptedPeer::Write(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        } else {
+          ScriptedPeer::Close(c);
+        }
+      }
+    };
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a GET that dies on a reused conn is retried on a new one") {
+    int requests = 0;
+    ScriptedPeer peer(fx.uv(), OneAnswerPerConn(&requests));
+    auto a = Send(transport, GetReq(peer.URL()));
+    REQUIRE(a.ok());
+    CHECK(ReadAll(*a).value() == "ok");
+    auto b = Send(transport, GetReq(peer.URL()));
+    REQUIRE(b.ok());
+    CHECK(ReadAll(*b).value() == "ok");
+    CHECK(requests == 3);
+    CHECK(peer.accepted() == 2);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a POST that may have reached the server is never sent twice") {
+    int requests = 0;
+    ScriptedPeer peer(fx.uv(), OneAnswerPerConn(&requests));
+    auto a = Send(transport, GetReq(peer.URL()));
+    REQUIRE(a.ok());
+    CHECK(ReadAll(*a).value() == "ok");
+    auto b = Send(transport, NewRequest("POST", peer.URL(), "pay once").value());
+    REQUIRE_FALSE(b.ok());
+    CHECK(b.error().code() == ErrorCode::kUnexpectedEof);
+    CHECK(requests == 2);  // the GET and one POST
+    CHECK(peer.accepted() == 1);
+    // With an Idempotency-Key the caller says a replay is safe (Go too).
+    auto req = NewRequest("POST", peer.URL(), "again").value();
+    req.header.Set("Idempotency-Key", "k1");
+    auto c = Send(transport, std::move(req));
+    REQUIRE(c.ok());
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "ResponseHeaderTimeout fails a server that never answers") {
+    ScriptedPeer peer(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn&) {});
+    transport.response_header_timeout = std::chrono::milliseconds(50);
+    auto r = Send(transport, GetReq(peer.URL()));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kTimeout);
+    CHECK(r.error().message() == "net/http: timeout awaiting response headers");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a refused port is a dial error") {
+    int port;
+    {
+      ScriptedPeer gone(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn&) {});
+      port = gone.port();
+    }
+    Spin(5);
+    auto r = Send(transport, GetReq("http://127.0.0.1:" + std::to_string(port) + "/"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kIo);
+    CHECK(r.error().message().find("connection refused") != std::string::npos);
+    CHECK(transport.impl()->LiveConnCount() == 0);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "localhost resolves and connects (IPv4 or IPv6 in turn)") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request& r) { w.Write(r.host); });
+    Start();
+    std::string port = base.substr(base.rfind(':') + 1);
+    auto r = Send(transport, GetReq("http://localhost:" + port + "/"));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "localhost:" + port);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "DisableKeepAlives: a new conn per request, with Connection: close") {
+    std::string seen;
+    mux.HandleFunc("/", [&](ResponseWriter& w, Request& r) {
+      seen = std::string(r.header.Get("Connection"));
+      w.Write("x");
+    });
+    Start();
+    transport.disable_keep_alives = true;
+    for (int i = 0; i < 2; ++i) {
+      auto r = Send(transport, GetReq(URL("/")));
+      REQUIRE(r.ok());
+      CHECK(ReadAll(*r).value() == "x");
+    }
+    CHECK(seen == "close");
+    CHECK(transport.ConnectionsOpened() == 2);
+    CHECK(transport.impl()->IdleConnCount() == 0);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "CloseIdleConnections empties the pool") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("x"); });
+    Start();
+    auto r = Send(transport, GetReq(URL("/")));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "x");
+    CHECK(transport.impl()->IdleConnCount() == 1);
+    transport.CloseIdleConnections();
+    CHECK(transport.impl()->IdleConnCount() == 0);
+    REQUIRE(fx.RunUntil([&] { return srv.NumConns() == 0; }));
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "unsupported schemes are refused before any I/O") {
+    auto r = Send(transport, GetReq("https://example.com/"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message() == "unsupported protocol scheme \"https\"");
+  }
+}
