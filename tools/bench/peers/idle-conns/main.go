@@ -1,0 +1,88 @@
+// idle-conns, tools/bench's tool for the memory-per-idle-connection shape:
+// opens -n keep-alive connections to -addr, makes one GET -path on each, and
+// holds them all open until SIGTERM or SIGINT.
+// It prints "open: K failed: F" once every connection has been tried.
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:38091", "server HOST:PORT")
+	n := flag.Int("n", 10000, "connections to open")
+	path := flag.String("path", "/ping", "path of the one request on each connection")
+	// Few dials at once keep the server's accept backlog from overflowing.
+	parallel := flag.Int("parallel", 64, "connections being opened at once")
+	flag.Parse()
+
+	req := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", *path, *addr)
+	var mu sync.Mutex
+	var conns []net.Conn // held so that nothing closes them
+	var failed atomic.Int64
+	var firstErr atomic.Value
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for i := 0; i < *parallel; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(*n) {
+				c, err := oneRequest(*addr, req)
+				if err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	fmt.Printf("open: %d failed: %d\n", len(conns), failed.Load())
+	if e := firstErr.Load(); e != nil {
+		fmt.Fprintf(os.Stderr, "idle-conns: first failure: %v\n", e)
+	}
+	// Hold until told to stop; exiting closes every connection at once.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	<-stop
+}
+
+// oneRequest dials addr, sends req and reads the whole response, leaving the
+// connection idle and open.
+func oneRequest(addr, req string) (net.Conn, error) {
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := io.WriteString(c, req); err != nil {
+		c.Close()
+		return nil, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err == nil {
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err == nil && resp.StatusCode != 200 {
+			err = fmt.Errorf("status %d", resp.StatusCode)
+		}
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
