@@ -337,7 +337,9 @@ void Conn::ServeRequest() {
 }
 
 void Conn::AfterResponse() {
-  bool close = resp_->close_after() || read_eof_;
+  // During Shutdown a response whose head went out before it began still
+  // ends the connection: closing after a complete response is always legal.
+  bool close = resp_->close_after() || read_eof_ || !KeepAlivesAllowed();
   resp_->Detach();
   resp_.reset();
   continue_sent_ = false;
@@ -454,6 +456,10 @@ void Conn::OnWrite(uv_write_t* req, int status) {
     return;
   }
   if (c->state_ == State::kWriteBlocked && !c->WriteBacklogged()) {
+    if (!c->KeepAlivesAllowed()) {
+      c->StartDraining();  // shutting down: serve nothing more
+      return;
+    }
     c->SetState(State::kIdle);
     c->ResumeInput();
   }

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "internal/response_writer.h"
 #include "nethttp/nethttp.h"
 #include "testutil/loop_fixture.h"
 #include "testutil/raw_conn.h"
@@ -282,6 +283,42 @@ TEST_SUITE("server") {
     CHECK(slow->Get("Connection") == "close");
     CHECK(fx.RunUntil([&] { return shutdown_done; }));
     CHECK(ts.srv.NumConns() == 0);
+  }
+
+  TEST_CASE("Shutdown completes when a streamed response began before it") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    std::shared_ptr<ResponseWriter> held;
+    ts.mux.HandleFunc("/stream", [&](ResponseWriter& w, Request&) {
+      held = w.Hold();
+      held->Write(std::string(nethttp::kBufferBeforeChunking + 1, 's'));  // head goes out
+    });
+    REQUIRE_FALSE(ts.srv.Listen());
+    int port = PortOf(ts.srv);
+    RawConn c;
+    REQUIRE(c.Connect(port));
+    {
+      Peer p(fx, [&] { c.Send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n"); });
+    }
+    REQUIRE(fx.RunUntil([&] { return held != nullptr; }));
+    bool shutdown_done = false;
+    ts.srv.Shutdown([&] { shutdown_done = true; });
+    held->Write("end");
+    held->Finish();
+    held.reset();
+    std::optional<HttpResponse> r;
+    bool closed = false;
+    {
+      Peer p(fx, [&] {
+        r = c.ReadResponse();
+        closed = c.WaitClosed();
+      });
+    }
+    REQUIRE(r);
+    CHECK(r->chunked);
+    CHECK(r->body.size() == nethttp::kBufferBeforeChunking + 4);
+    CHECK(closed);
+    CHECK(fx.RunUntil([&] { return shutdown_done; }));
   }
 
   TEST_CASE("Listen reports a port in use and a malformed address") {
