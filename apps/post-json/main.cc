@@ -140,8 +140,8 @@ int SendOnce(nethttp::Loop& loop, nethttp::Client& client, nethttp::Transport& t
   bool stdout_failed = false;
   if (verbose) PrintRequestHead(req);
   client.Do(std::move(req), [&](nethttp::Result<nethttp::Response> r) {
-    if (!r.ok()) {
-      exit_code = Fail(kExitTransport, r.error().message());
+    if (nethttp::Error err = r.error()) {
+      exit_code = Fail(kExitTransport, err.message());
       transport.CloseIdleConnections();
       return;
     }
