@@ -14,6 +14,9 @@
 #include <string>
 #include <vector>
 
+#include <poll.h>
+#include <unistd.h>
+
 #include "fields.h"
 #include "internal/request_writer.h"
 #include "nethttp/client.h"
@@ -116,17 +119,25 @@ void PrintResponseHead(const nethttp::Response& resp) {
   PrintHead('<', head);
 }
 
-// WriteStdout writes one body chunk and flushes it, so output streams as it
-// arrives. The write blocks when stdout is slow, and that is the
-// backpressure: while it blocks the loop does not read the socket, the
+// WriteStdout writes one body chunk to fd 1 before returning, so output
+// streams as it arrives. The write blocks while stdout is slow, and that is
+// the backpressure: meanwhile the loop does not read the socket, the
 // kernel's receive buffer fills and TCP flow control stops the server. Only
-// one chunk is ever held, so a body larger than memory passes through.
+// the chunk in hand is held, so a body larger than memory passes through. A
+// stdout left non-blocking by whoever started us is waited for with poll.
 // It returns 0 or the errno of the failed write.
 int WriteStdout(std::string_view chunk) {
-  if (!chunk.empty() && std::fwrite(chunk.data(), 1, chunk.size(), stdout) != chunk.size()) {
-    return errno != 0 ? errno : EIO;
+  while (!chunk.empty()) {
+    ssize_t n = ::write(STDOUT_FILENO, chunk.data(), chunk.size());
+    if (n >= 0) {
+      chunk.remove_prefix(static_cast<size_t>(n));
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      pollfd pfd{STDOUT_FILENO, POLLOUT, 0};
+      ::poll(&pfd, 1, -1);
+    } else if (errno != EINTR) {
+      return errno;
+    }
   }
-  if (std::fflush(stdout) != 0) return errno != 0 ? errno : EIO;
   return 0;
 }
 
@@ -152,7 +163,6 @@ int SendOnce(nethttp::Loop& loop, nethttp::Client& client, nethttp::Transport& t
     body->Read(
         [&, status_exit](std::string_view chunk) {
           if (stdout_failed) return;
-          errno = 0;
           int err = WriteStdout(chunk);
           if (err == 0) return;
           stdout_failed = true;
@@ -372,8 +382,9 @@ int main(int argc, char** argv) {
   repeater.Run(loop);
   const postjson::Summary& summary = repeater.summary();
   std::string out = summary.Format(repeater.elapsed(), transport.ConnectionsOpened());
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  if (int err = WriteStdout(out); err != 0 && err != EPIPE) {
+    PrintError(std::string("write stdout: ") + std::strerror(err));
+  }
   if (summary.failures() > 0) {
     PrintError(std::to_string(summary.failures()) + " of " + std::to_string(summary.requests()) +
                 " requests failed; the first: " + summary.first_failure());
