@@ -231,8 +231,11 @@ class Repeater {
       uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
       // The pool's kept-alive connections would hold the loop open.
       transport_.CloseIdleConnections();
-    } else if (retired_.empty()) {
-      uv_idle_stop(&idle_);  // nothing to do until a request finishes
+    } else {
+      // C requests are in flight (or all N started): nothing to do until
+      // one finishes and Kick()s again. An idle handle left running would
+      // make the loop poll without blocking, spinning a core.
+      uv_idle_stop(&idle_);
     }
   }
 
