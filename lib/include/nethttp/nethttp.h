@@ -4,6 +4,7 @@
 #define NETHTTP_NETHTTP_H_
 
 #include "nethttp/client.h"
+#include "nethttp/cookie.h"
 #include "nethttp/error.h"
 #include "nethttp/handler.h"
 #include "nethttp/header.h"
