@@ -3,6 +3,7 @@
 // (conn.cc) on the same loop; there is no thread per connection.
 #include "nethttp/server.h"
 
+#include <csignal>
 #include <cstring>
 #include <utility>
 
@@ -128,7 +129,23 @@ std::string_view Server::Impl::Date() {
   return date_;
 }
 
+namespace {
+
+// IgnoreSigpipe makes a write to a connection the peer has reset fail with
+// EPIPE instead of killing the process: libuv writes with write(2), which
+// raises SIGPIPE. Go's runtime and Node do the same for sockets. A handler
+// the program installed itself is left alone.
+void IgnoreSigpipe() {
+  struct sigaction current {};
+  if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+    signal(SIGPIPE, SIG_IGN);
+  }
+}
+
+}  // namespace
+
 Error Server::Impl::Listen() {
+  IgnoreSigpipe();
   if (stopped_) return Error(ErrorCode::kServerClosed, "http: Server closed");
   if (listener_ != nullptr) return Error(ErrorCode::kInvalidArgument, "http: Server already listening");
   // The loop is chosen here, not at construction, so that the knobs can be

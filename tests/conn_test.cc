@@ -2,6 +2,8 @@
 // timers, backpressure and error answers. The server runs on the test's loop
 // in this thread; the peer is a blocking RawConn on a second thread.
 #include <doctest/doctest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include <atomic>
@@ -88,6 +90,34 @@ TEST_SUITE("conn") {
       sender.join();
     });
     CHECK(answered == kRequests);
+  }
+
+  TEST_CASE("peers that reset mid-response leave the server serving") {
+    Fixture f;
+    f.mux.HandleFunc("/huge", [](ResponseWriter& w, Request&) {
+      std::string piece(256 * 1024, 'h');
+      for (int i = 0; i < 32; ++i) w.Write(piece);
+    });
+    int port = f.Listen();
+    std::optional<HttpResponse> after;
+    RunPeer(f.fx, [&] {
+      for (int i = 0; i < 10; ++i) {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("GET /huge HTTP/1.1\r\nHost: t\r\n\r\n");
+        char byte;
+        (void)recv(c.fd(), &byte, 1, 0);  // the response has started
+        linger lg{1, 0};                  // close with a RST
+        setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        c.Close();
+      }
+      RawConn ok;
+      if (!ok.Connect(port)) return;
+      ok.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      after = ok.ReadResponse();
+    });
+    REQUIRE(after);
+    CHECK(after->body == "pong");
   }
 
   TEST_CASE("the read-header timeout closes a connection that stalls in its head") {

@@ -108,6 +108,8 @@ class RawConn {
   }
 
   bool connected() const { return fd_ >= 0; }
+  // fd is the socket, for tests that need a socket option of their own.
+  int fd() const { return fd_; }
   int last_errno() const { return errno_; }
   const std::string& error() const { return error_; }
 
