@@ -364,7 +364,10 @@ TEST_CASE("transport failures exit 3 with one stderr line") {
     CHECK(o.exit_code == 3);
     CHECK(o.out == "");
     CheckOneLine(o);
-    CHECK(o.err.find("nonexistent.invalid") != std::string::npos);
+    // The message names the URL intact: a build before f5aa131 printed the
+    // host out of a freed Exchange ("http://%E9u%94...lid/x").
+    CHECK(o.err.find("Post \"http://nonexistent.invalid/x\"") != std::string::npos);
+    CHECK(o.err.find("lookup nonexistent.invalid") != std::string::npos);
   }
 }
 
