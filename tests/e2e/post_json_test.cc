@@ -226,7 +226,7 @@ TEST_CASE("post-json -H reaches the server; the request is a JSON POST") {
   CHECK(server.requests() == 1);
 }
 
-// SummaryCheck checks the --repeat summary lines (SPEC §3).
+// CheckSummary checks the --repeat summary lines (SPEC §3).
 void CheckSummary(const std::string& out, int n, int connections) {
   INFO("summary:\n" << out);
   std::vector<std::string> lines = Lines(out);

@@ -30,8 +30,8 @@
 #include <utility>
 #include <vector>
 
-#include "testutil/process.h"  // Clock, Deadline, After, MsUntil, EqualFoldAscii via raw_conn
-#include "testutil/raw_conn.h"
+#include "testutil/process.h"  // Clock, Deadline, After, MsUntil
+#include "testutil/raw_conn.h"  // RawConn (the probe), EqualFoldAscii
 
 namespace nethttp::testutil {
 
