@@ -5,6 +5,7 @@
 
 #include "nethttp/client.h"
 #include "nethttp/cookie.h"
+#include "nethttp/cookie_jar.h"
 #include "nethttp/error.h"
 #include "nethttp/handler.h"
 #include "nethttp/header.h"
