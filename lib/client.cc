@@ -1,10 +1,11 @@
-// This is the high-level Client (Go: client.go): Do follows redirects and
-// enforces Timeout over the whole exchange, body included, on top of a
-// RoundTripper. The low-level Transport is in transport.cc. Also here: the
+// This is the high-level Client (Go: client.go): Do follows redirects,
+// consults the cookie jar around every hop and enforces Timeout over the
+// whole exchange, body included, on top of a RoundTripper. The low-level Transport is in transport.cc. Also here: the
 // blocking convenience calls (Get, Post...) that run the loop, and
 // Body::ReadAll.
 #include "nethttp/client.h"
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -12,6 +13,8 @@
 #include "internal/log.h"
 #include "internal/transport_impl.h"
 #include "internal/uv_handle.h"
+#include "nethttp/cookie.h"
+#include "nethttp/cookie_jar.h"
 #include "nethttp/loop.h"
 #include "nethttp/status.h"
 
@@ -149,6 +152,10 @@ class Exchange {
   void Start(Request req) {
     first_ = req;  // Go's ireq: headers for every hop come from it
     first_.body.clear();
+    // With a jar, the caller's own Cookie header is remembered by name so
+    // that a redirect response setting one of those names drops it from
+    // later hops (Go: makeHeadersCopier's icookies).
+    if (jar_ && !first_.header.Get("Cookie").empty()) icookies_ = ReadCookies(first_.header);
     Send(std::move(req));
   }
 
@@ -174,6 +181,10 @@ class Exchange {
     SetState(State::kSending);
     method_ = via_.empty() ? req.method : via_.front().method;
     url_ = req.url;
+    // Go's Client.send: the jar's cookies join those the request carries.
+    if (jar_) {
+      for (const Cookie& c : jar_->Cookies(req.url)) AddCookie(req.header, c);
+    }
     current_ = req;
     current_.body.clear();
     current_.body.shrink_to_fit();
@@ -190,6 +201,13 @@ class Exchange {
       return;
     }
     Response resp = std::move(r).value();
+    // Every response feeds the jar, redirects included (Go: Client.send).
+    if (jar_) {
+      if (std::vector<Cookie> rc = ReadSetCookies(resp.header); !rc.empty()) {
+        jar_->SetCookies(current_.url, rc);
+        ForgetCallerCookies(rc);
+      }
+    }
     std::optional<Request> next = Redirect(resp);
     if (failed_) {
       if (resp.body) resp.body->Close();
@@ -281,6 +299,27 @@ class Exchange {
     return next;
   }
 
+  // ForgetCallerCookies drops from the caller's Cookie header the names a
+  // response has just set, so the jar's newer value is the only one sent
+  // (Go: makeHeadersCopier). The rest are rebuilt sorted, as Go does.
+  void ForgetCallerCookies(const std::vector<Cookie>& set) {
+    if (icookies_.empty()) return;
+    size_t before = icookies_.size();
+    std::erase_if(icookies_, [&set](const Cookie& ic) {
+      return std::any_of(set.begin(), set.end(), [&ic](const Cookie& c) { return c.name == ic.name; });
+    });
+    if (icookies_.size() == before) return;
+    std::vector<std::string> pairs;
+    for (const Cookie& c : icookies_) pairs.push_back(c.name + "=" + c.value);
+    std::sort(pairs.begin(), pairs.end());
+    std::string joined;
+    for (const std::string& p : pairs) joined += (joined.empty() ? "" : "; ") + p;
+    // Go sets an empty Cookie header when none is left; we send none
+    // (client_cookie_test "a redirect's Set-Cookie replaces the caller's").
+    first_.header.Del("Cookie");
+    if (!joined.empty()) first_.header.Set("Cookie", joined);
+  }
+
   void Deliver(Response resp) {
     Client::Done done = std::move(done_);
     if (has_timer_ && resp.body) {
@@ -355,6 +394,9 @@ class Exchange {
   // first_body_ / first_content_length_: the body 307/308 send again.
   std::string first_body_;
   int64_t first_content_length_ = 0;
+  // jar_: Client::jar, shared so the jar outlives a Client destroyed
+  // while the exchange is still running.
+  std::shared_ptr<CookieJar> jar_;
 
  private:
   friend class ExchangeBody;
@@ -369,6 +411,7 @@ class Exchange {
   Request first_;
   Request current_;
   std::vector<Request> via_;
+  std::vector<Cookie> icookies_;  // the caller's cookies, with a jar only
   std::string method_;
   URL url_;
   Error failed_;
@@ -449,6 +492,7 @@ void Client::Do(Request req, Done done) {
                           std::move(done));
   ex->first_body_ = req.body;
   ex->first_content_length_ = req.content_length;
+  ex->jar_ = jar;
   ex->Start(std::move(req));
 }
 

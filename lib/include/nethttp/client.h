@@ -38,8 +38,9 @@ class Client {
 
   // transport sends the requests; null means DefaultTransport(). Not owned.
   RoundTripper* transport = nullptr;
-  // jar, when set, receives Set-Cookie and supplies Cookie headers. (Not
-  // consulted yet: the cookie jar is still to be written.)
+  // jar, when set, supplies the Cookie header of every hop and receives
+  // the Set-Cookie headers of every response, redirects included
+  // (NewCookieJar() in cookie_jar.h). Null: cookies are not kept.
   std::shared_ptr<CookieJar> jar;
   // timeout limits the whole exchange, redirects and reading the body
   // included (0: none).
