@@ -4,7 +4,10 @@
 // conn and pools it between requests; this file moves the bytes.
 #include "internal/persist_conn.h"
 
+#include <sys/socket.h>
+
 #include <cassert>
+#include <cerrno>
 #include <utility>
 
 #include "internal/log.h"
@@ -247,6 +250,15 @@ void PersistConn::OnDialed(Error err) {
   StartReading();
   auto dialed = std::move(dialed_);
   if (dialed) dialed(Error());
+}
+
+bool PersistConn::PeerGone() const {
+  uv_os_fd_t fd;
+  if (!tcp_open_ || uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return true;
+  char byte;
+  ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+  return true;  // 0: EOF; > 0: bytes before any request (Go: "Unsolicited response")
 }
 
 void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,

@@ -113,6 +113,13 @@ void Transport::Impl::GetConn(const std::shared_ptr<Attempt>& a) {
     PersistConn* pc = pool_.Take(a->key, uv_now(loop_),
                                  static_cast<uint64_t>(t_->idle_conn_timeout.count()), &expired);
     CloseAll(std::move(expired));
+    while (pc != nullptr && pc->PeerGone()) {
+      pc->Close(Error());
+      std::vector<PersistConn*> more_expired;
+      pc = pool_.Take(a->key, uv_now(loop_), static_cast<uint64_t>(t_->idle_conn_timeout.count()),
+                      &more_expired);
+      CloseAll(std::move(more_expired));
+    }
     if (pc != nullptr) {
       StartOnConn(a, pc);
       return;
@@ -226,7 +233,7 @@ void Transport::Impl::Finish(const std::shared_ptr<Attempt>& a, Result<Response>
 }
 
 void Transport::Impl::PutIdle(PersistConn* pc) {
-  if (t_->disable_keep_alives) {
+  if (t_->disable_keep_alives || pc->PeerGone()) {
     pc->Close(Error());
     return;
   }

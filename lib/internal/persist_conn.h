@@ -131,6 +131,13 @@ class PersistConn {
   // Transport is going away.
   void Detach();
 
+  // PeerGone reports, without blocking, whether the server has closed or
+  // reset this idle connection, or sent bytes nobody asked for. The close
+  // that follows a response is often already in our socket when the next
+  // request wants the connection, before the loop has read it; checking
+  // here keeps that request off a dead connection (curl does the same).
+  bool PeerGone() const;
+
   State state() const { return state_; }
   const std::string& key() const { return key_; }
   bool reused() const { return reused_; }

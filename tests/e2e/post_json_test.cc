@@ -424,25 +424,31 @@ void CheckCloserSummary(const Outcome& o, const ScriptedServer& server) {
   CHECK(o.out.find("connections: 20\n") != std::string::npos);
 }
 
-// BUG: a connection the server closed right after its response (response
-// and FIN in the same burst, no "Connection: close") goes back to the idle
-// pool and is reused before the client notices the EOF; the POST written on
-// it fails with "http: server closed the connection before sending a
-// response (EOF)" or "(connection reset by peer)". With -c 1 exactly every
-// other request fails (failures: 10, connections: 10), with -c 2 about 9 of
-// 20. Issue 4 wants an idle connection's read armed so the close is seen at
-// once. Reproduction (any server that answers once per connection, then
-// closes, e.g. a python socket loop doing sendall(b"HTTP/1.1 200 OK\r\n
-// Content-Length: 2\r\n\r\nok"); close()):
-//   post-json -n 20 -c 1 127.0.0.1:PORT/x a=1   ->  failures: 10, exit 1
-TEST_CASE("a server that closes every connection after one response: -n 20 -c 2" *
-          doctest::skip()) {
+// A server that closes right after its response without saying so: when
+// the FIN is already in our socket as the next request wants a connection,
+// Transport sees it (PersistConn::PeerGone) and dials instead; this once
+// failed every other request. When the FIN is still on its way, the POST
+// goes out on the dying connection and fails, and Go's rule forbids resending
+// it: HTTP/1.1 cannot tell that race apart from a server that crashed while
+// handling the request. So the invariants are: no request is replayed, every
+// success is one request the server saw, and failures are rare.
+TEST_CASE("a server that closes every connection after one response: -n 20 -c 2") {
   ScriptedServer server([](ScriptedConn& c) {
     if (c.ReadRequest()) c.Send(Response("200 OK", "ok"));
     // No "Connection: close": the close comes unannounced, as from a server
     // with a tiny keep-alive limit.
   });
-  CheckCloserSummary(PostJson({"-n", "20", "-c", "2", server.Url("/x"), "a=1"}), server);
+  Outcome o = PostJson({"-n", "20", "-c", "2", server.Url("/x"), "a=1"});
+  INFO("stdout:\n" << o.out << "stderr:\n" << o.err);
+  std::vector<std::string> lines = Lines(o.out);
+  REQUIRE(lines.size() >= 3);
+  CHECK(lines[0] == "requests: 20");
+  int failures = std::stoi(lines[1].substr(lines[1].find(':') + 1));
+  int ok = lines[2].rfind("status 200: ", 0) == 0 ? std::stoi(lines[2].substr(12)) : 0;
+  CHECK(failures + ok == 20);
+  CHECK(failures <= 5);                       // the race, not every other request
+  CHECK(server.requests() == ok);  // no POST replayed
+  CHECK(o.exit_code == (failures == 0 ? 0 : 1));
 }
 
 TEST_CASE("a server that answers Connection: close every time: -n 20 -c 2") {

@@ -94,7 +94,11 @@ class Result {
   T* operator->() { return &std::get<0>(v_); }
   T& operator*() & { return std::get<0>(v_); }
   // error returns the Error, or an ok Error when a value is held.
-  Error error() const { return ok() ? Error() : std::get<1>(v_); }
+  const Error& error() const {
+    static const Error kNoError;
+    const Error* err = std::get_if<1>(&v_);
+    return err != nullptr ? *err : kNoError;
+  }
 
  private:
   std::variant<T, Error> v_;
