@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "internal/path.h"
 #include "nethttp/status.h"
 
 namespace nethttp {
@@ -32,46 +33,6 @@ bool IsCleanRootedPath(std::string_view p) {
   return true;
 }
 
-// PathClean is Go's path.Clean (lexical: drop empty and "." elements,
-// resolve ".." against the element before it, never above the root).
-std::string PathClean(std::string_view p) {
-  if (p.empty()) return ".";
-  const bool rooted = p.front() == '/';
-  std::string out;
-  out.reserve(p.size());
-  size_t r = 0;
-  size_t dotdot = 0;  // where ".." must stop backtracking
-  if (rooted) {
-    out.push_back('/');
-    r = dotdot = 1;
-  }
-  const size_t n = p.size();
-  while (r < n) {
-    if (p[r] == '/') {
-      ++r;
-    } else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
-      ++r;
-    } else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
-      r += 2;
-      if (out.size() > dotdot) {
-        // Go: backtrack to the last '/' (or dotdot) and cut there.
-        size_t w = out.size() - 1;
-        while (w > dotdot && out[w] != '/') --w;
-        out.resize(w);
-      } else if (!rooted) {
-        if (!out.empty()) out.push_back('/');
-        out.append("..");
-        dotdot = out.size();
-      }
-    } else {
-      if ((rooted && out.size() != 1) || (!rooted && !out.empty())) out.push_back('/');
-      for (; r < n && p[r] != '/'; ++r) out.push_back(p[r]);
-    }
-  }
-  if (out.empty()) return ".";
-  return out;
-}
-
 // CleanMuxPath is Go's cleanPath: rooted, path.Clean'ed, with a trailing
 // slash kept ("/a/b/" names a subtree, so it must not become "/a/b").
 std::string CleanMuxPath(std::string_view p) {
@@ -83,7 +44,7 @@ std::string CleanMuxPath(std::string_view p) {
     rooted.append(p);
     p = rooted;
   }
-  std::string np = PathClean(p);
+  std::string np = CleanPath(p);
   if (p.back() == '/' && np != "/") np.push_back('/');
   return np;
 }
