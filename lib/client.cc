@@ -1,8 +1,8 @@
 // This is the high-level Client (Go: client.go): Do follows redirects,
 // consults the cookie jar around every hop and enforces Timeout over the
-// whole exchange, body included, on top of a RoundTripper. The low-level Transport is in transport.cc. Also here: the
-// blocking convenience calls (Get, Post...) that run the loop, and
-// Body::ReadAll.
+// whole exchange, body included, on top of a RoundTripper. The low-level
+// Transport is in transport.cc. Also here: the blocking convenience calls
+// (Get, Post...) that run the loop, and Body::ReadAll.
 #include "nethttp/client.h"
 
 #include <algorithm>

@@ -122,6 +122,12 @@ TEST_SUITE("client_cookie") {
     REQUIRE(req.ok());
     req->header.Set("Cookie", "sid=old; keep=1");
     CHECK(Body(*this, Do(std::move(req).value())) == "keep=1; sid=abc");
+    // When no caller cookie is left, no stale one goes out (Go would send
+    // an empty Cookie header before the jar's).
+    Result<Request> only = nethttp::NewRequest("GET", URL("/login?set=sid%3Dnew"));
+    REQUIRE(only.ok());
+    only->header.Set("Cookie", "sid=old");
+    CHECK(Body(*this, Do(std::move(only).value())) == "sid=new; seen=yes");
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "without a jar, the caller's Cookie header follows a same-host redirect") {
