@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "internal/ascii.h"
 #include "nethttp/status.h"
 
 namespace nethttp {
@@ -20,22 +21,7 @@ namespace {
 // endings that we do not count in header_bytes_ still have a bound.
 constexpr size_t kHeadSlack = 4096;
 
-bool EqualFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // ValidHostHeader follows Go's httpguts.ValidHostHeader: the bytes a
 // host[:port] (including IPv6 literals and reg-names with sub-delims) may use.

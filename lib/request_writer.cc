@@ -5,19 +5,11 @@
 
 #include <string>
 
+#include "internal/ascii.h"
+
 namespace nethttp {
 namespace {
 
-bool EqualFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // HasToken reports whether the comma-separated list v holds token (Go's
 // hasToken, case-insensitive).
@@ -168,3 +160,4 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
 }
 
 }  // namespace nethttp
+

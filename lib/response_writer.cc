@@ -6,6 +6,7 @@
 #include <charconv>
 #include <string>
 
+#include "internal/ascii.h"
 #include "internal/log.h"
 #include "nethttp/status.h"
 
@@ -17,16 +18,6 @@ bool BodyAllowedForStatus(int code) {
   return !((code >= 100 && code <= 199) || code == StatusNoContent || code == StatusNotModified);
 }
 
-bool EqualFold(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
 
 void AppendStatusLine(std::string* out, int proto_minor, int code) {
   out->append(proto_minor >= 1 ? "HTTP/1.1 " : "HTTP/1.0 ");
