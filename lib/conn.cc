@@ -311,21 +311,24 @@ void Conn::ServeRequest() {
   info.proto_minor = r.proto_minor;
   info.wants_close = r.close;
   resp_ = std::make_shared<ServerResponse>(this, info);
+  // The handler's ResponseWriter& must outlive any Close() its own writes
+  // cause (a write error closes the conn, which drops resp_).
+  std::shared_ptr<ServerResponse> resp = resp_;
   try {
     // Go's serverHandler: "OPTIONS *" asks about the server, not a resource,
     // so the server answers it before any handler (200, empty body).
     if (r.request_uri == "*" && r.method == "OPTIONS") {
-      resp_->Header().Set("Content-Length", "0");
-      resp_->WriteHeader(StatusOK);
+      resp->Header().Set("Content-Length", "0");
+      resp->WriteHeader(StatusOK);
     } else {
-      server_->handler().ServeHTTP(*resp_, r);
+      server_->handler().ServeHTTP(*resp, r);
     }
   } catch (const std::exception& e) {
     Log().error("http: panic serving {}: {}", remote_addr_, e.what());
-    if (resp_) resp_->Recover();
+    if (resp_) resp->Recover();
   } catch (...) {
     Log().error("http: panic serving {}: unknown exception", remote_addr_);
-    if (resp_) resp_->Recover();
+    if (resp_) resp->Recover();
   }
   if (state_ != State::kHandling) return;  // closed by the handler's side
   if (!resp_->CompleteUnlessHeld()) {
