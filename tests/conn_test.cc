@@ -14,6 +14,7 @@
 
 #include "nethttp/nethttp.h"
 #include "testutil/loop_fixture.h"
+#include "testutil/peer.h"
 #include "testutil/raw_conn.h"
 
 using nethttp::Request;
@@ -22,27 +23,11 @@ using nethttp::Server;
 using nethttp::ServeMux;
 using nethttp::testutil::HttpResponse;
 using nethttp::testutil::LoopFixture;
+using nethttp::testutil::RunPeer;
 using nethttp::testutil::RawConn;
 using namespace std::chrono_literals;
 
 namespace {
-
-// RunPeer runs fn on a thread while the loop serves, and returns once fn is
-// done (a uv_async wakes the loop).
-void RunPeer(LoopFixture& fx, const std::function<void()>& fn) {
-  uv_async_t async;
-  std::atomic<bool> done{false};
-  uv_async_init(fx.uv(), &async, [](uv_async_t*) {});
-  std::thread t([&] {
-    fn();
-    done = true;
-    uv_async_send(&async);
-  });
-  fx.RunUntil([&] { return done.load(); }, 30s);
-  t.join();
-  uv_close(reinterpret_cast<uv_handle_t*>(&async), nullptr);
-  uv_run(fx.uv(), UV_RUN_NOWAIT);
-}
 
 struct Fixture {
   Fixture() {

@@ -15,6 +15,7 @@
 #include "internal/response_writer.h"
 #include "nethttp/nethttp.h"
 #include "testutil/loop_fixture.h"
+#include "testutil/peer.h"
 #include "testutil/raw_conn.h"
 
 using nethttp::ConnState;
@@ -24,6 +25,7 @@ using nethttp::Server;
 using nethttp::ServeMux;
 using nethttp::testutil::HttpResponse;
 using nethttp::testutil::LoopFixture;
+using nethttp::testutil::Peer;
 using nethttp::testutil::RawConn;
 
 namespace {
@@ -32,36 +34,6 @@ int PortOf(const Server& srv) {
   std::string addr = srv.ListenAddr();
   return std::stoi(addr.substr(addr.rfind(':') + 1));
 }
-
-// Peer runs fn on a thread while the loop serves; Wait returns when fn has
-// finished (the async handle wakes the loop).
-class Peer {
- public:
-  Peer(LoopFixture& fx, std::function<void()> fn) : fx_(fx) {
-    uv_async_init(fx.uv(), &async_, [](uv_async_t*) {});
-    thread_ = std::thread([this, fn = std::move(fn)] {
-      fn();
-      done_ = true;
-      uv_async_send(&async_);
-    });
-  }
-  ~Peer() { Wait(); }
-  bool Wait() {
-    if (thread_.joinable()) {
-      fx_.RunUntil([this] { return done_.load(); });
-      thread_.join();
-      uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
-      uv_run(fx_.uv(), UV_RUN_NOWAIT);  // runs the close callback
-    }
-    return done_;
-  }
-
- private:
-  LoopFixture& fx_;
-  uv_async_t async_;
-  std::atomic<bool> done_{false};
-  std::thread thread_;
-};
 
 struct TestServer {
   explicit TestServer(LoopFixture& fx) {

@@ -1,0 +1,57 @@
+// Peer runs a blocking client (a RawConn, say) on a second thread while the
+// test's loop serves in this one; a uv_async wakes the loop when the client
+// is done, so waiting for it is an event, not a sleep.
+#ifndef NETHTTP_TESTS_TESTUTIL_PEER_H_
+#define NETHTTP_TESTS_TESTUTIL_PEER_H_
+
+#include <uv.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <utility>
+
+#include "testutil/loop_fixture.h"
+
+namespace nethttp::testutil {
+
+class Peer {
+ public:
+  Peer(LoopFixture& fx, std::function<void()> fn) : fx_(fx) {
+    uv_async_init(fx.uv(), &async_, [](uv_async_t*) {});
+    thread_ = std::thread([this, fn = std::move(fn)] {
+      fn();
+      done_ = true;
+      uv_async_send(&async_);
+    });
+  }
+  ~Peer() { Wait(); }
+  Peer(const Peer&) = delete;
+  Peer& operator=(const Peer&) = delete;
+
+  // Wait serves the loop until fn has returned (30 s at most, a guard
+  // against a hung test) and reports whether it did.
+  bool Wait() {
+    if (thread_.joinable()) {
+      fx_.RunUntil([this] { return done_.load(); }, std::chrono::seconds(30));
+      thread_.join();
+      uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+      uv_run(fx_.uv(), UV_RUN_NOWAIT);  // runs the close callback
+    }
+    return done_;
+  }
+
+ private:
+  LoopFixture& fx_;
+  uv_async_t async_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+// RunPeer runs fn as a Peer and returns once it is done.
+inline void RunPeer(LoopFixture& fx, std::function<void()> fn) { Peer(fx, std::move(fn)).Wait(); }
+
+}  // namespace nethttp::testutil
+
+#endif  // NETHTTP_TESTS_TESTUTIL_PEER_H_
