@@ -430,8 +430,12 @@ void CheckCloserSummary(const Outcome& o, const ScriptedServer& server) {
 // failed every other request. When the FIN is still on its way, the POST
 // goes out on the dying connection and fails, and Go's rule forbids resending
 // it: HTTP/1.1 cannot tell that race apart from a server that crashed while
-// handling the request. So the invariants are: no request is replayed, every
-// success is one request the server saw, and failures are rare.
+// handling the request. How often the FIN loses the race is up to the
+// scheduler (7 of 20 once under ASan on a busy CI machine), so this test pins
+// only what holds every time: no request is replayed, every success is one
+// request the server saw, every failure is reported. The PeerGone path
+// itself is pinned without a race by transport_test's "a conn closed after
+// each response: the client redials".
 TEST_CASE("a server that closes every connection after one response: -n 20 -c 2") {
   ScriptedServer server([](ScriptedConn& c) {
     if (c.ReadRequest()) c.Send(Response("200 OK", "ok"));
@@ -446,9 +450,10 @@ TEST_CASE("a server that closes every connection after one response: -n 20 -c 2"
   int failures = std::stoi(lines[1].substr(lines[1].find(':') + 1));
   int ok = lines[2].rfind("status 200: ", 0) == 0 ? std::stoi(lines[2].substr(12)) : 0;
   CHECK(failures + ok == 20);
-  CHECK(failures <= 5);                       // the race, not every other request
+  CHECK(ok >= 2);                  // the first two go out on fresh conns: no race
   CHECK(server.requests() == ok);  // no POST replayed
   CHECK(o.exit_code == (failures == 0 ? 0 : 1));
+  if (failures > 0) CHECK(o.err.find("server closed the connection") != std::string::npos);
 }
 
 TEST_CASE("a server that answers Connection: close every time: -n 20 -c 2") {
