@@ -36,13 +36,17 @@ char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a
 // bytes, so an ASCII case-insensitive compare against the stored canonical
 // key is the same as Go's map lookup by CanonicalMIMEHeaderKey(key). A
 // non-token key is not canonicalised by Go, so it must match exactly.
+//
+// Callers nearly always name keys canonically, so an exact match is tried
+// first, and whether key is a token is only asked when the bytes differ.
 class KeyMatcher {
  public:
-  explicit KeyMatcher(std::string_view key) : key_(key), token_(IsToken(key)) {}
+  explicit KeyMatcher(std::string_view key) : key_(key) {}
 
   bool operator()(std::string_view stored) const {
     if (stored.size() != key_.size()) return false;
-    if (!token_) return stored == key_;
+    if (stored == key_) return true;
+    if (!IsToken(key_)) return false;
     for (size_t i = 0; i < key_.size(); ++i) {
       if (ToLower(stored[i]) != ToLower(key_[i])) return false;
     }
@@ -51,7 +55,6 @@ class KeyMatcher {
 
  private:
   std::string_view key_;
-  bool token_;
 };
 
 // IsAsciiSpace is textproto's isASCIISpace, used by TrimString.

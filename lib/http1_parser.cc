@@ -6,6 +6,7 @@
 
 #include <llhttp.h>
 
+#include <array>
 #include <string>
 #include <utility>
 
@@ -23,14 +24,21 @@ constexpr size_t kHeadSlack = 4096;
 
 
 
-// ValidHostHeader follows Go's httpguts.ValidHostHeader: the bytes a
-// host[:port] (including IPv6 literals and reg-names with sub-delims) may use.
+// kHostByte marks the bytes Go's httpguts.ValidHostHeader allows in a
+// host[:port] (including IPv6 literals and reg-names with sub-delims): a
+// table, since every request's Host goes through it.
+constexpr auto kHostByte = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (char c : std::string_view("!$%&'()*+,-.:;=[]_~")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}();
+
 bool ValidHostHeader(std::string_view h) {
   for (unsigned char c : h) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              std::string_view("!$%&'()*+,-.:;=[]_~").find(static_cast<char>(c)) !=
-                  std::string_view::npos;
-    if (!ok) return false;
+    if (!kHostByte[c]) return false;
   }
   return true;
 }
@@ -57,6 +65,21 @@ Error FromLlhttp(Http1Parser::Type type, llhttp_errno_t err, const char* reason)
 }
 
 }  // namespace
+
+void MessageHead::Reset() {
+  method.clear();
+  target.clear();
+  status_code = 0;
+  reason.clear();
+  proto_major = 1;
+  proto_minor = 1;
+  header.clear();
+  trailer.clear();
+  content_length = 0;
+  chunked = false;
+  keep_alive = true;
+  expect_continue = false;
+}
 
 struct Http1Parser::LlhttpState {
   llhttp_t parser;
@@ -170,8 +193,15 @@ int Http1Parser::OnHeaderValueComplete() {
     if (type_ == Type::kRequest) return Fail(ErrorCode::kBadRequest, "http: invalid header value");
     return Fail(ErrorCode::kMalformedResponse, "http: malformed response: invalid header value");
   }
-  if (key == "Content-Length") ++content_length_fields_;
-  if (key == "Transfer-Encoding") ++transfer_encoding_fields_;
+  if (key == "Host") {
+    ++host_fields_;
+  } else if (key == "Content-Length") {
+    ++content_length_fields_;
+  } else if (key == "Transfer-Encoding") {
+    ++transfer_encoding_fields_;
+  } else if (key == "Expect") {
+    ++expect_fields_;
+  }
   Header& target = head_complete_ ? head_.trailer : head_.header;
   target.AddCanonical(std::move(key), std::string(value));
   field_.clear();
@@ -201,16 +231,15 @@ Error Http1Parser::ValidateRequestHead() {
     }
   }
   // Go: "missing required Host header" / "too many Host headers".
-  std::vector<std::string_view> hosts = head_.header.Values("Host");
-  if (hosts.size() > 1) return Error(ErrorCode::kBadRequest, "http: too many Host headers");
-  if (hosts.empty() && head_.proto_minor >= 1) {
+  if (host_fields_ > 1) return Error(ErrorCode::kBadRequest, "http: too many Host headers");
+  if (host_fields_ == 0 && head_.proto_minor >= 1) {
     return Error(ErrorCode::kBadRequest, "http: missing required Host header");
   }
-  if (!hosts.empty() && !ValidHostHeader(hosts[0])) {
+  if (host_fields_ == 1 && !ValidHostHeader(head_.header.Get("Host"))) {
     return Error(ErrorCode::kBadRequest, "http: malformed Host header");
   }
   // Go: only "100-continue" is understood; any other expectation is 417.
-  if (head_.header.Has("Expect")) {
+  if (expect_fields_ > 0) {
     if (!EqualFold(head_.header.Get("Expect"), "100-continue")) {
       return Error(ErrorCode::kExpectationFailed, "http: unknown Expect header");
     }
@@ -332,7 +361,7 @@ void Http1Parser::NextMessage() {
     if (rc == HPE_PAUSED) llhttp_resume(&ll_->parser);
     if (rc == HPE_PAUSED_UPGRADE) llhttp_resume_after_upgrade(&ll_->parser);
   }
-  head_ = MessageHead();
+  head_.Reset();
   body_.clear();
   body_bytes_ = 0;
   field_.clear();
@@ -341,6 +370,8 @@ void Http1Parser::NextMessage() {
   raw_head_bytes_ = 0;
   content_length_fields_ = 0;
   transfer_encoding_fields_ = 0;
+  host_fields_ = 0;
+  expect_fields_ = 0;
   message_started_ = false;
   head_complete_ = false;
   message_complete_ = false;

@@ -3,10 +3,13 @@
 // request, and the client calls Parse in NewRequest and for redirects.
 #include "nethttp/url.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
+
+#include "internal/url_parse.h"
 
 namespace nethttp {
 namespace {
@@ -368,6 +371,17 @@ bool ContainsCtlByte(std::string_view s) {
 // SetPath is Go's URL.setPath: path gets the decoded form and raw_path keeps
 // p only when p is not the default encoding of path. On error u is unchanged.
 bool SetPath(URL* u, std::string_view p, std::string* reason) {
+  // Most paths hold no escape and no byte that would need one: then the
+  // decoded path is p itself and there is no raw_path, which one scan tells
+  // without building the decoded copy and re-encoding it to compare.
+  if (std::none_of(p.begin(), p.end(), [](char c) {
+        auto b = static_cast<unsigned char>(c);
+        return b == '%' || ShouldEscape(b, Encoding::kPath);
+      })) {
+    u->path.assign(p);
+    u->raw_path.clear();
+    return true;
+  }
   std::string path;
   if (!Unescape(p, Encoding::kPath, &path, reason)) return false;
   if (EscapesTo(path, Encoding::kPath, p)) {
@@ -787,6 +801,18 @@ Result<URL> ParseRequestURI(std::string_view raw) {
   std::string reason;
   if (!ParseImpl(raw, true, &result.value(), &reason)) return UrlError(raw, reason);
   return result;
+}
+
+Error ParseRequestURIInto(std::string_view raw, URL* url) {
+  for (std::string* field : {&url->scheme, &url->user, &url->host, &url->path, &url->raw_path,
+                             &url->raw_query, &url->fragment, &url->opaque, &url->raw_fragment}) {
+    field->clear();
+  }
+  url->force_query = false;
+  url->omit_host = false;
+  std::string reason;
+  if (!ParseImpl(raw, true, url, &reason)) return UrlError(raw, reason);
+  return Error();
 }
 
 Result<std::string> PathUnescape(std::string_view s) {

@@ -90,6 +90,11 @@ class Conn final : public ResponseSink {
   uv_timer_t timer_;
   uv_shutdown_t shutdown_req_;
   State state_ = State::kNew;
+  // deadline_ms_ is when the current state's timeout expires, in loop time
+  // (0: no deadline); timer_due_ms_ is when timer_ will fire (0: not
+  // armed). timer_due_ms_ <= deadline_ms_ whenever both are set (ArmTimer).
+  uint64_t deadline_ms_ = 0;
+  uint64_t timer_due_ms_ = 0;
   int pending_closes_ = 0;
   bool reading_ = false;
   // read_eof_: the peer half-closed while a response was pending; the
