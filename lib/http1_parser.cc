@@ -7,6 +7,7 @@
 #include <llhttp.h>
 
 #include <array>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -201,12 +202,25 @@ int Http1Parser::OnHeaderValueComplete() {
     ++transfer_encoding_fields_;
   } else if (key == "Expect") {
     ++expect_fields_;
+  } else if (key == "Connection") {
+    ++connection_fields_;
   }
   Header& target = head_complete_ ? head_.trailer : head_.header;
   target.AddCanonical(std::move(key), std::string(value));
   field_.clear();
   value_.clear();
   return HPE_OK;
+}
+
+bool Http1Parser::ConnectionSaysClose() const {
+  // llhttp matches "close" only as the whole value or a list item without
+  // trailing whitespace; Go's hasToken trims each item, so "close<TAB>"
+  // closes there (tests/diff F2). Asking our own header covers both.
+  if (connection_fields_ == 0) return false;
+  for (const Header::Field& f : head_.header) {
+    if (f.key == "Connection" && HasToken(f.value, "close")) return true;
+  }
+  return false;
 }
 
 Error Http1Parser::ValidateRequestHead() {
@@ -254,18 +268,43 @@ int Http1Parser::OnHeadersComplete() {
   head_.proto_major = p->http_major;
   head_.proto_minor = p->http_minor;
   head_.chunked = (p->flags & F_CHUNKED) != 0;
-  head_.keep_alive = llhttp_should_keep_alive(p) != 0;
+  head_.keep_alive = llhttp_should_keep_alive(p) != 0 && !ConnectionSaysClose();
   if (head_.chunked) {
     head_.content_length = -1;
-    // The length beside chunked is dropped, as Go does (see constructor).
-    head_.header.Del("Content-Length");
+    if (content_length_fields_ > 0) {
+      // The length beside chunked is dropped, as Go does (see constructor),
+      // but the connection is not kept: RFC 9112 §6.1 says a server MUST
+      // close after answering such a request, since a peer that framed it
+      // by the length disagrees with us about where the next one starts.
+      // Go 1.19 keeps it open; we follow the RFC. Pinned by
+      // http1_parser_test "CL beside chunked".
+      head_.header.Del("Content-Length");
+      head_.keep_alive = false;
+    }
   } else if (p->flags & F_CONTENT_LENGTH) {
+    // llhttp takes any 64-bit length; Go's parseContentLength refuses what
+    // does not fit an int64 (strconv.ParseUint(cl, 10, 63)), and so do we,
+    // rather than let a huge length wrap negative.
+    if (p->content_length > static_cast<uint64_t>(INT64_MAX)) {
+      return type_ == Type::kRequest
+                 ? Fail(ErrorCode::kBadRequest, "http: bad Content-Length")
+                 : Fail(ErrorCode::kMalformedResponse, "http: malformed response: bad Content-Length");
+    }
     head_.content_length = static_cast<int64_t>(p->content_length);
   } else {
     head_.content_length = 0;
   }
 
   if (type_ == Type::kRequest) {
+    // llhttp decides chunked by its own matching of the field, which takes
+    // "chunked<TAB>" for another coding; ValidateRequestHead trims OWS as
+    // Go does and would accept it. They must agree, or the body is framed
+    // by llhttp as "until EOF" and the connection desyncs (tests/diff F1):
+    // a Transfer-Encoding llhttp does not read as chunked is refused.
+    if (transfer_encoding_fields_ > 0 && !head_.chunked && head_.proto_minor >= 1 &&
+        head_.proto_major == 1) {
+      return Fail(ErrorCode::kUnsupportedTransferEncoding, "http: unsupported transfer encoding");
+    }
     head_.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
     if (Error err = ValidateRequestHead()) {
       error_ = std::move(err);
@@ -372,6 +411,7 @@ void Http1Parser::NextMessage() {
   transfer_encoding_fields_ = 0;
   host_fields_ = 0;
   expect_fields_ = 0;
+  connection_fields_ = 0;
   message_started_ = false;
   head_complete_ = false;
   message_complete_ = false;

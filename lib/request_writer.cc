@@ -11,21 +11,6 @@ namespace nethttp {
 namespace {
 
 
-// HasToken reports whether the comma-separated list v holds token (Go's
-// hasToken, case-insensitive).
-bool HasToken(std::string_view v, std::string_view token) {
-  while (!v.empty()) {
-    size_t comma = v.find(',');
-    std::string_view item = v.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (EqualFold(item, token)) return true;
-    if (comma == std::string_view::npos) break;
-    v.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
 // ContainsCtl is Go's stringContainsCTLByte: any byte < 0x20 or DEL.
 bool ContainsCtl(std::string_view s) {
   for (unsigned char c : s) {

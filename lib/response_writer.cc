@@ -73,10 +73,13 @@ void AddStatusLine(HeadPieces* head, int proto_minor, int code) {
       .Add("\r\n"sv);
 }
 
+// kSniffLen: Go's sniffLen, how many leading body bytes decide the type.
+constexpr size_t kSniffLen = 512;
+
 // SniffContentType is the part of Go's DetectContentType (sniff.go) that a
 // server without files needs: HTML, then text, else binary.
 std::string_view SniffContentType(std::string_view data) {
-  std::string_view s = data.substr(0, 512);
+  std::string_view s = data.substr(0, kSniffLen);
   size_t i = s.find_first_not_of("\t\n\x0c\r ");
   std::string_view lead = i == std::string_view::npos ? std::string_view() : s.substr(i);
   for (std::string_view tag : {"<!DOCTYPE HTML"sv, "<HTML"sv, "<HEAD"sv, "<BODY"sv, "<P"sv, "<H1"sv}) {
@@ -165,7 +168,7 @@ Error ServerResponse::Write(std::string_view data) {
       pending_.append(data);
       return Error();
     }
-    WriteHead(/*handler_done=*/false);
+    WriteHead(/*handler_done=*/false, data);
     AppendBody(pending_);
     pending_.clear();
   }
@@ -174,7 +177,7 @@ Error ServerResponse::Write(std::string_view data) {
   return Error();
 }
 
-void ServerResponse::WriteHead(bool handler_done) {
+void ServerResponse::WriteHead(bool handler_done, std::string_view more) {
   head_written_ = true;
   if (status_ == 0) status_ = StatusOK;
   std::string& out = sink_->Output();
@@ -215,8 +218,16 @@ void ServerResponse::WriteHead(bool handler_done) {
     header_.Write(&out);
   }
   if (!header_.Has("Date")) head.Add("Date: "sv).Add(sink_->Date()).Add("\r\n"sv);
-  if (!header_.Has("Content-Type") && BodyAllowed() && !pending_.empty()) {
-    head.Add("Content-Type: "sv).Add(SniffContentType(pending_)).Add("\r\n"sv);
+  if (!header_.Has("Content-Type") && BodyAllowed() && (!pending_.empty() || !more.empty())) {
+    // Go sniffs the first 512 bytes written, even when the first Write is
+    // too large to buffer (tests/diff F4).
+    std::string_view sniff = pending_;
+    std::string joined;
+    if (pending_.size() < kSniffLen && !more.empty()) {
+      joined.append(pending_).append(more.substr(0, kSniffLen - pending_.size()));
+      sniff = joined;
+    }
+    head.Add("Content-Type: "sv).Add(SniffContentType(sniff)).Add("\r\n"sv);
   }
   if (content_length >= 0) head.Add("Content-Length: "sv).AddDecimal(content_length).Add("\r\n"sv);
   if (framing_ == Framing::kChunked) head.Add("Transfer-Encoding: chunked\r\n"sv);

@@ -156,7 +156,44 @@ TEST_SUITE("http1_parser") {
     CHECK(o.messages[0].body == "abc");
     CHECK(o.messages[0].head.content_length == -1);
     CHECK_FALSE(o.messages[0].head.header.Has("Content-Length"));
+    // RFC 9112 §6.1: the server MUST close after answering it (Go 1.19
+    // keeps the connection; we follow the RFC).
+    CHECK_FALSE(o.messages[0].head.keep_alive);
     CHECK(o.messages[1].head.target == "/next");
+  }
+
+  TEST_CASE("a Transfer-Encoding llhttp does not read as chunked is 501, never a body until EOF") {
+    // "chunked<TAB>": trimmed it reads "chunked", but llhttp would frame the
+    // body as "until EOF" and the next request would vanish into it
+    // (tests/diff/KNOWN_DIFFERENCES.md F1).
+    CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\t\r\n\r\n"
+                       "1\r\nJ\r\n0\r\n\r\n") == ErrorCode::kUnsupportedTransferEncoding);
+    // A trailing space is OWS llhttp itself skips: chunked, as in Go.
+    Outcome space = Grind("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked \r\n\r\n"
+                          "1\r\nJ\r\n0\r\n\r\n");
+    REQUIRE(space.error == ErrorCode::kOk);
+    REQUIRE(space.messages.size() == 1);
+    CHECK(space.messages[0].body == "J");
+  }
+
+  TEST_CASE("Connection: close with trailing whitespace still closes (Go hasToken)") {
+    Outcome o = Grind("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\t\r\n\r\n");
+    REQUIRE(o.messages.size() == 1);
+    CHECK_FALSE(o.messages[0].head.keep_alive);
+    Outcome listed = Grind("GET / HTTP/1.1\r\nHost: h\r\nConnection: x-foo, close \r\n\r\n");
+    REQUIRE(listed.messages.size() == 1);
+    CHECK_FALSE(listed.messages[0].head.keep_alive);
+    Outcome kept = Grind("GET / HTTP/1.1\r\nHost: h\r\nConnection: x-close\r\n\r\n");
+    REQUIRE(kept.messages.size() == 1);
+    CHECK(kept.messages[0].head.keep_alive);
+  }
+
+  TEST_CASE("a Content-Length beyond int64 is 400, not a negative length") {
+    // Go: strconv.ParseUint(cl, 10, 63) fails; llhttp takes up to 2^64-1.
+    CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 9223372036854775808\r\n\r\n") ==
+          ErrorCode::kBadRequest);
+    CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 18446744073709551615\r\n\r\n") ==
+          ErrorCode::kBadRequest);
   }
 
   TEST_CASE("Transfer-Encoding other than chunked is 501") {

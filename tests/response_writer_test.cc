@@ -71,6 +71,23 @@ TEST_SUITE("response_writer") {
     CHECK(sink.out.find("1001\r\n" + big + "\r\n") != std::string::npos);
   }
 
+  TEST_CASE("a first Write larger than the buffer is still sniffed (Go: sniffs what is written)") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Write(std::string(nethttp::kBufferBeforeChunking + 1, 't'));
+    CHECK(sink.out.find("Content-Type: text/plain; charset=utf-8\r\n") != std::string::npos);
+    FakeSink html_sink;
+    auto h = NewResponse(&html_sink);
+    h->Write("<html>");  // buffered: the sniffer sees it joined to what follows
+    h->Write(std::string(nethttp::kBufferBeforeChunking, '\x01'));
+    CHECK(html_sink.out.find("Content-Type: text/html; charset=utf-8\r\n") != std::string::npos);
+    FakeSink bin_sink;
+    auto b = NewResponse(&bin_sink);
+    b->Write("ab");
+    b->Write(std::string(nethttp::kBufferBeforeChunking, '\x01'));
+    CHECK(bin_sink.out.find("Content-Type: application/octet-stream\r\n") != std::string::npos);
+  }
+
   TEST_CASE("a declared Content-Length is kept and enforced") {
     FakeSink sink;
     auto w = NewResponse(&sink);

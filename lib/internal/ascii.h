@@ -27,6 +27,19 @@ inline std::string_view TrimOws(std::string_view s) {
   return s;
 }
 
+// HasToken reports whether the comma-separated list v holds token, ignoring
+// ASCII case and the whitespace around each item (Go's hasToken, as used
+// on Connection and Expect).
+inline bool HasToken(std::string_view v, std::string_view token) {
+  while (!v.empty()) {
+    size_t comma = v.find(',');
+    if (EqualFold(TrimOws(v.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    v.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 }  // namespace nethttp
 
 #endif  // NETHTTP_INTERNAL_ASCII_H_

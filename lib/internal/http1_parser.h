@@ -124,6 +124,8 @@ class Http1Parser {
   // Fail records the first error; llhttp is then told HPE_USER.
   int Fail(ErrorCode code, std::string message);
   Error ValidateRequestHead();
+  // ConnectionSaysClose: a Connection field of the head lists "close".
+  bool ConnectionSaysClose() const;
   Error ValidateResponseHead();
 
   struct LlhttpState;
@@ -147,6 +149,7 @@ class Http1Parser {
   int transfer_encoding_fields_ = 0;
   int host_fields_ = 0;
   int expect_fields_ = 0;
+  int connection_fields_ = 0;
   bool message_started_ = false;
   bool head_complete_ = false;
   bool message_complete_ = false;

@@ -87,7 +87,9 @@ class ServerResponse : public ResponseWriter,
   enum class Framing { kUndecided, kNone, kContentLength, kChunked, kUntilClose };
 
   void FinishResponse();
-  void WriteHead(bool handler_done);
+  // WriteHead serialises the head; more is the body the handler is writing
+  // right now (not yet in pending_), which the Content-Type sniffer sees too.
+  void WriteHead(bool handler_done, std::string_view more = {});
   void AppendBody(std::string_view data);
   bool BodyAllowed() const;
 

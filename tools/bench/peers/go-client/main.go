@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	url := flag.String("url", "http://127.0.0.1:38094/post", "URL to POST to")
+	url := flag.String("url", "http://127.0.0.1:18094/post", "URL to POST to")
 	n := flag.Int64("n", 100000, "requests to send")
 	c := flag.Int("c", 50, "requests in flight (and at most this many connections)")
 	flag.Parse()

@@ -19,7 +19,7 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:38091", "server HOST:PORT")
+	addr := flag.String("addr", "127.0.0.1:18091", "server HOST:PORT")
 	n := flag.Int("n", 10000, "connections to open")
 	path := flag.String("path", "/ping", "path of the one request on each connection")
 	// Few dials at once keep the server's accept backlog from overflowing.

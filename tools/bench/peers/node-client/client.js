@@ -5,7 +5,7 @@
 'use strict';
 const http = require('http');
 
-const url = process.argv[2] || 'http://127.0.0.1:38094/post';
+const url = process.argv[2] || 'http://127.0.0.1:18094/post';
 const n = Number(process.argv[3] || 100000);
 const c = Number(process.argv[4] || 50);
 const body = Buffer.from('{"name":"bench","n":1}');

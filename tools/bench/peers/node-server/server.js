@@ -4,7 +4,7 @@
 'use strict';
 const http = require('http');
 
-const port = Number(process.argv[2] || 38093);
+const port = Number(process.argv[2] || 18093);
 const server = http.createServer((req, res) => {
   if (req.url === '/ping') {
     res.setHeader('Content-Type', 'text/plain');
