@@ -123,6 +123,15 @@ class ExchangeBody final : public Body {
   Error failed_;  // Fail came before Read
 };
 
+// CopyWithoutBody copies req but for its body, which the copies an
+// Exchange keeps never need (307/308 resend first_body_).
+Request CopyWithoutBody(Request& req) {
+  std::string body = std::move(req.body);
+  Request copy = req;
+  req.body = std::move(body);
+  return copy;
+}
+
 // Exchange is one Client::Do: the hops of a redirect chain, the Timeout
 // timer, and the final body while the timer still covers it (Go: the loop
 // in Client.do plus setRequestCancel).
@@ -150,8 +159,7 @@ class Exchange {
   }
 
   void Start(Request req) {
-    first_ = req;  // Go's ireq: headers for every hop come from it
-    first_.body.clear();
+    first_ = CopyWithoutBody(req);  // Go's ireq: headers for every hop come from it
     // With a jar, the caller's own Cookie header is remembered by name so
     // that a redirect response setting one of those names drops it from
     // later hops (Go: makeHeadersCopier's icookies).
@@ -185,9 +193,7 @@ class Exchange {
     if (jar_) {
       for (const Cookie& c : jar_->Cookies(req.url)) AddCookie(req.header, c);
     }
-    current_ = req;
-    current_.body.clear();
-    current_.body.shrink_to_fit();
+    current_ = CopyWithoutBody(req);
     rt_->RoundTrip(std::move(req), [this](Result<Response>&& r) { OnResponse(std::move(r)); },
                    cancel_);
   }

@@ -227,7 +227,8 @@ void Transport::Impl::Finish(const std::shared_ptr<Attempt>& a, Result<Response>
     a->want.reset();
   }
   if (a->cancel) a->cancel->OnCancel(nullptr);
-  if (r.ok()) r->request = a->req;
+  // The attempt is over: its request moves into the response.
+  if (r.ok()) r->request = std::make_shared<const Request>(std::move(a->req));
   Done done = std::move(a->done);
   done(std::move(r));
 }

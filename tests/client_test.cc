@@ -62,7 +62,7 @@ TEST_SUITE("client") {
     CHECK(r->proto == "HTTP/1.1");
     CHECK(r->header.Get("Content-Type") == "application/json");
     CHECK(r->content_length == 17);
-    CHECK(r->request.method == "POST");
+    CHECK(r->request->method == "POST");
     CHECK(r->body->ReadAllBlocking(fx.loop()).value() == "{\"hello\":\"world\"}");
     auto g = client.Get(URL("/echo"));
     REQUIRE(g.ok());
@@ -79,7 +79,7 @@ TEST_SUITE("client") {
     auto r = client.Post(URL("/r/3"), "text/plain", "data");
     REQUIRE(r.ok());
     CHECK(r->status_code == 200);
-    CHECK(r->request.url.path == "/r/0");
+    CHECK(r->request->url.path == "/r/0");
     CHECK(r->body->ReadAllBlocking(fx.loop()).value() == "GET  " + URL("/r/1?code=302"));
   }
 
@@ -95,7 +95,7 @@ TEST_SUITE("client") {
     auto h = client.Head(URL("/r/2"));
     REQUIRE(h.ok());
     CHECK(h->status_code == 200);
-    CHECK(h->request.method == "HEAD");
+    CHECK(h->request->method == "HEAD");
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "307 and 308 keep the method and the body") {

@@ -68,8 +68,10 @@ struct Response {
   // close: the server will close the connection after this response.
   bool close = false;
   // request is the request that produced this response (after redirects,
-  // the last one), without its body.
-  Request request;
+  // the last one), without its body. Shared, as Go's *Request is: a
+  // Response is handed from callback to callback, and a Request by value
+  // made each of those moves a copy of two dozen strings.
+  std::shared_ptr<const Request> request;
   // body streams the payload; never null for a successful round trip (an
   // empty body ends at once).
   std::shared_ptr<Body> body;
