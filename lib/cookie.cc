@@ -3,6 +3,7 @@
 // Cookies for a server, and Cookie::String for both headers. Sans-I/O.
 #include "nethttp/cookie.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -317,9 +318,13 @@ void FormatTime(sys_seconds t, std::string* out) {
   out->push_back(' ');
   out->append(kMonthNames[static_cast<unsigned>(ymd.month()) - 1]);
   out->push_back(' ');
-  int y = static_cast<int>(ymd.year());
-  two(static_cast<unsigned>(y / 100 % 100));
-  two(static_cast<unsigned>(y % 100));
+  // Go's "2006" zero-pads to four digits and writes every digit beyond:
+  // an expiry in the year 10000 must not come out as 0000, in the past.
+  // A year before 0 (only a program can set one) is written as 0000.
+  int y = std::max(static_cast<int>(ymd.year()), 0);
+  std::string year = std::to_string(y);
+  if (year.size() < 4) out->append(4 - year.size(), '0');
+  out->append(year);
   out->push_back(' ');
   two(static_cast<unsigned>(hms.hours().count()));
   out->push_back(':');

@@ -119,6 +119,7 @@ class Http1Parser {
   int OnHeadersComplete();
   int OnBody(std::string_view s);
   int OnMessageComplete();
+  int OnChunkHeader();
 
   int CountHeaderBytes(size_t n);
   // Fail records the first error; llhttp is then told HPE_USER.
@@ -126,6 +127,11 @@ class Http1Parser {
   Error ValidateRequestHead();
   // ConnectionSaysClose: a Connection field of the head lists "close".
   bool ConnectionSaysClose() const;
+  // InLineRegion: the bytes being parsed are head or trailer lines of a
+  // request, whose line endings Feed checks itself.
+  bool InLineRegion() const;
+  // CountOpenSpan counts the head bytes of a span llhttp stopped inside.
+  void CountOpenSpan(const char* error_pos);
   Error ValidateResponseHead();
 
   struct LlhttpState;
@@ -150,6 +156,13 @@ class Http1Parser {
   int host_fields_ = 0;
   int expect_fields_ = 0;
   int connection_fields_ = 0;
+  // in_trailer_: the last chunk was read; trailer lines are being parsed.
+  // in_trailer_pause_: OnChunkHeader paused llhttp to say so.
+  bool in_trailer_ = false;
+  bool in_trailer_pause_ = false;
+  // last_byte_ is the byte before the next Feed's data, for the bare-LF
+  // check across Feeds; it carries over between messages on a connection.
+  char last_byte_ = '\0';
   bool message_started_ = false;
   bool head_complete_ = false;
   bool message_complete_ = false;
