@@ -194,7 +194,26 @@ void Server::Impl::OnConnection(uv_stream_t* stream, int status) {
     Log().warn("http: Accept error: {}", uv_strerror(status));
     return;
   }
-  Conn::Accept(l->server, stream);
+  Server::Impl* server = l->server;
+  size_t limit = server->server().max_conns;
+  if (limit > 0 && server->num_conns() >= limit) {
+    server->ShedConnection(server->loop(), stream);
+    return;
+  }
+  Conn::Accept(server, stream);
+}
+
+void Server::Impl::ShedConnection(uv_loop_t* loop, uv_stream_t* listener) {
+  // Take the connection off the listener and close it: the peer sees an
+  // immediate EOF (or a reset) instead of waiting in the backlog.
+  auto* tcp = new uv_tcp_t;
+  uv_tcp_init(loop, tcp);
+  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp)) == 0) {
+    Log().debug("http: over max_conns ({}): closing a new connection", server_->max_conns);
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(tcp), [](uv_handle_t* h) {
+    delete reinterpret_cast<uv_tcp_t*>(h);
+  });
 }
 
 void Server::Impl::OnConnOpened(Conn* c) {

@@ -21,6 +21,7 @@ struct Flags {
   std::string shutdown_timeout = "10s";
   size_t max_header_bytes = nethttp::DefaultMaxHeaderBytes;
   int64_t max_body_bytes = int64_t{64} << 20;
+  size_t max_conns = 0;
 };
 
 // Usage errors are one line on stderr and exit status 2, like Go's flag
@@ -91,6 +92,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-body-bytes", flags.max_body_bytes,
                  "limit for a request body (413 beyond)")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-conns", flags.max_conns,
+                 "limit for open connections; beyond it new ones are closed at once (0 = none)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   app.set_version_flag("--version", std::string("pingd ") + std::string(nethttp::kVersion));
   try {
     app.parse(argc, argv);
@@ -134,6 +138,7 @@ int main(int argc, char** argv) {
   srv.idle_timeout = *idle_timeout;
   srv.max_header_bytes = flags.max_header_bytes;
   srv.max_body_bytes = flags.max_body_bytes;
+  srv.max_conns = flags.max_conns;
   if (nethttp::Error err = srv.Listen()) {
     // A malformed --addr is bad usage (2); a bind failure such as a port in
     // use is a run-time failure (1).

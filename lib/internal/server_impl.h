@@ -46,6 +46,8 @@ class Server::Impl {
  private:
   struct Listener;
   static void OnConnection(uv_stream_t* listener, int status);
+  // ShedConnection accepts the pending connection and closes it (max_conns).
+  void ShedConnection(uv_loop_t* loop, uv_stream_t* listener);
   static void CloseListener(Listener* l);
   void MaybeFinishShutdown();
 

@@ -707,6 +707,37 @@ TEST_CASE("pipelining with backpressure: 400 x 16 KiB echoes, read while sending
   CHECK(ok == kRequests);
 }
 
+TEST_CASE("--max-conns: beyond the limit a new connection is closed, the open ones are served") {
+  Pingd pingd({"--max-conns", "2"});
+  RawConn a = pingd.Connect();
+  RawConn b = pingd.Connect();
+  MustSend(a, GetReq("/ping"));
+  CheckPong(MustRead(a));
+  MustSend(b, GetReq("/ping"));
+  CheckPong(MustRead(b));
+  // The third is accepted and closed at once: EOF (or a reset), no answer.
+  RawConn over = pingd.Connect();
+  over.Send(GetReq("/ping"));  // may fail: the close can come first
+  bool closed = false;
+  CHECK(over.ReadUntilClose(After(3s), &closed).empty());
+  CHECK(closed);
+  // The two open ones go on working, kept alive.
+  MustSend(a, GetReq("/ping"));
+  CheckPong(MustRead(a));
+  // Once one closes, its slot is free again: the server notices the EOF on
+  // its own time, so a new connection is tried until one is served.
+  b.Close();
+  bool served = false;
+  for (auto deadline = After(5s); !served && Clock::now() < deadline;) {
+    RawConn c = pingd.Connect();
+    if (!c.Send(GetReq("/ping"))) continue;
+    std::optional<HttpResponse> r = c.ReadResponse();
+    served = r && r->body == "pong";
+  }
+  CHECK(served);
+  CHECK(pingd.proc().Running());
+}
+
 TEST_CASE("1000 idle connections stay open and are all served again") {
   constexpr size_t kConns = 1000;
   // Both this process and pingd (which inherits the limit) need ~1000 fds.

@@ -54,6 +54,12 @@ class Server {
   // max_body_bytes limits a request body the server buffers for the handler;
   // larger bodies are answered with 413. Zero means 64 MiB.
   int64_t max_body_bytes = 0;
+  // max_conns limits the connections open at once; zero means no limit.
+  // Past it a new connection is accepted and closed at once, so the
+  // backlog does not fill and the open ones are served as before (Go has
+  // no such knob: netutil.LimitListener blocks Accept instead, which libuv
+  // cannot do without leaving connections queued in the kernel).
+  size_t max_conns = 0;
   // conn_state, when set, is called on each connection state change with the
   // peer address (Go: Server.ConnState).
   std::function<void(std::string_view remote_addr, ConnState)> conn_state;
