@@ -52,10 +52,13 @@ size_t CountLines(std::string_view s) {
 // "listening on 127.0.0.1:PORT" log line; Process's destructor stops it.
 class Pingd {
  public:
-  explicit Pingd(const std::vector<std::string>& extra_args = {}) {
+  // wrapper, when given, runs pingd under another command (e.g. prlimit).
+  explicit Pingd(const std::vector<std::string>& extra_args = {},
+                 const std::vector<std::string>& wrapper = {}) {
     std::string path = PingdPath();
     REQUIRE_MESSAGE(!path.empty(), "PINGD is not set: run this through `meson test`");
-    std::vector<std::string> argv = {path, "--addr", "127.0.0.1:0"};
+    std::vector<std::string> argv = wrapper;
+    argv.insert(argv.end(), {path, "--addr", "127.0.0.1:0"});
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
     std::string error;
     proc_ = Process::Spawn(argv, &error);
@@ -736,6 +739,43 @@ TEST_CASE("--max-conns: beyond the limit a new connection is closed, the open on
   }
   CHECK(served);
   CHECK(pingd.proc().Running());
+}
+
+TEST_CASE("file-descriptor exhaustion (EMFILE): pingd survives it and serves again after") {
+  // 32 fds: pingd's own (stdio, epoll, signals, the listener, libuv's
+  // spare) leave room for about twenty connections.
+  Pingd pingd({}, {"prlimit", "--nofile=32", "--"});
+  std::vector<RawConn> conns(60);
+  size_t connected = 0;
+  for (RawConn& c : conns) connected += c.Connect(pingd.port()) ? 1 : 0;
+  REQUIRE(connected == conns.size());  // the kernel's backlog takes them all
+  size_t served = 0, shed = 0;
+  for (RawConn& c : conns) {
+    if (!c.Send(GetReq("/ping"))) {
+      ++shed;
+      continue;
+    }
+    std::optional<HttpResponse> r = c.ReadResponse(After(5s));
+    if (r && r->body == "pong") {
+      ++served;
+    } else {
+      ++shed;  // closed by libuv's spare-fd trick: accepted and closed at once
+    }
+  }
+  CHECK(served >= 10);
+  CHECK(shed >= 1);  // the limit was really reached
+  CHECK(served + shed == conns.size());
+  CHECK(pingd.proc().Running());
+  conns.clear();  // every fd back
+  // The server recovers: once its connections are gone, new ones are served.
+  bool recovered = false;
+  for (auto deadline = After(5s); !recovered && Clock::now() < deadline;) {
+    RawConn c;
+    if (!c.Connect(pingd.port()) || !c.Send(GetReq("/ping"))) continue;
+    std::optional<HttpResponse> r = c.ReadResponse();
+    recovered = r && r->body == "pong";
+  }
+  CHECK(recovered);
 }
 
 TEST_CASE("1000 idle connections stay open and are all served again") {
