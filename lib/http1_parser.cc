@@ -237,7 +237,8 @@ Error Http1Parser::ValidateResponseHead() {
   // responses as to requests: one field, and it is "chunked". llhttp would
   // read any other coding to the close and hand its bytes back as if they
   // were plain. Pinned by fuzz_regressions_test.
-  if (transfer_encoding_fields_ > 0 && head_.proto_minor >= 1) {
+  // Go: protoAtLeast(1, 1), which "HTTP/2.0" in a status line is too.
+  if (transfer_encoding_fields_ > 0 && (head_.proto_major > 1 || head_.proto_minor >= 1)) {
     if (transfer_encoding_fields_ > 1 || !head_.chunked ||
         !EqualFold(TrimOws(head_.header.Get("Transfer-Encoding")), "chunked")) {
       return Error(ErrorCode::kMalformedResponse,

@@ -118,6 +118,8 @@ TEST_SUITE("fuzz_regressions") {
              std::string("HTTP/1.1 200 OK\r\nContent-Length: 10\r\nTransfer-Encoding: chunied\r\n"
                          "\r\n3\r\nabc\r\n0\r\n\r\n"),
              std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc"),
+             // fuzzer input: a status line of version 2.0 is at least 1.1 too
+             std::string("HTTP/2.0 200 OK\r\nContent-Length: 0\r\nTransfer-Encoding: gzip\r\n\r\n"),
          }) {
       CAPTURE(raw);
       CHECK(Grind(raw, opt).error == ErrorCode::kMalformedResponse);

@@ -19,6 +19,11 @@ bool NoBody(const MessageHead& h, const Options& opt) {
          h.status_code == 204 || h.status_code == 304;
 }
 
+// AtLeast11 is Go's protoAtLeast(1, 1).
+bool AtLeast11(const MessageHead& h) {
+  return h.proto_major > 1 || (h.proto_major == 1 && h.proto_minor >= 1);
+}
+
 // CheckResponse checks one parsed response against what PersistConn and
 // the Response a caller reads take for granted.
 void CheckResponse(const Message& m, const Options& opt, bool last, bool eof_complete) {
@@ -36,12 +41,17 @@ void CheckResponse(const Message& m, const Options& opt, bool last, bool eof_com
 
   std::vector<std::string_view> lengths = h.header.Values("Content-Length");
   FUZZ_CHECK_MSG(lengths.size() <= 1, "duplicate Content-Length accepted");
-  // KNOWN BUG: a Transfer-Encoding other than chunked is accepted on a
-  // response (Go: "unsupported transfer encoding"); llhttp then reads the
-  // body to the close while content_length keeps the Content-Length.
-  // Pinned by tests/fuzz_regressions_test.cc "a response with an unknown
-  // Transfer-Encoding is refused"; delete this when that test passes.
-  if (!h.chunked && h.header.Has("Transfer-Encoding")) return;
+  // Go 1.19 readTransfer: on HTTP/1.1 and later (protoAtLeast(1, 1)) a
+  // Transfer-Encoding is one field, "chunked", or the response is refused
+  // (fuzz_regressions_test "a response with an unknown Transfer-Encoding
+  // is refused").
+  std::vector<std::string_view> codings = h.header.Values("Transfer-Encoding");
+  if (AtLeast11(h) && !codings.empty()) {
+    FUZZ_CHECK_MSG(h.chunked && codings.size() == 1 && EqualFold(codings[0], "chunked"),
+                   "a response with Transfer-Encoding \"" + Escape(codings[0]) + "\" (" +
+                       std::to_string(codings.size()) + " fields) accepted, chunked=" +
+                       std::to_string(h.chunked));
+  }
   if (NoBody(h, opt)) {
     FUZZ_CHECK_MSG(m.body.empty(), "a body on a response that cannot have one");
     FUZZ_CHECK(h.trailer.empty());
@@ -62,9 +72,12 @@ void CheckResponse(const Message& m, const Options& opt, bool last, bool eof_com
 }
 
 // CheckRoundTrip parses the response written back canonically and wants the
-// same message from it.
-void CheckRoundTrip(const Message& m, const Options& from) {
-  std::string wire = Serialize(m, Http1Parser::Type::kResponse, NoBody(m.head, from));
+// same message from it; then the same bytes with an empty-name field line
+// (skipped) and, on HTTP/1.1, with a Transfer-Encoding that is not exactly
+// one "chunked" (refused).
+void CheckRoundTrip(const Message& m, const Options& from, uint64_t hash) {
+  bool no_body = NoBody(m.head, from);
+  std::string wire = Serialize(m, Http1Parser::Type::kResponse, no_body);
   Options opt;
   opt.type = Http1Parser::Type::kResponse;
   opt.response_to_head = from.response_to_head;
@@ -75,6 +88,21 @@ void CheckRoundTrip(const Message& m, const Options& from) {
                      again.messages[0].body == m.body,
                  "written back as \"" + Escape(wire) + "\" it parses as " + Describe(again) +
                      "\n  from " + Describe(Outcome{{m}, ErrorCode::kOk, {}, false}));
+  CheckEmptyNameSkipped(wire, again.messages[0], opt, m.head.chunked && !no_body, hash);
+
+  if (AtLeast11(m.head)) {
+    static constexpr std::string_view kCodings[] = {
+        "Transfer-Encoding: gzip\r\n",
+        "Transfer-Encoding: gzip, chunked\r\n",
+        "Transfer-Encoding: identity\r\n",
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+    };
+    std::string coded = wire;
+    coded.insert(HeadSize(wire) - 2, kCodings[(hash >> 8) % 4]);
+    Outcome refused = Feed(coded, {coded.size()}, opt);
+    FUZZ_CHECK_MSG(refused.error == ErrorCode::kMalformedResponse && refused.messages.empty(),
+                   "\"" + Escape(coded) + "\" parses as " + Describe(refused));
+  }
 }
 
 // TestOneInput is the target; LLVMFuzzerTestOneInput below only adapts it.
@@ -105,7 +133,7 @@ void TestOneInput(std::string_view input) {
     bool last = i + 1 == whole.messages.size();
     CheckResponse(m, opt, last, whole.eof_complete);
     CheckHeadEnd(input, m, /*crlf_only=*/false);
-    CheckRoundTrip(m, opt);
+    CheckRoundTrip(m, opt, hash >> 20);
   }
   if (whole.error != ErrorCode::kOk) {
     FUZZ_CHECK_MSG(whole.error == ErrorCode::kMalformedResponse ||
