@@ -66,9 +66,10 @@ Error FromLlhttp(Http1Parser::Type type, llhttp_errno_t err, const char* reason)
                    "http: unsupported transfer encoding: " + why);
     case HPE_INVALID_VERSION:
       // llhttp 8.1 accepts only 0.9, 1.0, 1.1, 2.0 and 3.0 and has no lenient
-      // setter for versions, so "HTTP/1.2" ends here too, where Go would
-      // serve it as 1.x. We answer 505 for all of them (RFC 9112 §2.3 lets a
-      // server refuse versions it does not implement); pinned by
+      // setter for versions, so "HTTP/1.2" ends here too, where Go serves it
+      // as 1.x and RFC 9110 §6.2 says a server SHOULD (505 is meant for an
+      // unsupported major version). We answer 505 for all of them, against
+      // that SHOULD, until llhttp lets us do otherwise; pinned by
       // http1_parser_test "version 1.2 is refused".
       return Error(ErrorCode::kVersionNotSupported, "http: unsupported protocol version");
     default:
@@ -405,6 +406,12 @@ int Http1Parser::OnChunkHeader() {
 
 int Http1Parser::OnMessageComplete() {
   message_complete_ = true;
+  // llhttp reads a Connection field in a chunked body's trailer as the
+  // message's own, and in strict mode then refuses every byte after the
+  // message. Go ignores it there (RFC 9110 §6.5.1: such a field has no
+  // meaning in a trailer); we cannot, so the connection ends after this
+  // message instead, which a peer must always accept (tests/diff F12).
+  if (head_.keep_alive && llhttp_should_keep_alive(&ll_->parser) == 0) head_.keep_alive = false;
   // One message per Feed: pausing here leaves pipelined bytes unconsumed
   // (llhttp 8.1 allows HPE_PAUSED from on_message_complete).
   return HPE_PAUSED;

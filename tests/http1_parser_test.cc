@@ -188,6 +188,17 @@ TEST_SUITE("http1_parser") {
     CHECK(kept.messages[0].head.keep_alive);
   }
 
+  TEST_CASE("Connection: close in a trailer ends the connection after the message") {
+    // llhttp takes it as the message's, then refuses what follows; rather
+    // than answer the next request with 400, we close after this one.
+    Outcome o = Grind("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "1\r\nJ\r\n0\r\nConnection: close\r\n\r\n");
+    REQUIRE(o.error == ErrorCode::kOk);
+    REQUIRE(o.messages.size() == 1);
+    CHECK(o.messages[0].body == "J");
+    CHECK_FALSE(o.messages[0].head.keep_alive);
+  }
+
   TEST_CASE("a Content-Length beyond int64 is 400, not a negative length") {
     // Go: strconv.ParseUint(cl, 10, 63) fails; llhttp takes up to 2^64-1.
     CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 9223372036854775808\r\n\r\n") ==
