@@ -6,6 +6,7 @@
 #include "nethttp/client.h"
 
 #include <algorithm>
+#include <cassert>
 #include <optional>
 #include <utility>
 
@@ -150,6 +151,7 @@ class Exchange {
            Client::Duration timeout, Client::Done done)
       : check_(std::move(check)), rt_(rt), loop_(loop), done_(std::move(done)),
         cancel_(std::make_shared<Cancelation>()) {
+    returns_request_ = dynamic_cast<Transport*>(rt) != nullptr;
     if (timeout.count() > 0) {
       uv_timer_init(loop_, &timer_);
       timer_.data = this;
@@ -158,12 +160,15 @@ class Exchange {
     }
   }
 
-  void Start(Request req) {
-    first_ = CopyWithoutBody(req);  // Go's ireq: headers for every hop come from it
+  void Start(Request&& req) {
+    // With a jar, Send adds the jar's cookies to the request, so Go's ireq
+    // (whose headers every hop copies) must be copied first; without one,
+    // the first hop's request as sent is ireq (see Send).
+    if (jar_) first_ = std::make_shared<const Request>(CopyWithoutBody(req));
     // With a jar, the caller's own Cookie header is remembered by name so
     // that a redirect response setting one of those names drops it from
     // later hops (Go: makeHeadersCopier's icookies).
-    if (jar_ && !first_.header.Get("Cookie").empty()) icookies_ = ReadCookies(first_.header);
+    if (jar_ && !first_->header.Get("Cookie").empty()) icookies_ = ReadCookies(first_->header);
     Send(std::move(req));
   }
 
@@ -185,7 +190,7 @@ class Exchange {
     state_ = next;
   }
 
-  void Send(Request req) {
+  void Send(Request&& req) {
     SetState(State::kSending);
     method_ = via_.empty() ? req.method : via_.front().method;
     url_ = req.url;
@@ -193,7 +198,12 @@ class Exchange {
     if (jar_) {
       for (const Cookie& c : jar_->Cookies(req.url)) AddCookie(req.header, c);
     }
-    current_ = CopyWithoutBody(req);
+    // Go's client keeps its own request for the jar and the redirect that
+    // follow. Our Transport hands that very request back in
+    // Response::request, which spares the copy; a RoundTripper of the
+    // caller's may send another one (a rewritten URL, say), so then the
+    // Exchange keeps a copy of its own.
+    if (!returns_request_) hop_ = std::make_shared<const Request>(CopyWithoutBody(req));
     rt_->RoundTrip(std::move(req), [this](Result<Response>&& r) { OnResponse(std::move(r)); },
                    cancel_);
   }
@@ -207,10 +217,18 @@ class Exchange {
       return;
     }
     Response resp = std::move(r).value();
+    if (!returns_request_) {
+      sent_ = std::move(hop_);
+      if (!resp.request) resp.request = sent_;  // Go: Response.Request is never nil
+    } else {
+      sent_ = resp.request;  // Transport::Impl::Finish sets it on every success
+      assert(sent_ != nullptr);
+    }
+    if (!first_) first_ = sent_;
     // Every response feeds the jar, redirects included (Go: Client.send).
     if (jar_) {
       if (std::vector<Cookie> rc = ReadSetCookies(resp.header); !rc.empty()) {
-        jar_->SetCookies(current_.url, rc);
+        jar_->SetCookies(sent_->url, rc);
         ForgetCallerCookies(rc);
       }
     }
@@ -242,7 +260,7 @@ class Exchange {
   // Redirect returns the next hop, nothing when resp is final, or sets
   // failed_ (Go: redirectBehavior and the loop head of Client.do).
   std::optional<Request> Redirect(const Response& resp) {
-    const Request& req = current_;
+    const Request& req = *sent_;
     std::string method = req.method.empty() ? "GET" : req.method;
     bool include_body = false;
     switch (resp.status_code) {
@@ -276,8 +294,8 @@ class Exchange {
     next.host = next.url.host;
     // Headers come from the first request, minus credentials when the
     // redirect leaves the host (Go: makeHeadersCopier).
-    for (const Header::Field& f : first_.header) {
-      if (ShouldCopyHeaderOnRedirect(f.key, first_.url, next.url)) next.header.AddCanonical(f.key, f.value);
+    for (const Header::Field& f : first_->header) {
+      if (ShouldCopyHeaderOnRedirect(f.key, first_->url, next.url)) next.header.AddCanonical(f.key, f.value);
     }
     if (std::string ref_url = RefererForURL(req.url, next.url); !ref_url.empty()) {
       next.header.Set("Referer", ref_url);
@@ -322,8 +340,10 @@ class Exchange {
     for (const std::string& p : pairs) joined += (joined.empty() ? "" : "; ") + p;
     // Go sets an empty Cookie header when none is left; we send none
     // (client_cookie_test "a redirect's Set-Cookie replaces the caller's").
-    first_.header.Del("Cookie");
-    if (!joined.empty()) first_.header.Set("Cookie", joined);
+    auto first = std::make_shared<Request>(*first_);  // rare: a jar, a caller's cookie, a redirect
+    first->header.Del("Cookie");
+    if (!joined.empty()) first->header.Set("Cookie", joined);
+    first_ = std::move(first);
   }
 
   void Deliver(Response resp) {
@@ -414,8 +434,12 @@ class Exchange {
   uv_timer_t timer_;
   bool has_timer_ = false;
   State state_ = State::kSending;
-  Request first_;
-  Request current_;
+  std::shared_ptr<const Request> first_;  // Go's ireq (see Start)
+  std::shared_ptr<const Request> sent_;   // the current hop, as this client sent it
+  std::shared_ptr<const Request> hop_;    // its copy, when rt_ does not return it
+  // returns_request_: rt_ is our Transport, whose Response::request is the
+  // request it was given.
+  bool returns_request_ = false;
   std::vector<Request> via_;
   std::vector<Cookie> icookies_;  // the caller's cookies, with a jar only
   std::string method_;

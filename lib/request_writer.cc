@@ -8,6 +8,11 @@
 #include "internal/ascii.h"
 
 namespace nethttp {
+
+// The request is built from literals; as string_views their lengths are
+// known at compile time, where append(const char*) runs strlen on each.
+using namespace std::string_view_literals;
+
 namespace {
 
 
@@ -71,7 +76,7 @@ std::string RequestHost(const Request& req) {
 
 Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::string* out) {
   std::string host = RequestHost(req);
-  std::string method = req.method.empty() ? "GET" : req.method;
+  std::string_view method = req.method.empty() ? std::string_view("GET") : std::string_view(req.method);
   std::string ruri = req.url.RequestURI();
   if (method == "CONNECT" && req.url.path.empty()) {
     // CONNECT names the authority, not a path (Go: Request.write).
@@ -118,26 +123,26 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   // Every check is done: from here on we only append, straight into out.
   std::string& s = *out;
   s.reserve(s.size() + reserve);
-  s.append(method).append(" ").append(ruri).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+  s.append(method).append(" "sv).append(ruri).append(" HTTP/1.1\r\nHost: "sv).append(host).append("\r\n"sv);
   std::string_view ua = kDefaultUserAgent;
   if (req.header.Has("User-Agent")) ua = req.header.Get("User-Agent");
-  if (!ua.empty()) s.append("User-Agent: ").append(ua).append("\r\n");
+  if (!ua.empty()) s.append("User-Agent: "sv).append(ua).append("\r\n"sv);
   if ((req.close || opts.force_close) && !HasToken(req.header.Get("Connection"), "close")) {
-    s.append("Connection: close\r\n");
+    s.append("Connection: close\r\n"sv);
   }
   if (chunked) {
-    s.append("Transfer-Encoding: chunked\r\n");
+    s.append("Transfer-Encoding: chunked\r\n"sv);
   } else if (has_body || MethodExpectsBody(method)) {
-    s.append("Content-Length: ").append(std::to_string(req.body.size())).append("\r\n");
+    s.append("Content-Length: "sv).append(std::to_string(req.body.size())).append("\r\n"sv);
   }
   for (const Header::Field& f : req.header) {
     if (Excluded(f.key)) continue;
-    s.append(f.key).append(": ").append(f.value).append("\r\n");
+    s.append(f.key).append(": "sv).append(f.value).append("\r\n"sv);
   }
-  s.append("\r\n");
+  s.append("\r\n"sv);
   if (chunked) {
     AppendHex(req.body.size(), &s);
-    s.append("\r\n").append(req.body).append("\r\n0\r\n\r\n");
+    s.append("\r\n"sv).append(req.body).append("\r\n0\r\n\r\n"sv);
   } else {
     s.append(req.body);
   }

@@ -76,7 +76,7 @@ uv_buf_t Transport::Impl::ReadBuffer() {
   return uv_buf_init(read_buf_.get(), static_cast<unsigned>(kReadBufferBytes));
 }
 
-void Transport::Impl::RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel) {
+void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancelation> cancel) {
   Result<ConnectMethodKey> key = KeyForURL(req.url);
   if (!key) {
     done(key.error());

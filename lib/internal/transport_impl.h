@@ -25,7 +25,7 @@ class Transport::Impl final : public PersistConn::Owner {
   Impl(Transport* t, Loop* loop);
   ~Impl() override;
 
-  void RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel);
+  void RoundTrip(Request&& req, Done done, std::shared_ptr<Cancelation> cancel);
   void CloseIdleConnections();
   size_t connections_opened() const { return conns_opened_; }
   Loop* loop() { return loop_obj_; }
