@@ -80,12 +80,7 @@ struct Conn::WriteReq {
   std::string data;
 };
 
-Conn::Conn(Server::Impl* server) : server_(server), parser_(Http1Parser::Type::kRequest) {
-  Server& srv = server->server();
-  parser_.set_max_header_bytes(srv.max_header_bytes > 0 ? srv.max_header_bytes
-                                                        : DefaultMaxHeaderBytes);
-  // Default request body limit for the buffered body: 64 MiB.
-  parser_.set_max_body_bytes(srv.max_body_bytes > 0 ? srv.max_body_bytes : int64_t{64} << 20);
+Conn::Conn(Server::Impl* server) : server_(server) {
   tcp_.data = this;
   timer_.data = this;
   shutdown_req_.data = this;
@@ -268,23 +263,31 @@ void Conn::HandleEof() {
 }
 
 void Conn::ProcessInput(std::string_view data, bool from_in) {
+  if (!rs_) {
+    if (server_ == nullptr) {  // the server is gone: nothing will be served
+      Close();
+      return;
+    }
+    rs_ = server_->TakeRequestState();
+  }
+  Http1Parser& parser = rs_->parser;
   size_t consumed = 0;
   while (consumed < data.size()) {
     if (state_ != State::kNew && state_ != State::kIdle && state_ != State::kReadingHead &&
         state_ != State::kReadingBody) {
       break;
     }
-    Http1Parser::FeedResult r = parser_.Feed(data.substr(consumed));
+    Http1Parser::FeedResult r = parser.Feed(data.substr(consumed));
     consumed += r.consumed;
     if (r.status == Http1Parser::Status::kError) {
-      FailRequest(parser_.error());
+      FailRequest(parser.error());
       break;
     }
     if (state_ == State::kNew || state_ == State::kIdle) SetState(State::kReadingHead);
-    if (parser_.head_complete() && state_ == State::kReadingHead &&
+    if (parser.head_complete() && state_ == State::kReadingHead &&
         r.status == Http1Parser::Status::kNeedMore) {
       SetState(State::kReadingBody);
-      MessageHead& h = parser_.head();
+      MessageHead& h = parser.head();
       // 100-continue: the client waits for our word before sending the
       // body; we give it as soon as the head is accepted (RFC 9110 §10.1.1).
       if (h.expect_continue && !continue_sent_ && h.content_length != 0) {
@@ -301,11 +304,19 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
   }
   if (in_.empty() && in_.capacity() > kRetainedBufferBytes) std::string().swap(in_);
   Flush();
+  MaybeReleaseRequestState();
+}
+
+void Conn::MaybeReleaseRequestState() {
+  if (rs_ && in_.empty() && (state_ == State::kIdle || state_ == State::kNew) &&
+      server_ != nullptr && server_->WantsIdleStatesBack()) {
+    server_->ReturnRequestState(std::move(rs_));
+  }
 }
 
 void Conn::ServeRequest() {
-  MessageHead& h = parser_.head();
-  Request& r = req_;
+  MessageHead& h = rs_->parser.head();
+  Request& r = rs_->req;
   // Swapped, not moved: the parser's next message reuses the buffers this
   // request had, so a kept-alive connection stops allocating for them.
   r.method.swap(h.method);
@@ -319,7 +330,7 @@ void Conn::ServeRequest() {
   r.proto = h.proto_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
   std::swap(r.header, h.header);
   std::swap(r.trailer, h.trailer);
-  r.body = std::move(parser_.body());  // moved: a large body must not stay with the parser
+  r.body = std::move(rs_->parser.body());  // moved: a large body must not stay with the parser
   r.content_length = h.content_length;
   r.close = !h.keep_alive;
   // Go: the Host header, or the authority of an absolute-form target.
@@ -368,13 +379,13 @@ void Conn::AfterResponse() {
   resp_.reset();
   // An idle connection holds no request body: ten thousand of them after a
   // large upload each must not keep its buffer.
-  if (req_.body.capacity() > kRetainedBufferBytes) std::string().swap(req_.body);
+  if (rs_->req.body.capacity() > kRetainedBufferBytes) std::string().swap(rs_->req.body);
   continue_sent_ = false;
   if (close) {
     StartDraining();
     return;
   }
-  parser_.NextMessage();
+  rs_->parser.NextMessage();
   if (WriteBacklogged()) {
     Flush();
     SetState(State::kWriteBlocked);
@@ -400,6 +411,7 @@ void Conn::ResumeInput() {
     ProcessInput(in_, /*from_in=*/true);
   } else {
     Flush();
+    MaybeReleaseRequestState();
   }
 }
 

@@ -21,6 +21,12 @@ namespace {
 // for a burst of pipelined requests or a big chunk of an upload per read.
 constexpr size_t kReadBufferBytes = 64 * 1024;
 
+// kMaxSpareRequestStates bounds the pool of per-request state: after a
+// burst of busy connections it keeps this many (about 1.2 KiB each, more
+// with the capacity their strings grew) for the next burst, and frees the
+// rest.
+constexpr size_t kMaxSpareRequestStates = 256;
+
 // kBacklog is the listen(2) backlog; the kernel caps it at somaxconn. Go
 // uses the system's somaxconn.
 constexpr int kBacklog = 4096;
@@ -109,6 +115,28 @@ Server::Impl::~Impl() {
     c->Detach();
     c->Close();
   }
+}
+
+std::unique_ptr<RequestState> Server::Impl::TakeRequestState() {
+  std::unique_ptr<RequestState> rs;
+  if (spare_states_.empty()) {
+    rs = std::make_unique<RequestState>();
+  } else {
+    rs = std::move(spare_states_.back());
+    spare_states_.pop_back();
+  }
+  rs->parser.set_max_header_bytes(server_->max_header_bytes > 0 ? server_->max_header_bytes
+                                                                : DefaultMaxHeaderBytes);
+  // Default request body limit for the buffered body: 64 MiB.
+  rs->parser.set_max_body_bytes(server_->max_body_bytes > 0 ? server_->max_body_bytes
+                                                            : int64_t{64} << 20);
+  return rs;
+}
+
+bool Server::Impl::WantsIdleStatesBack() const { return num_conns_ > kMaxSpareRequestStates; }
+
+void Server::Impl::ReturnRequestState(std::unique_ptr<RequestState> rs) {
+  if (spare_states_.size() < kMaxSpareRequestStates) spare_states_.push_back(std::move(rs));
 }
 
 Handler& Server::Impl::handler() {

@@ -17,6 +17,19 @@
 
 namespace nethttp {
 
+// RequestState is what a connection needs only while a request is on it:
+// the parser and the Request its handler sees. An idle connection hands
+// its state back to the server's pool (Server::Impl::TakeRequestState), so
+// ten thousand idle keep-alive connections do not each hold a kilobyte of
+// parser and request; a busy one takes a pooled state, so nothing is
+// allocated per request once the pool is warm (h2o keeps its per-request
+// memory apart from the connection the same way).
+struct RequestState {
+  RequestState() : parser(Http1Parser::Type::kRequest) {}
+  Http1Parser parser;
+  Request req;  // reused per request; valid for the handler until Finish
+};
+
 class Conn final : public ResponseSink {
  public:
   enum class State {
@@ -84,6 +97,9 @@ class Conn final : public ResponseSink {
   void StartReading();
   void StopReading();
   bool WriteBacklogged() const;
+  // MaybeReleaseRequestState returns rs_ to the pool when nothing of a
+  // request is left on this connection (idle, no unparsed bytes).
+  void MaybeReleaseRequestState();
 
   Server::Impl* server_;
   uv_tcp_t tcp_;
@@ -103,8 +119,11 @@ class Conn final : public ResponseSink {
   bool continue_sent_ = false;  // "100 Continue" already sent for this request
   uint64_t request_start_ms_ = 0;
   std::string remote_addr_;
-  Http1Parser parser_;
-  Request req_;  // reused per request; valid for the handler until Finish
+  // rs_ is taken from the server's pool when a request's first bytes
+  // arrive, and given back once the connection is idle again. A closing
+  // connection keeps its own until it is deleted: a held handler may still
+  // look at the Request, and a parser cut off mid-message is not reusable.
+  std::unique_ptr<RequestState> rs_;
   std::shared_ptr<ServerResponse> resp_;
   std::string in_;   // received bytes not yet parsed (pipelined or partial)
   std::string out_;  // response bytes not yet handed to uv_write

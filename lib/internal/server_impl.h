@@ -11,12 +11,14 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nethttp/server.h"
 
 namespace nethttp {
 
 class Conn;
+struct RequestState;
 
 class Server::Impl {
  public:
@@ -41,6 +43,15 @@ class Server::Impl {
   void OnConnOpened(Conn* c);
   void OnConnClosed(Conn* c);
   size_t num_conns() const { return num_conns_; }
+  // TakeRequestState and ReturnRequestState keep the pool of per-request
+  // state that connections share (conn.h RequestState).
+  std::unique_ptr<RequestState> TakeRequestState();
+  void ReturnRequestState(std::unique_ptr<RequestState> rs);
+  // WantsIdleStatesBack: there are more connections than the pool keeps
+  // states for, so an idle connection should give its state back. Below
+  // that, each keeps its own: the memory is bounded all the same, and a
+  // busy keep-alive connection does not trade its state at every request.
+  bool WantsIdleStatesBack() const;
   bool closed() const { return listener_ == nullptr && num_conns_ == 0 && stopped_; }
 
  private:
@@ -56,6 +67,7 @@ class Server::Impl {
   Listener* listener_ = nullptr;
   std::string listen_addr_;
   Conn* conns_ = nullptr;  // intrusive list through Conn::next_/prev_
+  std::vector<std::unique_ptr<RequestState>> spare_states_;
   size_t num_conns_ = 0;
   bool keep_alives_ = true;
   bool shutting_down_ = false;
