@@ -238,8 +238,12 @@ Error Http1Parser::ValidateResponseHead() {
   // responses as to requests: one field, and it is "chunked". llhttp would
   // read any other coding to the close and hand its bytes back as if they
   // were plain. Pinned by fuzz_regressions_test.
-  // Go: protoAtLeast(1, 1), which "HTTP/2.0" in a status line is too.
-  if (transfer_encoding_fields_ > 0 && (head_.proto_major > 1 || head_.proto_minor >= 1)) {
+  // Go applies it from HTTP/1.1 on and ignores the field on 1.0; llhttp
+  // does not ignore it (it reads such a body to the close, whatever the
+  // Content-Length says), so we apply it to every version: a 1.0 response
+  // with a coding other than chunked is refused, not misframed. Found by
+  // response_parser_fuzz (corpus regress-http10-te).
+  if (transfer_encoding_fields_ > 0) {
     if (transfer_encoding_fields_ > 1 || !head_.chunked ||
         !EqualFold(TrimOws(head_.header.Get("Transfer-Encoding")), "chunked")) {
       return Error(ErrorCode::kMalformedResponse,
