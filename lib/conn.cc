@@ -4,6 +4,8 @@
 // one write. The handler side of a response is ServerResponse.
 #include "internal/conn.h"
 
+#include <sys/socket.h>
+
 #include <cassert>
 #include <exception>
 #include <utility>
@@ -82,23 +84,20 @@ struct Conn::WriteReq {
 
 Conn::Conn(Server::Impl* server) : server_(server) {
   tcp_.data = this;
-  timer_.data = this;
-  shutdown_req_.data = this;
+  timeout_.owner = this;
+  request_timeout_.owner = this;
 }
 
-Conn::~Conn() = default;
+Conn::~Conn() { assert(!timeout_.linked() && !request_timeout_.linked()); }
 
 void Conn::Accept(Server::Impl* server, uv_stream_t* listener) {
   auto* c = new Conn(server);
   uv_tcp_init(server->loop(), &c->tcp_);
-  uv_timer_init(server->loop(), &c->timer_);
-  c->pending_closes_ = 2;
   if (int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp_)); rc != 0) {
     Log().warn("http: accept: {}", uv_strerror(rc));
     c->state_ = State::kClosing;
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp_), OnClose);
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->timer_), OnClose);
     c->server_ = nullptr;
+    uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp_), OnClose);
     return;
   }
   // Go sets TCP_NODELAY on accepted connections: responses are written
@@ -108,9 +107,7 @@ void Conn::Accept(Server::Impl* server, uv_stream_t* listener) {
   server->OnConnOpened(c);
   Server& srv = server->server();
   if (srv.conn_state) srv.conn_state(c->remote_addr_, ConnState::kNew);
-  uint64_t header_ms = Ms(srv.read_header_timeout > Server::Duration(0) ? srv.read_header_timeout
-                                                                        : srv.read_timeout);
-  c->ArmTimer(header_ms);
+  c->ArmTimeouts(State::kNew, State::kNew);
   c->StartReading();
 }
 
@@ -121,69 +118,71 @@ void Conn::SetState(State next) {
   }
   State prev = state_;
   state_ = next;
+  ArmTimeouts(prev, next);
   if (server_ == nullptr) return;
   Server& srv = server_->server();
-  Server::Duration header_timeout =
-      srv.read_header_timeout > Server::Duration(0) ? srv.read_header_timeout : srv.read_timeout;
-  switch (next) {
-    case State::kIdle:
-      ArmTimer(Ms(srv.idle_timeout > Server::Duration(0) ? srv.idle_timeout : srv.read_timeout));
-      break;
-    case State::kReadingHead:
-      request_start_ms_ = uv_now(server_->loop());
-      // The first request's deadline runs from the accept; later ones from
-      // their first byte (Go resets the deadline after peeking a byte).
-      if (prev == State::kIdle) ArmTimer(Ms(header_timeout));
-      break;
-    case State::kReadingBody: {
-      uint64_t limit = Ms(srv.read_timeout);
-      uint64_t spent = uv_now(server_->loop()) - request_start_ms_;
-      ArmTimer(limit == 0 ? 0 : (limit > spent ? limit - spent : 1));
-      break;
-    }
-    case State::kHandling: ArmTimer(0); break;
-    case State::kHeld: ArmTimer(Ms(srv.write_timeout)); break;
-    case State::kWriteBlocked:
-      ArmTimer(Ms(srv.write_timeout > Server::Duration(0) ? srv.write_timeout : srv.idle_timeout));
-      break;
-    case State::kDraining: ArmTimer(kLingerMs); break;
-    case State::kNew:
-    case State::kClosing: ArmTimer(0); break;
-  }
   ConnState before = PublicState(prev), after = PublicState(next);
   if (before != after && srv.conn_state) srv.conn_state(remote_addr_, after);
 }
 
-// ArmTimer sets the connection's one deadline to ms from now (0: none).
-// A kept-alive request moves through four states, each with its own
-// deadline, and restarting the libuv timer at every step was an eighth of
-// the server's instructions per request. So the deadline is a number, and
-// the timer is touched only when it would fire too late for the new
-// deadline; a timer that fires early finds a later deadline (or none) in
-// OnTimer and re-arms for the rest, as nginx and h2o do. A 30 s idle
-// timeout thus costs one timer start per 30 s, not two per request.
-void Conn::ArmTimer(uint64_t ms) {
-  if (ms == 0) {
-    deadline_ms_ = 0;
+// ArmTimeouts gives each state its deadline, as Go's conn.serve sets the
+// socket's deadlines: the head must arrive within ReadHeaderTimeout and the
+// whole request within ReadTimeout, both counted from the request's first
+// byte (from the accept for the first request); the response then has
+// WriteTimeout; a kept-alive connection waits IdleTimeout for the next
+// request. A zero knob falls back as Go's does (ReadHeaderTimeout and
+// IdleTimeout to ReadTimeout), and zero after that means no deadline.
+void Conn::ArmTimeouts(State prev, State next) {
+  using Timeout = Server::Impl::Timeout;
+  if (server_ == nullptr || next == State::kClosing) {
+    timeout_.Unlink();
+    request_timeout_.Unlink();
     return;
   }
-  uint64_t now = uv_now(server_ != nullptr ? server_->loop() : tcp_.loop);
-  deadline_ms_ = now + ms;
-  if (timer_due_ms_ == 0 || timer_due_ms_ > deadline_ms_) {
-    uv_timer_start(&timer_, OnTimer, ms, 0);
-    timer_due_ms_ = deadline_ms_;
+  const Server& srv = server_->server();
+  // Link puts the state's deadline ms from now in kind's list (none for 0).
+  auto link = [this](TimeoutEntry* e, Timeout kind, uint64_t ms) {
+    if (ms == 0) {
+      e->Unlink();
+    } else {
+      server_->Timeouts(kind).Link(e, ms);
+    }
+  };
+  switch (next) {
+    case State::kNew:  // (from Accept)
+    case State::kReadingHead:
+      // The first request's deadlines run from the accept; later ones from
+      // their first byte (Go resets the deadline after peeking a byte).
+      if (prev == State::kNew && next == State::kReadingHead) break;
+      link(&timeout_, Timeout::kHeader, Ms(srv.read_header_timeout));
+      link(&request_timeout_, Timeout::kRequest, Ms(srv.read_timeout));
+      break;
+    case State::kReadingBody:
+      timeout_.Unlink();  // the head is in; ReadTimeout still runs
+      break;
+    case State::kHandling:
+      timeout_.Unlink();
+      request_timeout_.Unlink();
+      break;
+    case State::kIdle:
+      link(&timeout_, Timeout::kIdle,
+           Ms(srv.idle_timeout > Server::Duration(0) ? srv.idle_timeout : srv.read_timeout));
+      break;
+    case State::kHeld: link(&timeout_, Timeout::kHeld, Ms(srv.write_timeout)); break;
+    case State::kWriteBlocked:
+      link(&timeout_, Timeout::kWriteBlocked,
+           Ms(srv.write_timeout > Server::Duration(0) ? srv.write_timeout : srv.idle_timeout));
+      break;
+    case State::kDraining:
+      request_timeout_.Unlink();  // (a request refused before its end)
+      link(&timeout_, Timeout::kLinger, kLingerMs);
+      break;
+    case State::kClosing: break;  // (above)
   }
 }
 
-void Conn::OnTimer(uv_timer_t* t) {
-  Conn* c = OwnerOf<Conn>(t);
-  c->timer_due_ms_ = 0;
-  if (c->deadline_ms_ == 0 || c->state_ == State::kClosing) return;
-  uint64_t now = uv_now(t->loop);
-  if (now < c->deadline_ms_) {
-    c->ArmTimer(c->deadline_ms_ - now);  // the deadline moved on since the timer was set
-    return;
-  }
+void Conn::OnTimeout(TimeoutEntry* e) {
+  Conn* c = static_cast<Conn*>(e->owner);
   // Every deadline ends the connection. Go answers nothing on a read
   // timeout either: the peer sees the close.
   if (c->state_ != State::kDraining) {
@@ -432,17 +431,35 @@ void Conn::FailRequest(const Error& err) {
 void Conn::StartDraining() {
   Flush();
   SetState(State::kDraining);
-  // shutdown(SHUT_WR) goes out after the queued writes; then we read and
-  // discard until the peer closes or the linger timer fires.
-  if (uv_shutdown(&shutdown_req_, reinterpret_cast<uv_stream_t*>(&tcp_), OnShutdown) != 0) {
-    Close();
-    return;
+  // Our FIN goes out after the last response; then we read and discard
+  // until the peer closes or the linger timeout fires.
+  auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
+  if (uv_stream_get_write_queue_size(stream) == 0) {
+    // Everything is in the kernel already (the usual case: Flush wrote it
+    // directly), so shut the write side now. uv_shutdown would first wait
+    // for the socket to be writable: one more epoll_ctl and one more loop
+    // turn for every connection that closes.
+    uv_os_fd_t fd;
+    if (uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) != 0 || shutdown(fd, SHUT_WR) != 0) {
+      Close();
+      return;
+    }
+  } else {
+    auto* req = new uv_shutdown_t;  // freed by OnShutdown, which libuv always calls
+    req->data = this;
+    if (uv_shutdown(req, stream, OnShutdown) != 0) {
+      delete req;
+      Close();
+      return;
+    }
   }
   StartReading();
 }
 
 void Conn::OnShutdown(uv_shutdown_t* req, int status) {
   Conn* c = OwnerOf<Conn>(req);
+  delete req;
+  // UV_ECANCELED: the conn is closing (libuv cancels before the close callback).
   if (status < 0 && c->state_ != State::kClosing) c->Close();
 }
 
@@ -521,12 +538,10 @@ void Conn::Close() {
   }
   StopReading();
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClose);
-  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), OnClose);
 }
 
 void Conn::OnClose(uv_handle_t* h) {
   Conn* c = OwnerOf<Conn>(h);
-  if (--c->pending_closes_ > 0) return;
   if (c->server_ != nullptr) c->server_->OnConnClosed(c);
   delete c;
 }

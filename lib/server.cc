@@ -115,6 +115,10 @@ Server::Impl::~Impl() {
     c->Detach();
     c->Close();
   }
+  for (TimeoutList*& list : timeouts_) {
+    if (list != nullptr) list->Close();
+    list = nullptr;
+  }
 }
 
 std::unique_ptr<RequestState> Server::Impl::TakeRequestState() {
@@ -179,6 +183,9 @@ Error Server::Impl::Listen() {
   // The loop is chosen here, not at construction, so that the knobs can be
   // set in any order after `Server srv;`.
   loop_ = (server_->loop != nullptr ? server_->loop : &DefaultLoop())->get();
+  if (timeouts_[0] == nullptr) {  // (a Listen that failed before made them already)
+    for (TimeoutList*& list : timeouts_) list = TimeoutList::New(loop_, Conn::OnTimeout);
+  }
   std::string addr = server_->addr.empty() ? ":http" : server_->addr;
   if (addr == ":http") addr = ":80";
   sockaddr_storage ss;
@@ -258,7 +265,14 @@ void Server::Impl::OnConnClosed(Conn* c) {
   if (conns_ == c) conns_ = c->next_;
   c->next_ = c->prev_ = nullptr;
   --num_conns_;
+  if (num_conns_ == 0 && stopped_) StopTimeouts();
   MaybeFinishShutdown();
+}
+
+void Server::Impl::StopTimeouts() {
+  for (TimeoutList* list : timeouts_) {
+    if (list != nullptr) list->Stop();
+  }
 }
 
 void Server::Impl::MaybeFinishShutdown() {
@@ -296,6 +310,7 @@ void Server::Impl::Close() {
     c->Close();
     c = next;
   }
+  if (num_conns_ == 0) StopTimeouts();
 }
 
 Server::Server() : impl_(std::make_unique<Impl>(this)) {}

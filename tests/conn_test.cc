@@ -9,8 +9,11 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "nethttp/nethttp.h"
 #include "testutil/loop_fixture.h"
@@ -141,6 +144,144 @@ TEST_SUITE("conn") {
     });
     REQUIRE(first);
     CHECK(closed);
+  }
+
+  // The deadlines below are timed from the peer's side, so each check has a
+  // floor (a deadline never fires early) and a loose ceiling (a loaded CI
+  // machine, or ASan, is slow to close; only a missing deadline is far off).
+  TEST_CASE("the read timeout runs across the head and the body, from the first byte") {
+    Fixture f;
+    f.srv.read_header_timeout = 100ms;  // the head arrives in time...
+    f.srv.read_timeout = 400ms;         // ...the body does not
+    int port = f.Listen();
+    bool closed = false;
+    std::chrono::milliseconds took{};
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      auto start = nethttp::testutil::Clock::now();
+      c.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc");
+      closed = c.WaitClosed(nethttp::testutil::After(5s));
+      took = std::chrono::duration_cast<std::chrono::milliseconds>(
+          nethttp::testutil::Clock::now() - start);
+    });
+    CHECK(closed);
+    CHECK(took >= 390ms);  // not the 100 ms header timeout
+    CHECK(took < 3s);
+  }
+
+  TEST_CASE("with no header timeout, the read timeout also bounds the head") {
+    Fixture f;
+    f.srv.read_timeout = 200ms;
+    int port = f.Listen();
+    bool closed = false;
+    std::chrono::milliseconds took{};
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      auto start = nethttp::testutil::Clock::now();
+      c.Send("GET /ping HTTP/1.1\r\nHo");
+      closed = c.WaitClosed(nethttp::testutil::After(5s));
+      took = std::chrono::duration_cast<std::chrono::milliseconds>(
+          nethttp::testutil::Clock::now() - start);
+    });
+    CHECK(closed);
+    CHECK(took >= 190ms);
+    CHECK(took < 3s);
+  }
+
+  TEST_CASE("a kept-alive request's header timeout runs from its first byte, not the idle wait") {
+    Fixture f;
+    f.srv.read_header_timeout = 300ms;
+    f.srv.idle_timeout = 5s;
+    int port = f.Listen();
+    std::optional<HttpResponse> first, second;
+    bool closed = false;
+    std::chrono::milliseconds took{};
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      first = c.ReadResponse();
+      // Idle for longer than the header timeout: the idle timeout applies.
+      std::this_thread::sleep_for(400ms);  // (the wait under test, not a synchronisation)
+      c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      second = c.ReadResponse();
+      // Then a head that stalls: closed 300 ms after its first byte.
+      auto start = nethttp::testutil::Clock::now();
+      c.Send("GET /ping HTTP/1.1\r\n");
+      closed = c.WaitClosed(nethttp::testutil::After(5s));
+      took = std::chrono::duration_cast<std::chrono::milliseconds>(
+          nethttp::testutil::Clock::now() - start);
+    });
+    REQUIRE(first);
+    REQUIRE(second);
+    CHECK(second->body == "pong");
+    CHECK(closed);
+    CHECK(took >= 290ms);
+    CHECK(took < 3s);
+  }
+
+  TEST_CASE("the write timeout closes a held response the handler never finishes") {
+    Fixture f;
+    f.srv.write_timeout = 200ms;
+    std::shared_ptr<ResponseWriter> held;
+    f.mux.HandleFunc("/hold", [&](ResponseWriter& w, Request&) { held = w.Hold(); });
+    int port = f.Listen();
+    bool closed = false;
+    std::chrono::milliseconds took{};
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      auto start = nethttp::testutil::Clock::now();
+      c.Send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n");
+      closed = c.WaitClosed(nethttp::testutil::After(5s));
+      took = std::chrono::duration_cast<std::chrono::milliseconds>(
+          nethttp::testutil::Clock::now() - start);
+    });
+    CHECK(held != nullptr);
+    CHECK(closed);
+    CHECK(took >= 190ms);
+    CHECK(took < 3s);
+    held.reset();
+  }
+
+  TEST_CASE("idle connections time out each at its own time, oldest first") {
+    // Entries of one timeout list: three connections go idle 150 ms apart
+    // and must close in that order, each no earlier than its own deadline.
+    Fixture f;
+    f.srv.idle_timeout = 300ms;
+    int port = f.Listen();
+    std::vector<std::chrono::milliseconds> idle_at, closed_at;
+    bool all_closed = true;
+    RunPeer(f.fx, [&] {
+      auto start = nethttp::testutil::Clock::now();
+      auto since = [&] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+            nethttp::testutil::Clock::now() - start);
+      };
+      RawConn c[3];
+      for (auto& conn : c) {
+        if (!conn.Connect(port)) return;
+        conn.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+        if (!conn.ReadResponse()) return;
+        idle_at.push_back(since());
+        std::this_thread::sleep_for(150ms);  // (the spacing under test)
+      }
+      for (auto& conn : c) {
+        all_closed = conn.WaitClosed(nethttp::testutil::After(5s)) && all_closed;
+        closed_at.push_back(since());
+      }
+    });
+    REQUIRE(idle_at.size() == 3);
+    REQUIRE(closed_at.size() == 3);
+    CHECK(all_closed);
+    for (size_t i = 0; i < 3; ++i) {
+      INFO("conn " << i << ": idle at " << idle_at[i].count() << " ms, closed by "
+                   << closed_at[i].count() << " ms");
+      CHECK(closed_at[i] >= idle_at[i] + 290ms);
+      CHECK(closed_at[i] < idle_at[i] + 3s);
+    }
   }
 
   TEST_CASE("100-continue is sent before the body, once") {

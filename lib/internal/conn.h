@@ -1,6 +1,7 @@
 // Conn is the server side of one TCP connection (Go: conn.serve): read bytes,
 // parse a request, run the handler, queue the response, and go round again
-// on a kept-alive connection. One explicit state machine, one timer.
+// on a kept-alive connection. One explicit state machine; its deadlines are
+// entries in the server's timeout lists.
 #ifndef NETHTTP_INTERNAL_CONN_H_
 #define NETHTTP_INTERNAL_CONN_H_
 
@@ -13,6 +14,7 @@
 #include "internal/http1_parser.h"
 #include "internal/response_writer.h"
 #include "internal/server_impl.h"
+#include "internal/timeout_list.h"
 #include "nethttp/request.h"
 
 namespace nethttp {
@@ -56,6 +58,9 @@ class Conn final : public ResponseSink {
   void CloseIfIdle();
   // Detach forgets the server: it is going away before this conn.
   void Detach() { server_ = nullptr; }
+  // OnTimeout is the timeout lists' expire callback: a deadline of this
+  // connection passed.
+  static void OnTimeout(TimeoutEntry* e);
 
   State state() const { return state_; }
   Conn* next_ = nullptr;  // Server::Impl's intrusive list
@@ -78,11 +83,12 @@ class Conn final : public ResponseSink {
   static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
   static void OnWrite(uv_write_t* req, int status);
   static void OnShutdown(uv_shutdown_t* req, int status);
-  static void OnTimer(uv_timer_t* t);
   static void OnClose(uv_handle_t* h);
 
   void SetState(State next);
-  void ArmTimer(uint64_t ms);
+  // ArmTimeouts links this connection's deadlines for entering state next
+  // from prev; see SetState.
+  void ArmTimeouts(State prev, State next);
   void HandleRead(ssize_t nread, const uv_buf_t* buf);
   void HandleEof();
   // ProcessInput parses requests from data (a view of in_ when from_in) and
@@ -103,21 +109,18 @@ class Conn final : public ResponseSink {
 
   Server::Impl* server_;
   uv_tcp_t tcp_;
-  uv_timer_t timer_;
-  uv_shutdown_t shutdown_req_;
   State state_ = State::kNew;
-  // deadline_ms_ is when the current state's timeout expires, in loop time
-  // (0: no deadline); timer_due_ms_ is when timer_ will fire (0: not
-  // armed). timer_due_ms_ <= deadline_ms_ whenever both are set (ArmTimer).
-  uint64_t deadline_ms_ = 0;
-  uint64_t timer_due_ms_ = 0;
-  int pending_closes_ = 0;
+  // timeout_ is the current state's deadline (ReadHeaderTimeout, IdleTimeout,
+  // WriteTimeout, the linger); request_timeout_ is ReadTimeout, which runs
+  // across the head and the body. Each is linked in one of the server's
+  // timeout lists, or in none.
+  TimeoutEntry timeout_;
+  TimeoutEntry request_timeout_;
   bool reading_ = false;
   // read_eof_: the peer half-closed while a response was pending; the
   // connection closes once that response is out.
   bool read_eof_ = false;
   bool continue_sent_ = false;  // "100 Continue" already sent for this request
-  uint64_t request_start_ms_ = 0;
   std::string remote_addr_;
   // rs_ is taken from the server's pool when a request's first bytes
   // arrive, and given back once the connection is idle again. A closing

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "internal/timeout_list.h"
 #include "nethttp/server.h"
 
 namespace nethttp {
@@ -54,6 +55,20 @@ class Server::Impl {
   bool WantsIdleStatesBack() const;
   bool closed() const { return listener_ == nullptr && num_conns_ == 0 && stopped_; }
 
+  // Timeout is a kind of connection deadline; each has its own TimeoutList
+  // (one timer on the loop for all connections), so that the entries of a
+  // list share a duration and stay in order.
+  enum class Timeout {
+    kHeader,        // ReadHeaderTimeout: from the first byte (or the accept) to a whole head
+    kRequest,       // ReadTimeout: from the first byte (or the accept) to the body's end
+    kIdle,          // IdleTimeout between requests
+    kHeld,          // WriteTimeout for a response the handler finishes later
+    kWriteBlocked,  // WriteTimeout (else IdleTimeout) while the peer does not read
+    kLinger,        // the lingering close after the last response
+  };
+  static constexpr int kTimeoutKinds = 6;
+  TimeoutList& Timeouts(Timeout kind) { return *timeouts_[static_cast<int>(kind)]; }
+
  private:
   struct Listener;
   static void OnConnection(uv_stream_t* listener, int status);
@@ -61,6 +76,8 @@ class Server::Impl {
   void ShedConnection(uv_loop_t* loop, uv_stream_t* listener);
   static void CloseListener(Listener* l);
   void MaybeFinishShutdown();
+  // StopTimeouts disarms the timeout lists once no connection is left.
+  void StopTimeouts();
 
   Server* server_;
   uv_loop_t* loop_ = nullptr;  // set by Listen
@@ -68,6 +85,7 @@ class Server::Impl {
   std::string listen_addr_;
   Conn* conns_ = nullptr;  // intrusive list through Conn::next_/prev_
   std::vector<std::unique_ptr<RequestState>> spare_states_;
+  TimeoutList* timeouts_[kTimeoutKinds] = {};  // made by Listen, freed by Close
   size_t num_conns_ = 0;
   bool keep_alives_ = true;
   bool shutting_down_ = false;
