@@ -231,17 +231,20 @@ void Conn::HandleRead(ssize_t nread, const uv_buf_t* buf) {
     case State::kReadingHead:
     case State::kReadingBody:
       break;
+    case State::kClosing:
+      return;
     default:
       // Reading is stopped in the other states, but libuv may deliver what
-      // it had already read; keep it for later.
-      in_.append(data);
+      // it had already read; keep it for later. (A request is on the
+      // connection in these states, so rs_ is there.)
+      rs_->in.append(data);
       return;
   }
-  if (in_.empty()) {
+  if (!rs_ || rs_->in.empty()) {
     ProcessInput(data, /*from_in=*/false);
   } else {
-    in_.append(data);
-    ProcessInput(in_, /*from_in=*/true);
+    rs_->in.append(data);
+    ProcessInput(rs_->in, /*from_in=*/true);
   }
 }
 
@@ -270,6 +273,7 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
     rs_ = server_->TakeRequestState();
   }
   Http1Parser& parser = rs_->parser;
+  std::string& in = rs_->in;
   size_t consumed = 0;
   while (consumed < data.size()) {
     if (state_ != State::kNew && state_ != State::kIdle && state_ != State::kReadingHead &&
@@ -290,24 +294,25 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
       // 100-continue: the client waits for our word before sending the
       // body; we give it as soon as the head is accepted (RFC 9110 §10.1.1).
       if (h.expect_continue && !continue_sent_ && h.content_length != 0) {
-        out_.append("HTTP/1.1 100 Continue\r\n\r\n");
+        rs_->out.append("HTTP/1.1 100 Continue\r\n\r\n");
         continue_sent_ = true;
       }
     }
     if (r.status == Http1Parser::Status::kMessageComplete) ServeRequest();
   }
   if (from_in) {
-    in_.erase(0, consumed);
+    in.erase(0, consumed);
   } else if (consumed < data.size() && state_ != State::kClosing && state_ != State::kDraining) {
-    in_.assign(data.substr(consumed));
+    in.assign(data.substr(consumed));
   }
-  if (in_.empty() && in_.capacity() > kRetainedBufferBytes) std::string().swap(in_);
+  if (in.empty() && in.capacity() > kRetainedBufferBytes) std::string().swap(in);
   Flush();
   MaybeReleaseRequestState();
 }
 
 void Conn::MaybeReleaseRequestState() {
-  if (rs_ && in_.empty() && (state_ == State::kIdle || state_ == State::kNew) &&
+  if (rs_ && rs_->in.empty() && rs_->out.empty() &&
+      (state_ == State::kIdle || state_ == State::kNew) &&
       server_ != nullptr && server_->WantsIdleStatesBack()) {
     server_->ReturnRequestState(std::move(rs_));
   }
@@ -406,8 +411,8 @@ void Conn::ResponseFinished() {
 
 void Conn::ResumeInput() {
   StartReading();
-  if (!in_.empty()) {
-    ProcessInput(in_, /*from_in=*/true);
+  if (rs_ && !rs_->in.empty()) {
+    ProcessInput(rs_->in, /*from_in=*/true);
   } else {
     Flush();
     MaybeReleaseRequestState();
@@ -421,10 +426,10 @@ void Conn::FailRequest(const Error& err) {
   // and closes; 400s carry the reason, as Go's badRequestError does.
   std::string body = std::to_string(code) + " " + std::string(StatusText(code));
   if (code == StatusBadRequest) body += ": " + err.message();
-  out_.append("HTTP/1.1 " + std::to_string(code) + " " + std::string(StatusText(code)) +
+  rs_->out.append("HTTP/1.1 " + std::to_string(code) + " " + std::string(StatusText(code)) +
               "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
-  in_.clear();
+  rs_->in.clear();
   StartDraining();
 }
 
@@ -467,19 +472,20 @@ bool Conn::WriteBacklogged() const { return tcp_.write_queue_size > kMaxWriteBac
 
 void Conn::OutputGrew() {
   // A streaming handler's output goes out as it grows, not all at the end.
-  if (out_.size() >= 64 * 1024) Flush();
+  if (rs_->out.size() >= 64 * 1024) Flush();
 }
 
 void Conn::Flush() {
-  if (out_.empty() || state_ == State::kClosing) return;
+  if (!rs_ || rs_->out.empty() || state_ == State::kClosing) return;
+  std::string& out = rs_->out;
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
-  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  uv_buf_t buf = uv_buf_init(out.data(), static_cast<unsigned>(out.size()));
   // Most responses fit the socket buffer: try a direct write first, and
   // queue only what the kernel did not take.
   int n = uv_try_write(stream, &buf, 1);
-  if (n == static_cast<int>(out_.size())) {
-    out_.clear();
-    if (out_.capacity() > kRetainedBufferBytes) std::string().swap(out_);
+  if (n == static_cast<int>(out.size())) {
+    out.clear();
+    if (out.capacity() > kRetainedBufferBytes) std::string().swap(out);
     return;
   }
   if (n < 0 && n != UV_EAGAIN) {
@@ -490,10 +496,10 @@ void Conn::Flush() {
   auto* w = new WriteReq;
   w->req.data = this;
   if (n > 0) {
-    w->data.assign(out_, static_cast<size_t>(n));
-    out_.clear();
+    w->data.assign(out, static_cast<size_t>(n));
+    out.clear();
   } else {
-    w->data.swap(out_);
+    w->data.swap(out);
   }
   buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
   if (int rc = uv_write(&w->req, stream, &buf, 1, OnWrite); rc != 0) {

@@ -20,16 +20,20 @@
 namespace nethttp {
 
 // RequestState is what a connection needs only while a request is on it:
-// the parser and the Request its handler sees. An idle connection hands
-// its state back to the server's pool (Server::Impl::TakeRequestState), so
-// ten thousand idle keep-alive connections do not each hold a kilobyte of
-// parser and request; a busy one takes a pooled state, so nothing is
-// allocated per request once the pool is warm (h2o keeps its per-request
+// the parser, the Request its handler sees, and the byte buffers. An idle
+// connection hands its state back to the server's pool
+// (Server::Impl::TakeRequestState), so ten thousand idle keep-alive
+// connections do not each hold a kilobyte of parser and request, nor the
+// capacity their buffers grew to; a busy one takes a pooled state, so
+// nothing is allocated per request once the pool is warm, and a new
+// connection starts with buffers already grown (h2o keeps its per-request
 // memory apart from the connection the same way).
 struct RequestState {
   RequestState() : parser(Http1Parser::Type::kRequest) {}
   Http1Parser parser;
-  Request req;  // reused per request; valid for the handler until Finish
+  Request req;      // reused per request; valid for the handler until Finish
+  std::string in;   // received bytes not yet parsed (pipelined or partial)
+  std::string out;  // response bytes not yet handed to uv_write
 };
 
 class Conn final : public ResponseSink {
@@ -66,8 +70,9 @@ class Conn final : public ResponseSink {
   Conn* next_ = nullptr;  // Server::Impl's intrusive list
   Conn* prev_ = nullptr;
 
-  // ResponseSink.
-  std::string& Output() override { return out_; }
+  // ResponseSink. Output is asked for only while a request is on the
+  // connection, so rs_ is there.
+  std::string& Output() override { return rs_->out; }
   void OutputGrew() override;
   std::string_view Date() override;
   bool KeepAlivesAllowed() override;
@@ -104,7 +109,7 @@ class Conn final : public ResponseSink {
   void StopReading();
   bool WriteBacklogged() const;
   // MaybeReleaseRequestState returns rs_ to the pool when nothing of a
-  // request is left on this connection (idle, no unparsed bytes).
+  // request is left on this connection (idle, no unparsed or unsent bytes).
   void MaybeReleaseRequestState();
 
   Server::Impl* server_;
@@ -128,8 +133,6 @@ class Conn final : public ResponseSink {
   // look at the Request, and a parser cut off mid-message is not reusable.
   std::unique_ptr<RequestState> rs_;
   std::shared_ptr<ServerResponse> resp_;
-  std::string in_;   // received bytes not yet parsed (pipelined or partial)
-  std::string out_;  // response bytes not yet handed to uv_write
 };
 
 }  // namespace nethttp
