@@ -156,12 +156,18 @@ int Http1Parser::Fail(ErrorCode code, std::string message) {
   return HPE_USER;
 }
 
+std::string Http1Parser::HeaderTooLargeMessage() const {
+  // Go's words for each side: the server's 431 body, the client's error.
+  return type_ == Type::kRequest ? "http: request header too large"
+                                 : "http: malformed response: header too large";
+}
+
 int Http1Parser::CountHeaderBytes(size_t n) {
   // Node's TrackHeader, with Go's limit: bytes of the start line and of the
   // field names and values, plus 4 per field for ": " and CRLF.
   header_bytes_ += n;
   if (header_bytes_ > max_header_bytes_) {
-    return Fail(ErrorCode::kHeaderTooLarge, "http: request header too large");
+    return Fail(ErrorCode::kHeaderTooLarge, HeaderTooLargeMessage());
   }
   return HPE_OK;
 }
@@ -234,6 +240,15 @@ int Http1Parser::OnHeaderValueComplete() {
 }
 
 Error Http1Parser::ValidateResponseHead() {
+  // llhttp takes one to three digits for the status code; RFC 9112 §4 says
+  // three, and RFC 9110 §15 gives them the range 100-599. Go refuses a code
+  // of other than three digits ("malformed HTTP status code"); a code below
+  // 100 is the one that gets through llhttp. Pinned by
+  // http1_parser_test "a status code below 100 is a malformed response".
+  if (head_.status_code < 100) {
+    return Error(ErrorCode::kMalformedResponse, "http: malformed response: malformed HTTP status code \"" +
+                                                    std::to_string(head_.status_code) + "\"");
+  }
   // Go 1.19 readTransfer applies the same Transfer-Encoding rule to
   // responses as to requests: one field, and it is "chunked". llhttp would
   // read any other coding to the close and hand its bytes back as if they
@@ -366,14 +381,15 @@ int Http1Parser::OnHeadersComplete() {
       head_.content_length = 0;
       head_.chunked = false;
     }
+    head_accepted_ = true;
     return HPE_OK;
   }
 
+  head_.status_code = p->status_code;
   if (Error err = ValidateResponseHead()) {
     error_ = std::move(err);
     return HPE_USER;
   }
-  head_.status_code = p->status_code;
   // A 1xx response, a response to HEAD, 204 and 304 carry no body, whatever
   // their framing fields say (RFC 9112 §6.3 item 1).
   bool no_body = response_to_head_ || (head_.status_code >= 100 && head_.status_code < 200) ||
@@ -382,6 +398,7 @@ int Http1Parser::OnHeadersComplete() {
     head_.content_length = -1;  // delimited by the connection's close
     head_.keep_alive = false;
   }
+  head_accepted_ = true;
   return no_body ? 1 : HPE_OK;
 }
 
@@ -440,7 +457,7 @@ void Http1Parser::CountOpenSpan(const char* error_pos) {
   if (!counted || error_pos < start) return;
   header_bytes_ += static_cast<size_t>(error_pos - start);
   if (header_bytes_ > max_header_bytes_) {
-    error_ = Error(ErrorCode::kHeaderTooLarge, "http: request header too large");
+    error_ = Error(ErrorCode::kHeaderTooLarge, HeaderTooLargeMessage());
   }
 }
 
@@ -530,7 +547,7 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
     off += piece.size();
     last_byte_ = off > 0 ? data[off - 1] : last_byte_;
     if (at_limit && !head_complete_) {
-      Fail(ErrorCode::kHeaderTooLarge, "http: request header too large");
+      Fail(ErrorCode::kHeaderTooLarge, HeaderTooLargeMessage());
       return {Status::kError, off};
     }
     if (at_bare_lf && InLineRegion()) {
@@ -580,6 +597,7 @@ void Http1Parser::NextMessage() {
   in_trailer_pause_ = false;
   message_started_ = false;
   head_complete_ = false;
+  head_accepted_ = false;
   message_complete_ = false;
   response_to_head_ = false;
 }

@@ -17,6 +17,13 @@
 namespace nethttp {
 namespace {
 
+// kMaxInterimResponses: Go's max1xxResponses, how many 1xx responses one
+// exchange may skip before the final one.
+constexpr int kMaxInterimResponses = 5;
+
+// IsInterim: a 1xx response other than 101, which ends HTTP/1 on the conn.
+bool IsInterim(int code) { return code >= 100 && code < 200 && code != StatusSwitchingProtocols; }
+
 const char* StateName(PersistConn::State s) {
   switch (s) {
     case PersistConn::State::kDialing: return "dialing";
@@ -121,7 +128,8 @@ void ConnBody::End(Error err, Header trailer) {
   pc_ = nullptr;
   err_ = std::move(err);
   trailer_ = std::move(trailer);
-  if (err_) buf_.clear();  // a failed body reports the failure, not stale bytes
+  // Bytes that arrived before a failure are still the body's: the reader
+  // gets them, then the error (Go's body Read returns n > 0 before err).
   Drain();
 }
 
@@ -270,6 +278,7 @@ void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
   header_timeout_ = header_timeout;
   wrote_any_ = false;
   status_code_ = 0;
+  interim_responses_ = 0;
   parser_.set_response_to_head(head);
   pending_body_ = std::make_shared<ConnBody>(this);
 
@@ -391,17 +400,36 @@ void PersistConn::HandleData(std::string_view data) {
     data.remove_prefix(r.consumed);
     if (state_ == State::kClosing) return;  // the body's consumer closed it
     if (r.status == Http1Parser::Status::kError) {
+      if (state_ != State::kReadingBody && parser_.head_accepted() &&
+          !IsInterim(parser_.head().status_code)) {
+        // The error is in the body of a response whose head came in the
+        // same read. Go's ReadResponse returns that response and its body's
+        // Read fails after the bytes before the error; so do we, and what
+        // the caller gets no longer depends on how TCP cut the bytes.
+        // Pinned by persist_conn_test "a framing error in the body ...".
+        Response resp = TakeHead();
+        Done done = std::move(done_);
+        SetState(State::kReadingBody);
+        if (done) done(std::move(resp), Failure{});
+      }
       CloseWith(parser_.error(), false);
       return;
     }
     bool complete = r.status == Http1Parser::Status::kMessageComplete;
     if (state_ != State::kReadingBody && parser_.head_complete()) {
       int code = parser_.head().status_code;
-      if (code >= 100 && code < 200 && code != StatusSwitchingProtocols) {
+      if (IsInterim(code)) {
         // Interim responses (100 Continue, 103 Early Hints) are skipped;
         // the final one follows on the same conn (Go: readLoop's
         // is1xxNonTerminal loop). They never have a body, so the parser
-        // completes them at once.
+        // completes them at once. Go gives up after five of them
+        // (max1xxResponses), so a server cannot hold a request forever
+        // with a stream of them; so do we.
+        if (++interim_responses_ > kMaxInterimResponses) {
+          CloseWith(Error(ErrorCode::kMalformedResponse,
+                          "http: too many 1xx informational responses"), false);
+          return;
+        }
         parser_.NextMessage();
         parser_.set_response_to_head(head_request_);
         if (data.empty()) return;

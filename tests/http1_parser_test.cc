@@ -397,6 +397,32 @@ TEST_SUITE("http1_parser") {
     CHECK(empty.messages.empty());
   }
 
+  TEST_CASE("a status code below 100 is a malformed response") {
+    // llhttp takes one or two digits; RFC 9112 §4 wants three, RFC 9110 §15
+    // 100-599, and Go refuses them (tests/client_diff status_line.code_*).
+    ParseOptions opt;
+    opt.type = Http1Parser::Type::kResponse;
+    opt.finish_at_end = true;
+    for (std::string line : {"HTTP/1.1 99 Odd", "HTTP/1.1 2 OK", "HTTP/1.1 0 Zero"}) {
+      CAPTURE(line);
+      Outcome o = Grind(line + "\r\nContent-Length: 2\r\n\r\nok", opt);
+      CHECK(o.error == ErrorCode::kMalformedResponse);
+      CHECK(o.messages.empty());
+    }
+    CHECK(Grind("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", opt)
+              .error == ErrorCode::kOk);
+  }
+
+  TEST_CASE("a response head over the limit says so in the client's words") {
+    Http1Parser p(Http1Parser::Type::kResponse);
+    p.set_max_header_bytes(64);
+    auto r = p.Feed("HTTP/1.1 200 OK\r\nX-Long: " + std::string(200, 'v') + "\r\n\r\n");
+    REQUIRE(r.status == Http1Parser::Status::kError);
+    CHECK(p.error().code() == ErrorCode::kHeaderTooLarge);
+    CHECK(p.error().message().find("response") != std::string::npos);
+    CHECK(p.error().message().find("request") == std::string::npos);
+  }
+
   TEST_CASE("a body sink receives the body instead of the buffer") {
     Http1Parser p(Http1Parser::Type::kResponse);
     std::string streamed;

@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 
 #include "internal/transport_impl.h"
@@ -134,6 +135,59 @@ TEST_SUITE("persist_conn") {
     auto r2 = Send(transport, GetReq(peer2.URL()));
     REQUIRE(r2.ok());
     CHECK_FALSE(ReadAll(*r2).ok());
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a framing error in the body: the head, the bytes before it, then the error") {
+    // Head, one good chunk and a broken one in a single write, so that they
+    // reach the client in one read: before, the error there took the head
+    // with it, while the same bytes in two reads gave head and data.
+    for (std::string bad : {"5\r\nhelloXX0\r\n\r\n", "5\r\nhello\r\nzz\r\n"}) {
+      CAPTURE(bad);
+      ScriptedPeer peer(fx.uv(), Answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + bad));
+      auto r = Send(transport, GetReq(peer.URL()));
+      REQUIRE(r.ok());
+      CHECK(r->status_code == 200);
+      std::string got;
+      std::optional<nethttp::Error> end;
+      r->body->Read([&](std::string_view d) { got.append(d); },
+                    [&](nethttp::Error err) { end = std::move(err); });
+      REQUIRE(fx.RunUntil([&] { return end.has_value(); }));
+      CHECK(got == "hello");
+      CHECK(*end);  // an error, not the body's end
+      CHECK(end->code() == ErrorCode::kMalformedResponse);
+    }
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a framing error in the head is still no response") {
+    ScriptedPeer peer(fx.uv(), Answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nhello", true));
+    auto r = Send(transport, GetReq(peer.URL()));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kMalformedResponse);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "five 1xx responses are skipped; a sixth is an error (Go: max1xxResponses)") {
+    std::string five;
+    for (int i = 0; i < 5; ++i) five += "HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\n";
+    ScriptedPeer ok_peer(fx.uv(), Answer(five + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    auto ok = Send(transport, GetReq(ok_peer.URL()));
+    REQUIRE(ok.ok());
+    CHECK(ReadAll(*ok).value() == "ok");
+    ScriptedPeer bad_peer(fx.uv(), Answer(five + "HTTP/1.1 100 Continue\r\n\r\n"
+                                                 "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    auto bad = Send(transport, GetReq(bad_peer.URL()));
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().code() == ErrorCode::kMalformedResponse);
+    CHECK(bad.error().message().find("too many 1xx") != std::string::npos);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a status code of one or two digits is a malformed response") {
+    for (std::string line : {"HTTP/1.1 99 Odd", "HTTP/1.1 2 OK"}) {
+      CAPTURE(line);
+      ScriptedPeer peer(fx.uv(), Answer(line + "\r\nContent-Length: 5\r\n\r\nhello"));
+      auto r = Send(transport, GetReq(peer.URL()));
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.error().code() == ErrorCode::kMalformedResponse);
+    }
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "bytes after a complete response: the conn is not reused") {

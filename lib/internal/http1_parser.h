@@ -101,6 +101,10 @@ class Http1Parser {
   bool message_started() const { return message_started_; }
   // head_complete: the header block of the current message was parsed.
   bool head_complete() const { return head_complete_; }
+  // head_accepted: that header block also passed validation, so what
+  // follows is its body. A framing error after this point belongs to the
+  // body (a client has a response to hand over); one before, to the head.
+  bool head_accepted() const { return head_accepted_; }
   MessageHead& head() { return head_; }
   std::string& body() { return body_; }
   const Error& error() const { return error_; }
@@ -133,6 +137,7 @@ class Http1Parser {
   // CountOpenSpan counts the head bytes of a span llhttp stopped inside.
   void CountOpenSpan(const char* error_pos);
   Error ValidateResponseHead();
+  std::string HeaderTooLargeMessage() const;
 
   struct LlhttpState;
   std::unique_ptr<LlhttpState> ll_;
@@ -165,6 +170,7 @@ class Http1Parser {
   char last_byte_ = '\0';
   bool message_started_ = false;
   bool head_complete_ = false;
+  bool head_accepted_ = false;
   bool message_complete_ = false;
   Error error_;
 };

@@ -188,6 +188,7 @@ class PersistConn {
   // The current exchange.
   Http1Parser parser_;
   int status_code_ = 0;  // of the response being read
+  int interim_responses_ = 0;  // 1xx responses skipped in this exchange
   bool head_request_ = false;
   bool close_after_ = false;
   bool wrote_any_ = false;
