@@ -63,12 +63,13 @@ bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\
 }  // namespace
 
 std::string CanonicalHeaderKey(std::string_view key) {
-  // Go 1.19: a key with any non-token byte (a space, non-ASCII) is returned
-  // unchanged rather than half-canonicalised.
-  if (!IsToken(key)) return std::string(key);
+  // One pass that checks and converts: every field of every message comes
+  // through here. Go 1.19: a key with any non-token byte (a space,
+  // non-ASCII) is returned unchanged rather than half-canonicalised.
   std::string out(key);
   bool upper = true;
   for (char& c : out) {
+    if (!IsTokenByte(c)) return std::string(key);
     if (upper && c >= 'a' && c <= 'z') {
       c = static_cast<char>(c - ('a' - 'A'));
     } else if (!upper && c >= 'A' && c <= 'Z') {

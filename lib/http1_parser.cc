@@ -550,9 +550,8 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
       Fail(ErrorCode::kHeaderTooLarge, HeaderTooLargeMessage());
       return {Status::kError, off};
     }
-    if (at_bare_lf && InLineRegion()) {
-      Fail(type_ == Type::kRequest ? ErrorCode::kBadRequest : ErrorCode::kMalformedResponse,
-           "http: malformed request: bare LF in a line ending");
+    if (at_bare_lf && InLineRegion()) {  // (requests only: see InLineRegion)
+      Fail(ErrorCode::kBadRequest, "http: malformed request: bare LF in a line ending");
       return {Status::kError, off};
     }
   }

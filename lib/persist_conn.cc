@@ -461,7 +461,11 @@ Response PersistConn::TakeHead() {
   resp.status = std::to_string(h.status_code) + " " + h.reason;
   resp.proto_major = h.proto_major;
   resp.proto_minor = h.proto_minor;
-  resp.proto = "HTTP/" + std::to_string(h.proto_major) + "." + std::to_string(h.proto_minor);
+  if (h.proto_major == 1 && (h.proto_minor == 0 || h.proto_minor == 1)) {
+    resp.proto = h.proto_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";  // (every response, unformatted)
+  } else {
+    resp.proto = "HTTP/" + std::to_string(h.proto_major) + "." + std::to_string(h.proto_minor);
+  }
   resp.header = std::move(h.header);
   resp.content_length = h.content_length;
   // Go: Response.Close is shouldClose(major, minor, header), which is
