@@ -10,6 +10,7 @@
 #include <exception>
 #include <utility>
 
+#include "internal/ascii.h"
 #include "internal/log.h"
 #include "internal/url_parse.h"
 #include "internal/uv_handle.h"
@@ -386,7 +387,13 @@ void Conn::AfterResponse() {
   if (rs_->req.body.capacity() > kRetainedBufferBytes) std::string().swap(rs_->req.body);
   continue_sent_ = false;
   if (close) {
-    StartDraining();
+    Flush();
+    if (state_ == State::kClosing) return;  // (a write error)
+    if (PeerIsDone() && uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_)) == 0) {
+      Close();  // the response is in the kernel, which sends it before our FIN
+    } else {
+      StartDraining();
+    }
     return;
   }
   rs_->parser.NextMessage();
@@ -397,6 +404,24 @@ void Conn::AfterResponse() {
     return;
   }
   SetState(State::kIdle);
+}
+
+// PeerIsDone: the peer sends nothing more on this connection, so closing it
+// at once cannot turn into a RST that destroys the response in flight (the
+// reason for StartDraining's lingering close). It is so when the peer
+// half-closed, or when its request was to be its last (Connection: close,
+// or HTTP/1.0 without keep-alive: RFC 9112 §9.6, a client that sends close
+// MUST NOT send further requests) and no byte of another one is here. Go
+// closes at once in these cases too: conn.serve lingers
+// (closeWriteAndWait) only for a request body left unread. Pinned by
+// conn_test "a request that says Connection: close ...".
+bool Conn::PeerIsDone() const {
+  if (read_eof_) return true;
+  if (!rs_->in.empty()) return false;
+  const Request& r = rs_->req;
+  std::string_view connection = r.header.Get("Connection");
+  if (r.proto_major == 1 && r.proto_minor == 0) return !HasToken(connection, "keep-alive");
+  return HasToken(connection, "close");
 }
 
 void Conn::ResponseFinished() {

@@ -278,6 +278,7 @@ void Server::Impl::StopTimeouts() {
 void Server::Impl::MaybeFinishShutdown() {
   if (!shutting_down_ || listener_ != nullptr || num_conns_ != 0) return;
   shutting_down_ = false;
+  StopTimeouts();  // (a timer armed for a deadline since gone must not hold the loop)
   if (auto done = std::move(shutdown_done_)) done();
 }
 

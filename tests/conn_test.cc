@@ -2,12 +2,15 @@
 // timers, backpressure and error answers. The server runs on the test's loop
 // in this thread; the peer is a blocking RawConn on a second thread.
 #include <doctest/doctest.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include <atomic>
 #include <chrono>
+#include <mutex>
+#include <condition_variable>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -282,6 +285,68 @@ TEST_SUITE("conn") {
       CHECK(closed_at[i] >= idle_at[i] + 290ms);
       CHECK(closed_at[i] < idle_at[i] + 3s);
     }
+  }
+
+  TEST_CASE("a request that says Connection: close: the server closes at once, without lingering") {
+    // The client may send nothing more (RFC 9112 §9.6), so there is nothing
+    // to linger for: the conn must be gone while the peer still holds its
+    // socket open, well before the 500 ms a lingering close would take.
+    for (std::string request : {"GET /ping HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+                                "GET /ping HTTP/1.0\r\n\r\n"}) {
+      CAPTURE(request);
+      Fixture f;
+      std::mutex mu;
+      std::condition_variable cv;
+      bool closed = false;
+      f.srv.conn_state = [&](std::string_view, nethttp::ConnState st) {
+        if (st != nethttp::ConnState::kClosed) return;
+        std::lock_guard<std::mutex> lock(mu);
+        closed = true;
+        cv.notify_all();
+      };
+      int port = f.Listen();
+      bool got_eof = false, closed_while_open = false;
+      std::string reply;
+      RunPeer(f.fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send(request);
+        reply = c.ReadUntilClose(nethttp::testutil::After(5s), &got_eof);
+        std::unique_lock<std::mutex> lock(mu);
+        closed_while_open = cv.wait_for(lock, 400ms, [&] { return closed; });
+      });
+      CHECK(got_eof);
+      CHECK(reply.find("\r\n\r\npong") != std::string::npos);
+      CHECK(closed_while_open);
+    }
+  }
+
+  TEST_CASE("a connection the server ends for its own reasons lingers: late bytes get no RST") {
+    // Keep-alives off: the client asked for a kept-alive connection and may
+    // have a pipelined request on the way. The server shuts its write side
+    // and reads on, so those bytes do not turn into a RST (which would
+    // destroy a response the client has not read yet).
+    Fixture f;
+    f.srv.SetKeepAlivesEnabled(false);
+    int port = f.Listen();
+    bool got_eof = false;
+    std::string reply;
+    int revents = -1;
+    bool late_send = false;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      reply = c.ReadUntilClose(nethttp::testutil::After(5s), &got_eof);
+      late_send = c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      // A RST would show as POLLERR; wait for one well within the linger.
+      pollfd p{c.fd(), 0, 0};
+      revents = poll(&p, 1, 250) == 0 ? 0 : p.revents;
+    });
+    CHECK(got_eof);
+    CHECK(reply.find("Connection: close") != std::string::npos);
+    CHECK(late_send);
+    CHECK(revents == 0);
   }
 
   TEST_CASE("100-continue is sent before the body, once") {

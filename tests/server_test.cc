@@ -257,6 +257,36 @@ TEST_SUITE("server") {
     CHECK(ts.srv.NumConns() == 0);
   }
 
+  TEST_CASE("after Shutdown, nothing of the server keeps the loop running") {
+    // pingd returns from its loop only once no handle is active: a timeout
+    // list's timer still armed for a deadline long gone (the 5 s header
+    // timeout of a connection that closed) would hold its exit.
+    LoopFixture fx;
+    TestServer ts(fx);
+    ts.srv.read_header_timeout = std::chrono::seconds(60);
+    ts.srv.idle_timeout = std::chrono::seconds(60);
+    ts.mux.HandleFunc("/ping", [](ResponseWriter& w, Request&) { w.Write("pong"); });
+    REQUIRE_FALSE(ts.srv.Listen());
+    int port = PortOf(ts.srv);
+    std::optional<HttpResponse> r;
+    bool closed = false;
+    RunPeer(fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /ping HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+      r = c.ReadResponse();
+      closed = c.WaitClosed();
+    });
+    REQUIRE(r);
+    CHECK(closed);
+    REQUIRE(fx.RunUntil([&] { return ts.srv.NumConns() == 0; }));
+    bool shutdown_done = false;
+    ts.srv.Shutdown([&] { shutdown_done = true; });
+    CHECK(fx.RunUntil([&] { return shutdown_done; }));
+    uv_run(fx.uv(), UV_RUN_NOWAIT);  // the listener's close callback
+    CHECK(uv_loop_alive(fx.uv()) == 0);
+  }
+
   TEST_CASE("Shutdown completes when a streamed response began before it") {
     LoopFixture fx;
     TestServer ts(fx);

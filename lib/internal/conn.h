@@ -104,6 +104,7 @@ class Conn final : public ResponseSink {
   void ResumeInput();
   void FailRequest(const Error& err);
   void StartDraining();
+  bool PeerIsDone() const;
   void Flush();
   void StartReading();
   void StopReading();
