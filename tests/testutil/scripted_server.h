@@ -137,6 +137,28 @@ class ScriptedConn {
     while (Fill()) in_.clear();
   }
 
+  // ShutdownWrite sends a FIN and keeps reading: a half-close, as a server
+  // that is done with a connection does before it drains the peer's bytes.
+  void ShutdownWrite() {
+    if (fd_ >= 0) shutdown(fd_, SHUT_WR);
+  }
+
+  // IdleFor reports whether the peer stayed silent for `idle`: true if
+  // nothing (no byte, no EOF) arrived in that time; false at once when bytes
+  // are buffered or arrive, on EOF or error, or when the server stops. A
+  // server's keep-alive idle timer, or a slow server's delay that ends early
+  // when the client gives up.
+  bool IdleFor(std::chrono::milliseconds idle) {
+    if (fd_ < 0 || !in_.empty()) return false;
+    Deadline d = After(idle);
+    for (;;) {
+      pollfd p[2] = {{fd_, POLLIN, 0}, {stop_fd_, POLLIN, 0}};
+      int rc = poll(p, 2, MsUntil(d));
+      if (rc < 0 && errno == EINTR) continue;
+      return rc == 0;
+    }
+  }
+
   // Close closes now; `reset` sends an RST instead of a FIN.
   void Close(bool reset = false) {
     if (fd_ < 0) return;
