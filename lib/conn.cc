@@ -102,8 +102,13 @@ void Conn::Accept(Server::Impl* server, uv_stream_t* listener) {
     return;
   }
   // Go sets TCP_NODELAY on accepted connections: responses are written
-  // whole, so Nagle would only add latency.
+  // whole, so Nagle would only add latency. Linux hands it down from the
+  // listening socket (Server::Impl::Listen sets it there), which spares a
+  // setsockopt per connection; elsewhere it is set here. The inheritance
+  // is pinned by conn_test "accepted sockets inherit TCP_NODELAY".
+#ifndef __linux__
   uv_tcp_nodelay(&c->tcp_, 1);
+#endif
   c->remote_addr_ = PeerAddr(&c->tcp_);
   server->OnConnOpened(c);
   Server& srv = server->server();

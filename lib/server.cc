@@ -197,6 +197,8 @@ Error Server::Impl::Listen() {
   l->tcp.data = l;
   uv_tcp_init(loop_, &l->tcp);
   int rc = uv_tcp_bind(&l->tcp, reinterpret_cast<sockaddr*>(&ss), 0);
+  // Accepted sockets inherit TCP_NODELAY from here on Linux (Conn::Accept).
+  if (rc == 0) rc = uv_tcp_nodelay(&l->tcp, 1);
   if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), kBacklog, OnConnection);
   if (rc != 0 && any_host && (rc == UV_EAFNOSUPPORT || rc == UV_EADDRNOTAVAIL)) {
     // No IPv6 on this machine: listen on every IPv4 interface instead. The
@@ -209,6 +211,7 @@ Error Server::Impl::Listen() {
     uv_tcp_init(loop_, &l->tcp);
     uv_ip4_addr("0.0.0.0", port, reinterpret_cast<sockaddr_in*>(&ss));
     rc = uv_tcp_bind(&l->tcp, reinterpret_cast<sockaddr*>(&ss), 0);
+    if (rc == 0) rc = uv_tcp_nodelay(&l->tcp, 1);
     if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), kBacklog, OnConnection);
   }
   if (rc != 0) {

@@ -2,6 +2,8 @@
 // timers, backpressure and error answers. The server runs on the test's loop
 // in this thread; the peer is a blocking RawConn on a second thread.
 #include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -347,6 +349,36 @@ TEST_SUITE("conn") {
     CHECK(reply.find("Connection: close") != std::string::npos);
     CHECK(late_send);
     CHECK(revents == 0);
+  }
+
+  TEST_CASE("accepted sockets have TCP_NODELAY (inherited from the listener on Linux)") {
+    // The server runs in this process, so its side of the connection is one
+    // of our fds: the socket whose peer is the client's local address.
+    Fixture f;
+    int port = f.Listen();
+    RawConn c;
+    REQUIRE(c.Connect(port));
+    std::optional<HttpResponse> r;
+    RunPeer(f.fx, [&] {
+      c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      r = c.ReadResponse();
+    });
+    REQUIRE(r);
+    sockaddr_in client{};
+    socklen_t len = sizeof client;
+    REQUIRE(getsockname(c.fd(), reinterpret_cast<sockaddr*>(&client), &len) == 0);
+    int server_side = -1;
+    for (int fd = 0; fd < 4096 && server_side < 0; ++fd) {
+      sockaddr_in peer{};
+      socklen_t plen = sizeof peer;
+      if (fd == c.fd() || getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) != 0) continue;
+      if (peer.sin_family == AF_INET && peer.sin_port == client.sin_port) server_side = fd;
+    }
+    REQUIRE(server_side >= 0);
+    int nodelay = 0;
+    socklen_t olen = sizeof nodelay;
+    REQUIRE(getsockopt(server_side, IPPROTO_TCP, TCP_NODELAY, &nodelay, &olen) == 0);
+    CHECK(nodelay == 1);
   }
 
   TEST_CASE("100-continue is sent before the body, once") {
