@@ -374,6 +374,7 @@ void Conn::ServeRequest() {
   }
   if (state_ != State::kHandling) return;  // closed by the handler's side
   if (!resp_->CompleteUnlessHeld()) {
+    handler_holds_ = true;
     SetState(State::kHeld);
     StopReading();
     return;
@@ -387,6 +388,7 @@ void Conn::AfterResponse() {
   bool close = resp_->close_after() || read_eof_ || !KeepAlivesAllowed();
   resp_->Detach();
   resp_.reset();
+  handler_holds_ = false;
   // An idle connection holds no request body: ten thousand of them after a
   // large upload each must not keep its buffer.
   if (rs_->req.body.capacity() > kRetainedBufferBytes) std::string().swap(rs_->req.body);
@@ -578,8 +580,24 @@ void Conn::Close() {
 
 void Conn::OnClose(uv_handle_t* h) {
   Conn* c = OwnerOf<Conn>(h);
-  if (c->server_ != nullptr) c->server_->OnConnClosed(c);
+  if (c->server_ != nullptr) {
+    c->RecycleRequestState();
+    c->server_->OnConnClosed(c);
+  }
   delete c;
+}
+
+// A connection per request (Connection: close, HTTP/1.0) would otherwise
+// build and free a parser and a Request every time, since its state never
+// sees an idle moment to go back to the pool.
+void Conn::RecycleRequestState() {
+  if (!rs_ || handler_holds_ || !rs_->parser.AtMessageBoundary()) return;
+  rs_->parser.Reset();
+  rs_->in.clear();
+  rs_->out.clear();
+  if (rs_->in.capacity() > kRetainedBufferBytes) std::string().swap(rs_->in);
+  if (rs_->out.capacity() > kRetainedBufferBytes) std::string().swap(rs_->out);
+  server_->ReturnRequestState(std::move(rs_));
 }
 
 }  // namespace nethttp

@@ -574,6 +574,14 @@ Http1Parser::FeedResult Http1Parser::Finish() {
   return {Status::kError, 0};
 }
 
+void Http1Parser::Reset() {
+  llhttp_reset(&ll_->parser);
+  message_complete_ = false;  // (llhttp starts over: nothing to resume)
+  NextMessage();
+  error_ = Error();
+  last_byte_ = '\0';
+}
+
 void Http1Parser::NextMessage() {
   if (message_complete_) {
     llhttp_errno_t rc = llhttp_get_errno(&ll_->parser);

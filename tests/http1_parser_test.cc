@@ -423,6 +423,28 @@ TEST_SUITE("http1_parser") {
     CHECK(p.error().message().find("request") == std::string::npos);
   }
 
+  TEST_CASE("Reset readies a parser for a new connection, after a close or an error") {
+    Http1Parser p(Http1Parser::Type::kRequest);
+    auto r = p.Feed("GET /a HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    REQUIRE(r.status == Http1Parser::Status::kMessageComplete);
+    CHECK(p.AtMessageBoundary());
+    // On the same connection nothing may follow a close...
+    p.NextMessage();
+    CHECK(p.Feed("GET /b HTTP/1.1\r\nHost: t\r\n\r\n").status == Http1Parser::Status::kError);
+    CHECK_FALSE(p.AtMessageBoundary());
+    // ...but a reset parser is a new one.
+    p.Reset();
+    r = p.Feed("GET /c HTTP/1.1\r\nHost: t\r\n\r\n");
+    REQUIRE(r.status == Http1Parser::Status::kMessageComplete);
+    CHECK(p.head().target == "/c");
+    CHECK(p.head().keep_alive);
+    // Half a message is no boundary.
+    p.NextMessage();
+    CHECK(p.AtMessageBoundary());
+    p.Feed("GET /d HTTP/1.1\r\nHo");
+    CHECK_FALSE(p.AtMessageBoundary());
+  }
+
   TEST_CASE("a body sink receives the body instead of the buffer") {
     Http1Parser p(Http1Parser::Type::kResponse);
     std::string streamed;

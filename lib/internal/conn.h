@@ -112,6 +112,9 @@ class Conn final : public ResponseSink {
   // MaybeReleaseRequestState returns rs_ to the pool when nothing of a
   // request is left on this connection (idle, no unparsed or unsent bytes).
   void MaybeReleaseRequestState();
+  // RecycleRequestState gives a closed connection's rs_ back to the pool
+  // when nothing can still use it.
+  void RecycleRequestState();
 
   Server::Impl* server_;
   uv_tcp_t tcp_;
@@ -127,11 +130,15 @@ class Conn final : public ResponseSink {
   // connection closes once that response is out.
   bool read_eof_ = false;
   bool continue_sent_ = false;  // "100 Continue" already sent for this request
+  // handler_holds_: the handler called Hold() for the current request and
+  // may still use its Request, until the response finishes.
+  bool handler_holds_ = false;
   std::string remote_addr_;
   // rs_ is taken from the server's pool when a request's first bytes
-  // arrive, and given back once the connection is idle again. A closing
-  // connection keeps its own until it is deleted: a held handler may still
-  // look at the Request, and a parser cut off mid-message is not reusable.
+  // arrive, and given back once the connection is idle again, or closed
+  // (RecycleRequestState). A closing connection keeps its own until its
+  // close callback: a held handler may still look at the Request, and a
+  // parser cut off mid-message is not reusable, so those are freed.
   std::unique_ptr<RequestState> rs_;
   std::shared_ptr<ServerResponse> resp_;
 };

@@ -96,9 +96,17 @@ class Http1Parser {
   // NextMessage clears the finished message and readies the parser for the
   // next one on the same connection.
   void NextMessage();
+  // Reset readies the parser for a new connection, as if just made (the
+  // limits and the body sink stay). llhttp remembers across messages that a
+  // connection is to close, so NextMessage alone would refuse what comes
+  // next.
+  void Reset();
 
   // message_started: at least one byte of the current message was parsed.
   bool message_started() const { return message_started_; }
+  // AtMessageBoundary: no error and no message half parsed, so that after
+  // Reset the parser can serve another connection.
+  bool AtMessageBoundary() const { return !error_ && (message_complete_ || !message_started_); }
   // head_complete: the header block of the current message was parsed.
   bool head_complete() const { return head_complete_; }
   // head_accepted: that header block also passed validation, so what
