@@ -3,6 +3,9 @@
 // (conn.cc) on the same loop; there is no thread per connection.
 #include "nethttp/server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <csignal>
 #include <cstring>
 #include <utility>
@@ -74,6 +77,30 @@ Error ResolveListenAddr(uv_loop_t* loop, std::string_view addr, sockaddr_storage
   std::memcpy(out, req.addrinfo->ai_addr, req.addrinfo->ai_addrlen);
   uv_freeaddrinfo(req.addrinfo);
   return Error();
+}
+
+// kDeferAcceptSeconds: how long Linux may hold a connection that has sent
+// nothing yet before handing it to accept anyway (see DeferAccept).
+constexpr int kDeferAcceptSeconds = 1;
+
+// DeferAccept asks Linux to hand over a connection only once its first
+// bytes are in (TCP_DEFER_ACCEPT, as h2o does and nginx's "deferred"):
+// the accept and the read of the request then come in one loop turn, not
+// two, and a connection per request cost a fifth less CPU
+// (tools/bench/run --shapes close). A client that connects and stays
+// silent is accepted after kDeferAcceptSeconds all the same, so
+// ReadHeaderTimeout still ends it, that much later; Go has no such delay.
+// Best effort: where the option is missing nothing changes.
+void DeferAccept(uv_tcp_t* listener) {
+#ifdef TCP_DEFER_ACCEPT
+  uv_os_fd_t fd;
+  int secs = kDeferAcceptSeconds;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(listener), &fd) == 0) {
+    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
+  }
+#else
+  (void)listener;
+#endif
 }
 
 }  // namespace
@@ -218,6 +245,7 @@ Error Server::Impl::Listen() {
     CloseListener(l);
     return Error::FromUv(rc, "listen tcp " + addr);
   }
+  DeferAccept(&l->tcp);
   listener_ = l;
   listen_addr_ = SockAddr(&l->tcp);
   return Error();

@@ -381,6 +381,28 @@ TEST_SUITE("conn") {
     CHECK(nodelay == 1);
   }
 
+  TEST_CASE("a client that connects and sends nothing is still ended by the header timeout") {
+    // The listener defers accepts until data arrives (TCP_DEFER_ACCEPT); a
+    // silent client is accepted after about a second anyway, and then the
+    // header timeout applies as to any other.
+    Fixture f;
+    f.srv.read_header_timeout = 200ms;
+    int port = f.Listen();
+    bool closed = false;
+    std::chrono::milliseconds took{};
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      auto start = nethttp::testutil::Clock::now();
+      closed = c.WaitClosed(nethttp::testutil::After(10s));
+      took = std::chrono::duration_cast<std::chrono::milliseconds>(
+          nethttp::testutil::Clock::now() - start);
+    });
+    CHECK(closed);
+    CHECK(took >= 190ms);
+    CHECK(took < 6s);
+  }
+
   TEST_CASE("100-continue is sent before the body, once") {
     Fixture f;
     int port = f.Listen();
