@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -56,6 +57,17 @@ struct Fixture {
   ServeMux mux;
   Server srv;
 };
+
+// ClosedAfter sends data (if any) and waits up to limit for the server to
+// close; *took is the time from the send to the close.
+bool ClosedAfter(RawConn& c, std::string_view data, std::chrono::milliseconds limit,
+                 std::chrono::milliseconds* took) {
+  auto start = nethttp::testutil::Clock::now();
+  if (!data.empty() && !c.Send(data)) return false;
+  bool closed = c.WaitClosed(nethttp::testutil::After(limit));
+  *took = std::chrono::duration_cast<std::chrono::milliseconds>(nethttp::testutil::Clock::now() - start);
+  return closed;
+}
 
 }  // namespace
 
@@ -164,11 +176,7 @@ TEST_SUITE("conn") {
     RunPeer(f.fx, [&] {
       RawConn c;
       if (!c.Connect(port)) return;
-      auto start = nethttp::testutil::Clock::now();
-      c.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc");
-      closed = c.WaitClosed(nethttp::testutil::After(5s));
-      took = std::chrono::duration_cast<std::chrono::milliseconds>(
-          nethttp::testutil::Clock::now() - start);
+      closed = ClosedAfter(c, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc", 5s, &took);
     });
     CHECK(closed);
     CHECK(took >= 390ms);  // not the 100 ms header timeout
@@ -184,11 +192,7 @@ TEST_SUITE("conn") {
     RunPeer(f.fx, [&] {
       RawConn c;
       if (!c.Connect(port)) return;
-      auto start = nethttp::testutil::Clock::now();
-      c.Send("GET /ping HTTP/1.1\r\nHo");
-      closed = c.WaitClosed(nethttp::testutil::After(5s));
-      took = std::chrono::duration_cast<std::chrono::milliseconds>(
-          nethttp::testutil::Clock::now() - start);
+      closed = ClosedAfter(c, "GET /ping HTTP/1.1\r\nHo", 5s, &took);
     });
     CHECK(closed);
     CHECK(took >= 190ms);
@@ -213,11 +217,7 @@ TEST_SUITE("conn") {
       c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
       second = c.ReadResponse();
       // Then a head that stalls: closed 300 ms after its first byte.
-      auto start = nethttp::testutil::Clock::now();
-      c.Send("GET /ping HTTP/1.1\r\n");
-      closed = c.WaitClosed(nethttp::testutil::After(5s));
-      took = std::chrono::duration_cast<std::chrono::milliseconds>(
-          nethttp::testutil::Clock::now() - start);
+      closed = ClosedAfter(c, "GET /ping HTTP/1.1\r\n", 5s, &took);
     });
     REQUIRE(first);
     REQUIRE(second);
@@ -238,11 +238,7 @@ TEST_SUITE("conn") {
     RunPeer(f.fx, [&] {
       RawConn c;
       if (!c.Connect(port)) return;
-      auto start = nethttp::testutil::Clock::now();
-      c.Send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n");
-      closed = c.WaitClosed(nethttp::testutil::After(5s));
-      took = std::chrono::duration_cast<std::chrono::milliseconds>(
-          nethttp::testutil::Clock::now() - start);
+      closed = ClosedAfter(c, "GET /hold HTTP/1.1\r\nHost: t\r\n\r\n", 5s, &took);
     });
     CHECK(held != nullptr);
     CHECK(closed);
@@ -393,10 +389,7 @@ TEST_SUITE("conn") {
     RunPeer(f.fx, [&] {
       RawConn c;
       if (!c.Connect(port)) return;
-      auto start = nethttp::testutil::Clock::now();
-      closed = c.WaitClosed(nethttp::testutil::After(10s));
-      took = std::chrono::duration_cast<std::chrono::milliseconds>(
-          nethttp::testutil::Clock::now() - start);
+      closed = ClosedAfter(c, "", 10s, &took);
     });
     CHECK(closed);
     CHECK(took >= 190ms);
