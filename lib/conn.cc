@@ -105,7 +105,7 @@ void Conn::Accept(Server::Impl* server, uv_stream_t* listener) {
   // whole, so Nagle would only add latency. Linux hands it down from the
   // listening socket (Server::Impl::Listen sets it there), which spares a
   // setsockopt per connection; elsewhere it is set here. The inheritance
-  // is pinned by conn_test "accepted sockets inherit TCP_NODELAY".
+  // is pinned by conn_test "accepted sockets have TCP_NODELAY ...".
 #ifndef __linux__
   uv_tcp_nodelay(&c->tcp_, 1);
 #endif
@@ -396,7 +396,7 @@ void Conn::AfterResponse() {
   if (close) {
     Flush();
     if (state_ == State::kClosing) return;  // (a write error)
-    if (PeerIsDone() && uv_stream_get_write_queue_size(reinterpret_cast<uv_stream_t*>(&tcp_)) == 0) {
+    if (PeerIsDone() && OutputInKernel()) {
       Close();  // the response is in the kernel, which sends it before our FIN
     } else {
       StartDraining();
@@ -471,11 +471,10 @@ void Conn::StartDraining() {
   // Our FIN goes out after the last response; then we read and discard
   // until the peer closes or the linger timeout fires.
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
-  if (uv_stream_get_write_queue_size(stream) == 0) {
-    // Everything is in the kernel already (the usual case: Flush wrote it
-    // directly), so shut the write side now. uv_shutdown would first wait
-    // for the socket to be writable: one more epoll_ctl and one more loop
-    // turn for every connection that closes.
+  if (OutputInKernel()) {
+    // The usual case (Flush wrote it all directly): shut the write side
+    // now. uv_shutdown would first wait for the socket to be writable: one
+    // more epoll_ctl and one more loop turn for every connection that closes.
     uv_os_fd_t fd;
     if (uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) != 0 || shutdown(fd, SHUT_WR) != 0) {
       Close();
@@ -501,6 +500,8 @@ void Conn::OnShutdown(uv_shutdown_t* req, int status) {
 }
 
 bool Conn::WriteBacklogged() const { return tcp_.write_queue_size > kMaxWriteBacklog; }
+
+bool Conn::OutputInKernel() const { return tcp_.write_queue_size == 0; }
 
 void Conn::OutputGrew() {
   // A streaming handler's output goes out as it grows, not all at the end.

@@ -203,6 +203,20 @@ void IgnoreSigpipe() {
 
 }  // namespace
 
+int Server::Impl::OpenListener(const sockaddr* addr, Listener** out) {
+  auto* l = new Listener{};
+  l->server = this;
+  l->tcp.data = l;
+  uv_tcp_init(loop_, &l->tcp);
+  *out = l;
+  int rc = uv_tcp_bind(&l->tcp, addr, 0);
+  // Accepted sockets inherit TCP_NODELAY from here on Linux (Conn::Accept).
+  if (rc == 0) rc = uv_tcp_nodelay(&l->tcp, 1);
+  if (rc == 0) DeferAccept(&l->tcp);
+  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), kBacklog, OnConnection);
+  return rc;
+}
+
 Error Server::Impl::Listen() {
   IgnoreSigpipe();
   if (stopped_) return Error(ErrorCode::kServerClosed, "http: Server closed");
@@ -219,33 +233,20 @@ Error Server::Impl::Listen() {
   bool any_host = false;
   if (Error err = ResolveListenAddr(loop_, addr, &ss, &any_host)) return err;
 
-  auto* l = new Listener{};
-  l->server = this;
-  l->tcp.data = l;
-  uv_tcp_init(loop_, &l->tcp);
-  int rc = uv_tcp_bind(&l->tcp, reinterpret_cast<sockaddr*>(&ss), 0);
-  // Accepted sockets inherit TCP_NODELAY from here on Linux (Conn::Accept).
-  if (rc == 0) rc = uv_tcp_nodelay(&l->tcp, 1);
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), kBacklog, OnConnection);
+  Listener* l = nullptr;
+  int rc = OpenListener(reinterpret_cast<sockaddr*>(&ss), &l);
   if (rc != 0 && any_host && (rc == UV_EAFNOSUPPORT || rc == UV_EADDRNOTAVAIL)) {
     // No IPv6 on this machine: listen on every IPv4 interface instead. The
     // failed socket is closed and a fresh one made.
     int port = ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
     CloseListener(l);
-    l = new Listener{};
-    l->server = this;
-    l->tcp.data = l;
-    uv_tcp_init(loop_, &l->tcp);
     uv_ip4_addr("0.0.0.0", port, reinterpret_cast<sockaddr_in*>(&ss));
-    rc = uv_tcp_bind(&l->tcp, reinterpret_cast<sockaddr*>(&ss), 0);
-    if (rc == 0) rc = uv_tcp_nodelay(&l->tcp, 1);
-    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), kBacklog, OnConnection);
+    rc = OpenListener(reinterpret_cast<sockaddr*>(&ss), &l);
   }
   if (rc != 0) {
     CloseListener(l);
     return Error::FromUv(rc, "listen tcp " + addr);
   }
-  DeferAccept(&l->tcp);
   listener_ = l;
   listen_addr_ = SockAddr(&l->tcp);
   return Error();
@@ -296,11 +297,14 @@ void Server::Impl::OnConnClosed(Conn* c) {
   if (conns_ == c) conns_ = c->next_;
   c->next_ = c->prev_ = nullptr;
   --num_conns_;
-  if (num_conns_ == 0 && stopped_) StopTimeouts();
+  MaybeStopTimeouts();
   MaybeFinishShutdown();
 }
 
-void Server::Impl::StopTimeouts() {
+void Server::Impl::MaybeStopTimeouts() {
+  // A timer still armed for a deadline since gone must not hold the loop
+  // (pingd runs it until nothing is active) once the server has stopped.
+  if (!stopped_ || num_conns_ != 0) return;
   for (TimeoutList* list : timeouts_) {
     if (list != nullptr) list->Stop();
   }
@@ -309,7 +313,6 @@ void Server::Impl::StopTimeouts() {
 void Server::Impl::MaybeFinishShutdown() {
   if (!shutting_down_ || listener_ != nullptr || num_conns_ != 0) return;
   shutting_down_ = false;
-  StopTimeouts();  // (a timer armed for a deadline since gone must not hold the loop)
   if (auto done = std::move(shutdown_done_)) done();
 }
 
@@ -328,6 +331,7 @@ void Server::Impl::Shutdown(std::function<void()> done) {
     c->CloseIfIdle();
     c = next;
   }
+  MaybeStopTimeouts();
   MaybeFinishShutdown();
 }
 
@@ -342,7 +346,7 @@ void Server::Impl::Close() {
     c->Close();
     c = next;
   }
-  if (num_conns_ == 0) StopTimeouts();
+  MaybeStopTimeouts();
 }
 
 Server::Server() : impl_(std::make_unique<Impl>(this)) {}

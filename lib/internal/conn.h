@@ -109,6 +109,9 @@ class Conn final : public ResponseSink {
   void StartReading();
   void StopReading();
   bool WriteBacklogged() const;
+  // OutputInKernel: libuv holds no unwritten response bytes, so the kernel
+  // has all of them and sends them before a FIN, whatever we do next.
+  bool OutputInKernel() const;
   // MaybeReleaseRequestState returns rs_ to the pool when nothing of a
   // request is left on this connection (idle, no unparsed or unsent bytes).
   void MaybeReleaseRequestState();

@@ -76,8 +76,13 @@ class Server::Impl {
   void ShedConnection(uv_loop_t* loop, uv_stream_t* listener);
   static void CloseListener(Listener* l);
   void MaybeFinishShutdown();
-  // StopTimeouts disarms the timeout lists once no connection is left.
-  void StopTimeouts();
+  // OpenListener makes *out, a listening socket on addr (bound, with the
+  // options accepted sockets inherit); the libuv status. *out is set even
+  // on failure, for CloseListener.
+  int OpenListener(const sockaddr* addr, Listener** out);
+  // MaybeStopTimeouts disarms the timeout lists once the server has stopped
+  // and no connection is left.
+  void MaybeStopTimeouts();
 
   Server* server_;
   uv_loop_t* loop_ = nullptr;  // set by Listen
