@@ -105,7 +105,14 @@ class Conn final : public ResponseSink {
   void FailRequest(const Error& err);
   void StartDraining();
   bool PeerIsDone() const;
-  void Flush();
+  // Flush hands rs_->out to the kernel, or to libuv for what the kernel
+  // does not take. fin_follows: our FIN comes right after (see
+  // TrySendBeforeFin).
+  void Flush(bool fin_follows = false);
+  int TrySendBeforeFin(std::string_view bytes);
+  // ShutdownWrite sends our FIN now (shutdown(2) SHUT_WR), after what the
+  // kernel holds; false if it could not.
+  bool ShutdownWrite();
   void StartReading();
   void StopReading();
   bool WriteBacklogged() const;
