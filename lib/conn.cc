@@ -67,7 +67,7 @@ ConnState PublicState(Conn::State s) {
   if (to == S::kDraining) return from != S::kClosing && from != S::kDraining;
   switch (from) {
     case S::kNew:
-    case S::kIdle: return to == S::kReadingHead;
+    case S::kIdle: return to == S::kReadingHead || to == S::kHandling;  // (a request read whole)
     case S::kReadingHead: return to == S::kReadingBody || to == S::kHandling;
     case S::kReadingBody: return to == S::kHandling;
     case S::kHandling: return to == S::kIdle || to == S::kHeld || to == S::kWriteBlocked;
@@ -295,7 +295,12 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
       FailRequest(parser.error());
       break;
     }
-    if (state_ == State::kNew || state_ == State::kIdle) SetState(State::kReadingHead);
+    // A request that came whole in this read goes straight to kHandling:
+    // its head and read deadlines would be armed only to be disarmed.
+    if ((state_ == State::kNew || state_ == State::kIdle) &&
+        r.status != Http1Parser::Status::kMessageComplete) {
+      SetState(State::kReadingHead);
+    }
     if (parser.head_complete() && state_ == State::kReadingHead &&
         r.status == Http1Parser::Status::kNeedMore) {
       SetState(State::kReadingBody);
@@ -330,10 +335,12 @@ void Conn::MaybeReleaseRequestState() {
 void Conn::ServeRequest() {
   MessageHead& h = rs_->parser.head();
   Request& r = rs_->req;
-  // Swapped, not moved: the parser's next message reuses the buffers this
-  // request had, so a kept-alive connection stops allocating for them.
-  r.method.swap(h.method);
-  r.request_uri.swap(h.target);
+  // Copied, not moved: the parser's next message and the next Request each
+  // keep their own buffers, so a kept-alive connection stops allocating
+  // for them (a swap would too, but costs more than the copy of a short
+  // string).
+  r.method.assign(h.method);
+  r.request_uri.assign(h.target);
   if (ParseRequestURIInto(r.request_uri, &r.url)) {
     FailRequest(Error(ErrorCode::kBadRequest, "http: malformed request URI"));
     return;
@@ -355,25 +362,32 @@ void Conn::ServeRequest() {
   info.head = r.method == "HEAD";
   info.proto_minor = r.proto_minor;
   info.wants_close = r.close;
-  resp_ = std::make_shared<ServerResponse>(this, info);
-  // The handler's ResponseWriter& must outlive any Close() its own writes
-  // cause (a write error closes the conn, which drops resp_).
-  std::shared_ptr<ServerResponse> resp = resp_;
-  try {
-    // Go's serverHandler: "OPTIONS *" asks about the server, not a resource,
-    // so the server answers it before any handler (200, empty body).
-    if (r.request_uri == "*" && r.method == "OPTIONS") {
-      resp->Header().Set("Content-Length", "0");
-      resp->WriteHeader(StatusOK);
-    } else {
-      server_->handler().ServeHTTP(*resp, r);
+  if (rs_->spare_response) {
+    resp_ = std::move(rs_->spare_response);
+    resp_->Reuse(this, info);
+  } else {
+    resp_ = std::make_shared<ServerResponse>(this, info);
+  }
+  {
+    // The handler's ResponseWriter& must outlive any Close() its own
+    // writes cause (a write error closes the conn, which drops resp_).
+    std::shared_ptr<ServerResponse> resp = resp_;
+    try {
+      // Go's serverHandler: "OPTIONS *" asks about the server, not a
+      // resource, so the server answers it before any handler (200, empty).
+      if (r.request_uri == "*" && r.method == "OPTIONS") {
+        resp->Header().Set("Content-Length", "0");
+        resp->WriteHeader(StatusOK);
+      } else {
+        server_->handler().ServeHTTP(*resp, r);
+      }
+    } catch (const std::exception& e) {
+      Log().error("http: panic serving {}: {}", remote_addr_, e.what());
+      if (resp_) resp->Recover();
+    } catch (...) {
+      Log().error("http: panic serving {}: unknown exception", remote_addr_);
+      if (resp_) resp->Recover();
     }
-  } catch (const std::exception& e) {
-    Log().error("http: panic serving {}: {}", remote_addr_, e.what());
-    if (resp_) resp->Recover();
-  } catch (...) {
-    Log().error("http: panic serving {}: unknown exception", remote_addr_);
-    if (resp_) resp->Recover();
   }
   if (state_ != State::kHandling) return;  // closed by the handler's side
   if (!resp_->CompleteUnlessHeld()) {
@@ -390,7 +404,12 @@ void Conn::AfterResponse() {
   // ends the connection: closing after a complete response is always legal.
   bool close = resp_->close_after() || read_eof_ || !KeepAlivesAllowed();
   resp_->Detach();
-  resp_.reset();
+  // The next request reuses it, unless a handler that held it still does.
+  if (resp_.use_count() == 1) {
+    rs_->spare_response = std::move(resp_);
+  } else {
+    resp_.reset();
+  }
   handler_holds_ = false;
   // An idle connection holds no request body: ten thousand of them after a
   // large upload each must not keep its buffer.

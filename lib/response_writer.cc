@@ -36,14 +36,10 @@ class HeadPieces {
   HeadPieces& operator=(const HeadPieces&) = delete;
   ~HeadPieces() { Flush(); }
 
-  HeadPieces& Add(std::string_view s) {
-    if (len_ + s.size() > sizeof buf_) {
-      Flush();
-      if (s.size() > sizeof buf_) {  // a piece longer than the buffer goes straight out
-        out_->append(s);
-        return *this;
-      }
-    }
+  // Add is inlined so that a literal's copy is a few moves, not a call to
+  // memcpy; what does not fit takes the call.
+  [[gnu::always_inline]] HeadPieces& Add(std::string_view s) {
+    if (len_ + s.size() > sizeof buf_) return AddOverflowing(s);
     std::memcpy(buf_ + len_, s.data(), s.size());
     len_ += s.size();
     return *this;
@@ -59,12 +55,27 @@ class HeadPieces {
   }
 
  private:
+  [[gnu::noinline]] HeadPieces& AddOverflowing(std::string_view s) {
+    Flush();
+    if (s.size() > sizeof buf_) {  // a piece longer than the buffer goes straight out
+      out_->append(s);
+    } else {
+      std::memcpy(buf_, s.data(), s.size());
+      len_ = s.size();
+    }
+    return *this;
+  }
+
   std::string* out_;
   size_t len_ = 0;
   char buf_[256];
 };
 
 void AddStatusLine(HeadPieces* head, int proto_minor, int code) {
+  if (code == StatusOK) {  // nearly every response: one piece, not five
+    head->Add(proto_minor >= 1 ? "HTTP/1.1 200 OK\r\n"sv : "HTTP/1.0 200 OK\r\n"sv);
+    return;
+  }
   std::string_view text = StatusText(code);
   head->Add(proto_minor >= 1 ? "HTTP/1.1 "sv : "HTTP/1.0 "sv)
       .AddDecimal(code)

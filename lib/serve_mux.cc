@@ -216,6 +216,15 @@ ServeMux::Route ServeMux::Resolve(const Request& r) const {
   if (!clean) cleaned = CleanMuxPath(raw_path);
   const std::string_view path = clean ? std::string_view(raw_path) : std::string_view(cleaned);
 
+  if (clean && !hosts_) {
+    // The common case in one lookup: a clean path registered as it is. Go
+    // would ask the same map twice (shouldRedirectRLocked, then match), and
+    // both answers follow from this hit.
+    if (auto it = m_.find(path); it != m_.end()) {
+      route.entry = &it->second;
+      return route;
+    }
+  }
   if (ShouldRedirect(host, path)) {
     route.redirect = true;
     route.redirect_pattern.assign(path).push_back('/');

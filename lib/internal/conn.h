@@ -34,6 +34,10 @@ struct RequestState {
   Request req;      // reused per request; valid for the handler until Finish
   std::string in;   // received bytes not yet parsed (pipelined or partial)
   std::string out;  // response bytes not yet handed to uv_write
+  // spare_response is the last request's ServerResponse, which nothing
+  // holds any more: the next request reuses it (ServerResponse::Reuse)
+  // rather than allocating its own.
+  std::shared_ptr<ServerResponse> spare_response;
 };
 
 class Conn final : public ResponseSink {

@@ -60,6 +60,12 @@ class ServerResponse : public ResponseWriter,
 
   ServerResponse(ResponseSink* sink, RequestInfo info) : sink_(sink), req_(info) {}
 
+  // Reuse makes a finished response that nothing else holds into a fresh one
+  // for the connection's next request: the assignment resets every field
+  // and keeps the object and its buffers' capacity, so a kept-alive
+  // connection allocates no response per request.
+  void Reuse(ResponseSink* sink, RequestInfo info) { *this = ServerResponse(sink, info); }
+
   nethttp::Header& Header() override { return header_; }
   void WriteHeader(int status_code) override;
   nethttp::Error Write(std::string_view data) override;
