@@ -543,7 +543,6 @@ constexpr int kHoldForFin = 0;  // the FIN then leaves on its own
 // -> 8 segments and 43 -> 34 us of pingd's CPU per connection). Bytes the
 // kernel does not take go through uv_write as usual, and that write,
 // without MSG_MORE, pushes the held ones out.
-
 int Conn::TrySendBeforeFin(std::string_view bytes) {
   uv_os_fd_t fd;
   if (!OutputInKernel() || uv_fileno(reinterpret_cast<uv_handle_t*>(&tcp_), &fd) != 0) {
