@@ -16,6 +16,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kCanceled: return "Canceled";
     case ErrorCode::kBadRequest: return "BadRequest";
     case ErrorCode::kHeaderTooLarge: return "HeaderTooLarge";
+    case ErrorCode::kUriTooLong: return "UriTooLong";
     case ErrorCode::kBodyTooLarge: return "BodyTooLarge";
     case ErrorCode::kUnsupportedTransferEncoding: return "UnsupportedTransferEncoding";
     case ErrorCode::kVersionNotSupported: return "VersionNotSupported";

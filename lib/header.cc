@@ -7,22 +7,10 @@
 #include <array>
 #include <utility>
 
+#include "internal/ascii.h"
+
 namespace nethttp {
 namespace {
-
-// kTokenTable marks the RFC 9110 tchar bytes: "!#$%&'*+-.^_`|~", DIGIT and
-// ALPHA (Go: isTokenTable in net/http/lex.go and textproto/reader.go).
-constexpr std::array<bool, 256> MakeTokenTable() {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-  for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) t[c] = true;
-  return t;
-}
-constexpr std::array<bool, 256> kTokenTable = MakeTokenTable();
-
-bool IsTokenByte(char c) { return kTokenTable[static_cast<unsigned char>(c)]; }
 
 bool IsToken(std::string_view s) {
   return std::all_of(s.begin(), s.end(), IsTokenByte);

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "internal/ascii.h"
+#include "internal/transfer.h"
 #include "nethttp/status.h"
 
 // llhttp's span trampolines (api.c): llhttp_t records the open span by
@@ -60,21 +61,10 @@ Error FromLlhttp(Http1Parser::Type type, llhttp_errno_t err, const char* reason)
   if (type == Http1Parser::Type::kResponse) {
     return Error(ErrorCode::kMalformedResponse, "http: malformed response: " + why);
   }
-  switch (err) {
-    case HPE_INVALID_TRANSFER_ENCODING:
-      return Error(ErrorCode::kUnsupportedTransferEncoding,
-                   "http: unsupported transfer encoding: " + why);
-    case HPE_INVALID_VERSION:
-      // llhttp 8.1 accepts only 0.9, 1.0, 1.1, 2.0 and 3.0 and has no lenient
-      // setter for versions, so "HTTP/1.2" ends here too, where Go serves it
-      // as 1.x and RFC 9110 §6.2 says a server SHOULD (505 is meant for an
-      // unsupported major version). We answer 505 for all of them, against
-      // that SHOULD, until llhttp lets us do otherwise; pinned by
-      // http1_parser_test "version 1.2 is refused".
-      return Error(ErrorCode::kVersionNotSupported, "http: unsupported protocol version");
-    default:
-      return Error(ErrorCode::kBadRequest, "http: malformed request: " + why);
-  }
+  // Everything llhttp refuses in a request is a malformed request (400).
+  // The two verdicts that are not 400 are ours: 505 comes from the request
+  // line's scanner, 501 from ClassifyTransferEncoding.
+  return Error(ErrorCode::kBadRequest, "http: malformed request: " + why);
 }
 
 }  // namespace
@@ -147,6 +137,15 @@ Http1Parser::Http1Parser(Type type) : ll_(std::make_unique<LlhttpState>()), type
   // on this one lenient flag and drop the length ourselves in
   // ValidateRequestHead. Pinned by http1_parser_test "CL beside chunked".
   llhttp_set_lenient_chunked_length(&ll_->parser, 1);
+  // Strict llhttp refuses a Transfer-Encoding field that follows a final
+  // "chunked", in a trailer too, where the field means nothing and must
+  // not change the framing (RFC 9110 §6.5.1). With this flag llhttp lets
+  // it through, and the rule it enforced is ours instead: a head's
+  // Transfer-Encoding is exactly "chunked" or the message is refused
+  // (ValidateRequestHead, ValidateResponseHead), and a trailer's is dropped
+  // (AllowedInTrailer). Pinned by http1_parser_test "fields a trailer may
+  // not hold are dropped".
+  llhttp_set_lenient_transfer_encoding(&ll_->parser, 1);
 }
 
 Http1Parser::~Http1Parser() = default;
@@ -204,10 +203,18 @@ int Http1Parser::OnHeaderValue(std::string_view s) {
 
 int Http1Parser::OnHeaderValueComplete() {
   if (int rc = CountHeaderBytes(4); rc != HPE_OK) return rc;
+  if (max_header_fields_ > 0 && ++header_fields_ > max_header_fields_) {
+    return Fail(ErrorCode::kHeaderTooLarge, type_ == Type::kRequest
+                                                ? "http: too many header fields"
+                                                : "http: malformed response: too many header fields");
+  }
   if (field_.empty()) {
-    // llhttp 8.1 takes ": v" as a field with an empty name. Go's textproto
-    // skips such a line ("better to be liberal"), and so do we: no Header
-    // ever holds an empty key. Pinned by fuzz_regressions_test.
+    // llhttp 8.1 takes ": v" as a field with an empty name. RFC 9112 §5
+    // makes the name a token, so a request with one is malformed (400),
+    // where Go's textproto skips the line ("better to be liberal"). From a
+    // server we keep Go's leniency and skip it: no Header ever holds an
+    // empty key. Pinned by http1_parser_test "an empty field name".
+    if (type_ == Type::kRequest) return Fail(ErrorCode::kBadRequest, "http: empty header field name");
     value_.clear();
     return HPE_OK;
   }
@@ -221,8 +228,19 @@ int Http1Parser::OnHeaderValueComplete() {
     if (type_ == Type::kRequest) return Fail(ErrorCode::kBadRequest, "http: invalid header value");
     return Fail(ErrorCode::kMalformedResponse, "http: malformed response: invalid header value");
   }
+  if (head_complete_) {
+    // A trailer field that would frame, route or authenticate the message
+    // is dropped, never acted on (see AllowedInTrailer).
+    if (AllowedInTrailer(key)) head_.trailer.AddCanonical(std::move(key), std::string(value));
+    field_.clear();
+    value_.clear();
+    return HPE_OK;
+  }
   if (key == "Host") {
     ++host_fields_;
+    // Checked here, with the value in hand, rather than looked up again
+    // in ValidateRequestHead.
+    if (!ValidHostHeader(value)) host_malformed_ = true;
   } else if (key == "Content-Length") {
     ++content_length_fields_;
   } else if (key == "Transfer-Encoding") {
@@ -232,8 +250,7 @@ int Http1Parser::OnHeaderValueComplete() {
   } else if (key == "Connection") {
     ++connection_fields_;
   }
-  Header& target = head_complete_ ? head_.trailer : head_.header;
-  target.AddCanonical(std::move(key), std::string(value));
+  head_.header.AddCanonical(std::move(key), std::string(value));
   field_.clear();
   value_.clear();
   return HPE_OK;
@@ -292,12 +309,24 @@ Error Http1Parser::ValidateRequestHead() {
     if (head_.proto_minor == 0) {
       return Error(ErrorCode::kBadRequest, "http: Transfer-Encoding in an HTTP/1.0 request");
     }
-    // Go 1.19 transfer.go parseTransferEncoding: exactly one field, and it
-    // must be "chunked"; anything else (gzip, "gzip, chunked") is 501.
-    if (transfer_encoding_fields_ > 1 ||
-        !EqualFold(TrimOws(head_.header.Get("Transfer-Encoding")), "chunked")) {
-      return Error(ErrorCode::kUnsupportedTransferEncoding,
-                   "http: unsupported transfer encoding");
+    // Exactly one field, exactly "chunked" (see ClassifyTransferEncoding).
+    if (transfer_encoding_fields_ > 1) {
+      return Error(ErrorCode::kBadRequest, "http: more than one Transfer-Encoding field");
+    }
+    switch (ClassifyTransferEncoding(head_.header.Get("Transfer-Encoding"))) {
+      case TransferCoding::kChunked:
+        // llhttp decides chunked by its own matching of the field, which
+        // takes "chunked<TAB>" for another coding where trimming OWS, as
+        // Go does, reads "chunked". They must agree, or llhttp frames the
+        // body "until EOF" and the connection desyncs (tests/diff F1).
+        if (!head_.chunked) {
+          return Error(ErrorCode::kBadRequest, "http: malformed Transfer-Encoding");
+        }
+        break;
+      case TransferCoding::kUnsupported:
+        return Error(ErrorCode::kUnsupportedTransferEncoding, "http: unsupported transfer encoding");
+      case TransferCoding::kMalformed:
+        return Error(ErrorCode::kBadRequest, "http: malformed Transfer-Encoding");
     }
   }
   // Go: "missing required Host header" / "too many Host headers".
@@ -305,7 +334,7 @@ Error Http1Parser::ValidateRequestHead() {
   if (host_fields_ == 0 && head_.proto_minor >= 1) {
     return Error(ErrorCode::kBadRequest, "http: missing required Host header");
   }
-  if (host_fields_ == 1 && !ValidHostHeader(head_.header.Get("Host"))) {
+  if (host_malformed_) {
     return Error(ErrorCode::kBadRequest, "http: malformed Host header");
   }
   // Go: only "100-continue" is understood; any other expectation is 417.
@@ -352,15 +381,6 @@ int Http1Parser::OnHeadersComplete() {
   }
 
   if (type_ == Type::kRequest) {
-    // llhttp decides chunked by its own matching of the field, which takes
-    // "chunked<TAB>" for another coding; ValidateRequestHead trims OWS as
-    // Go does and would accept it. They must agree, or the body is framed
-    // by llhttp as "until EOF" and the connection desyncs (tests/diff F1):
-    // a Transfer-Encoding llhttp does not read as chunked is refused.
-    if (transfer_encoding_fields_ > 0 && !head_.chunked && head_.proto_minor >= 1 &&
-        head_.proto_major == 1) {
-      return Fail(ErrorCode::kUnsupportedTransferEncoding, "http: unsupported transfer encoding");
-    }
     head_.method = llhttp_method_name(static_cast<llhttp_method_t>(p->method));
     if (Error err = ValidateRequestHead()) {
       error_ = std::move(err);
@@ -392,8 +412,7 @@ int Http1Parser::OnHeadersComplete() {
   }
   // A 1xx response, a response to HEAD, 204 and 304 carry no body, whatever
   // their framing fields say (RFC 9112 §6.3 item 1).
-  bool no_body = response_to_head_ || (head_.status_code >= 100 && head_.status_code < 200) ||
-                 head_.status_code == StatusNoContent || head_.status_code == StatusNotModified;
+  bool no_body = response_to_head_ || !BodyAllowedForStatus(head_.status_code);
   if (!head_.chunked && !(p->flags & F_CONTENT_LENGTH) && !no_body) {
     head_.content_length = -1;  // delimited by the connection's close
     head_.keep_alive = false;
@@ -489,8 +508,11 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
   //    still open when llhttp gets there. (Body bytes may hold any LF.)
   //  - A head ends within max_header_bytes + kHeadSlack raw bytes: a piece
   //    stops at that bound, and a head still open there is 431.
+  //  - A request line is exactly "method SP target SP HTTP/D.D CRLF": line_
+  //    scans each piece first, and a piece stops at the byte it refuses.
   llhttp_t* p = &ll_->parser;
   size_t off = 0;
+  if (llhttp_refused_version_) return FeedLineOnly(data);
   while (off < data.size()) {
     std::string_view piece = data.substr(off);
     bool at_bare_lf = false;
@@ -518,7 +540,33 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
         at_bare_lf = false;
       }
     }
+    bool at_line_error = false;
+    if (type_ == Type::kRequest && !line_.done()) {
+      size_t n = line_.Scan(piece);
+      if (line_.failed()) {
+        // The refused byte comes before any cut above (those fall at the
+        // piece's end), or it is the line's LF and the verdict is 505.
+        piece = piece.substr(0, n);
+        at_line_error = true;
+        at_limit = at_bare_lf = false;
+      }
+    }
     llhttp_errno_t rc = piece.empty() ? HPE_OK : llhttp_execute(p, piece.data(), piece.size());
+    if (rc == HPE_INVALID_VERSION && type_ == Type::kRequest && !line_.done()) {
+      // llhttp knows only the versions 0.9, 1.0, 1.1, 2.0 and 3.0, and
+      // refuses "HTTP/1.2" at its last digit, before the line is over. The
+      // line decides between 400 (it goes on malformed) and 505 (it ends
+      // well formed), so what is left of it goes to line_ alone.
+      if (line_.failed()) {
+        error_ = line_.error();
+        return {Status::kError, off + piece.size()};
+      }
+      llhttp_refused_version_ = true;
+      off += piece.size();
+      last_byte_ = data[off - 1];
+      FeedResult r = FeedLineOnly(data.substr(off));
+      return {r.status, off + r.consumed};
+    }
     if (rc != HPE_OK) {
       size_t at = 0;
       if (const char* pos = llhttp_get_error_pos(p); pos != nullptr && pos >= piece.data()) {
@@ -546,6 +594,10 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
     if (!head_complete_) raw_head_bytes_ += piece.size();
     off += piece.size();
     last_byte_ = off > 0 ? data[off - 1] : last_byte_;
+    if (at_line_error) {
+      error_ = line_.error();
+      return {Status::kError, off};
+    }
     if (at_limit && !head_complete_) {
       Fail(ErrorCode::kHeaderTooLarge, HeaderTooLargeMessage());
       return {Status::kError, off};
@@ -554,6 +606,20 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
       Fail(ErrorCode::kBadRequest, "http: malformed request: bare LF in a line ending");
       return {Status::kError, off};
     }
+  }
+  return {Status::kNeedMore, data.size()};
+}
+
+Http1Parser::FeedResult Http1Parser::FeedLineOnly(std::string_view data) {
+  size_t n = line_.Scan(data);
+  if (line_.failed()) {
+    error_ = line_.error();
+    return {Status::kError, n};
+  }
+  if (line_.done()) {
+    // (Unreachable: a version llhttp refuses is never 1.0 or 1.1.)
+    error_ = Error(ErrorCode::kBadRequest, "http: malformed request line");
+    return {Status::kError, n};
   }
   return {Status::kNeedMore, data.size()};
 }
@@ -594,14 +660,18 @@ void Http1Parser::NextMessage() {
   field_.clear();
   value_.clear();
   header_bytes_ = 0;
+  header_fields_ = 0;
   raw_head_bytes_ = 0;
   content_length_fields_ = 0;
   transfer_encoding_fields_ = 0;
   host_fields_ = 0;
+  host_malformed_ = false;
   expect_fields_ = 0;
   connection_fields_ = 0;
   in_trailer_ = false;
   in_trailer_pause_ = false;
+  line_.Reset();
+  llhttp_refused_version_ = false;
   message_started_ = false;
   head_complete_ = false;
   head_accepted_ = false;
@@ -612,6 +682,7 @@ void Http1Parser::NextMessage() {
 int ServerStatusForError(const Error& err) {
   switch (err.code()) {
     case ErrorCode::kHeaderTooLarge: return StatusRequestHeaderFieldsTooLarge;
+    case ErrorCode::kUriTooLong: return StatusRequestURITooLong;
     case ErrorCode::kBodyTooLarge: return StatusRequestEntityTooLarge;
     case ErrorCode::kUnsupportedTransferEncoding: return StatusNotImplemented;
     case ErrorCode::kVersionNotSupported: return StatusHTTPVersionNotSupported;

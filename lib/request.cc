@@ -7,30 +7,17 @@
 #include <string_view>
 #include <utility>
 
+#include "internal/ascii.h"
 #include "nethttp/method.h"
 
 namespace nethttp {
 namespace {
 
-// IsTokenByte is httpguts.IsTokenRune for one byte: RFC 9110 §5.6.2
-// tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
-//         "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA.
-bool IsTokenByte(unsigned char c) {
-  if (('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')) return true;
-  switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
 // ValidMethod is Go's validMethod: RFC 9110 §9.1 method = token.
 bool ValidMethod(std::string_view method) {
   if (method.empty()) return false;
   for (char c : method) {
-    if (!IsTokenByte(static_cast<unsigned char>(c))) return false;
+    if (!IsTokenByte(c)) return false;
   }
   return true;
 }

@@ -9,6 +9,7 @@
 
 #include "internal/ascii.h"
 #include "internal/log.h"
+#include "internal/transfer.h"
 #include "nethttp/status.h"
 
 namespace nethttp {
@@ -18,11 +19,6 @@ namespace nethttp {
 using namespace std::string_view_literals;
 
 namespace {
-
-bool BodyAllowedForStatus(int code) {
-  // RFC 9110 §6.4.1: 1xx, 204 and 304 responses have no content.
-  return !((code >= 100 && code <= 199) || code == StatusNoContent || code == StatusNotModified);
-}
 
 
 // HeadPieces gathers the short pieces of a response head on the stack and

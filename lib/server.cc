@@ -156,8 +156,12 @@ std::unique_ptr<RequestState> Server::Impl::TakeRequestState() {
     rs = std::move(spare_states_.back());
     spare_states_.pop_back();
   }
-  rs->parser.set_max_header_bytes(server_->max_header_bytes > 0 ? server_->max_header_bytes
-                                                                : DefaultMaxHeaderBytes);
+  // (Zero means the default, as in Go: a Server{} literal is safe as is.)
+  auto or_default = [](size_t v, size_t d) { return v > 0 ? v : d; };
+  rs->parser.set_max_header_bytes(or_default(server_->max_header_bytes, DefaultMaxHeaderBytes));
+  rs->parser.set_max_request_target_bytes(
+      or_default(server_->max_request_target_bytes, DefaultMaxRequestTargetBytes));
+  rs->parser.set_max_header_fields(or_default(server_->max_header_fields, DefaultMaxHeaderFields));
   // Default request body limit for the buffered body: 64 MiB.
   rs->parser.set_max_body_bytes(server_->max_body_bytes > 0 ? server_->max_body_bytes
                                                             : int64_t{64} << 20);

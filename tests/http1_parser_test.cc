@@ -162,12 +162,12 @@ TEST_SUITE("http1_parser") {
     CHECK(o.messages[1].head.target == "/next");
   }
 
-  TEST_CASE("a Transfer-Encoding llhttp does not read as chunked is 501, never a body until EOF") {
+  TEST_CASE("a Transfer-Encoding llhttp does not read as chunked is 400, never a body until EOF") {
     // "chunked<TAB>": trimmed it reads "chunked", but llhttp would frame the
     // body as "until EOF" and the next request would vanish into it
     // (tests/diff/KNOWN_DIFFERENCES.md F1).
     CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\t\r\n\r\n"
-                       "1\r\nJ\r\n0\r\n\r\n") == ErrorCode::kUnsupportedTransferEncoding);
+                       "1\r\nJ\r\n0\r\n\r\n") == ErrorCode::kBadRequest);
     // A trailing space is OWS llhttp itself skips: chunked, as in Go.
     Outcome space = Grind("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked \r\n\r\n"
                           "1\r\nJ\r\n0\r\n\r\n");
@@ -207,16 +207,104 @@ TEST_SUITE("http1_parser") {
           ErrorCode::kBadRequest);
   }
 
-  TEST_CASE("Transfer-Encoding other than chunked is 501") {
-    CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n") ==
-          ErrorCode::kUnsupportedTransferEncoding);
-    CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"
-                       "0\r\n\r\n") == ErrorCode::kUnsupportedTransferEncoding);
-    CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked, gzip\r\n\r\n") ==
-          ErrorCode::kUnsupportedTransferEncoding);
+  TEST_CASE("Transfer-Encoding other than exactly chunked: 501 for one unknown coding, else 400") {
+    // RFC 9112 §6.3: chunked not final in a request MUST be 400 and close;
+    // we accept chunked only alone (transfer.h ClassifyTransferEncoding).
+    // Go 1.19 answers 501 to every row.
+    struct Row {
+      const char* te;
+      ErrorCode want;
+    };
+    const Row rows[] = {
+        {"gzip", ErrorCode::kUnsupportedTransferEncoding},
+        {"x-custom", ErrorCode::kUnsupportedTransferEncoding},
+        {"chunked, chunked", ErrorCode::kBadRequest},
+        {"gzip, chunked", ErrorCode::kBadRequest},
+        {"chunked, gzip", ErrorCode::kBadRequest},
+        {", chunked", ErrorCode::kBadRequest},
+        {"chunked,", ErrorCode::kBadRequest},
+        {"", ErrorCode::kBadRequest},
+        {"chunked;ext=1", ErrorCode::kBadRequest},
+        {"gzip;q=1", ErrorCode::kBadRequest},
+        {"\"chunked\"", ErrorCode::kBadRequest},
+    };
+    for (const Row& row : rows) {
+      CAPTURE(row.te);
+      std::string raw = std::string("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: ") + row.te +
+                        "\r\n\r\n0\r\n\r\n";
+      CHECK(RequestError(raw) == row.want);
+    }
+    // Two fields, even both "chunked", are a list in disguise.
     CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
-                       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n") ==
-          ErrorCode::kUnsupportedTransferEncoding);
+                       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n") == ErrorCode::kBadRequest);
+    CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n"
+                       "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n") == ErrorCode::kBadRequest);
+    // Case does not matter (RFC 9112 §7: coding names are case-insensitive).
+    Outcome upper = Grind("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: CHUNKED\r\n\r\n"
+                          "1\r\nJ\r\n0\r\n\r\n");
+    REQUIRE(upper.error == ErrorCode::kOk);
+    CHECK(upper.messages[0].body == "J");
+    CHECK(ServerStatusForError(nethttp::Error(ErrorCode::kUnsupportedTransferEncoding, "")) == 501);
+  }
+
+  TEST_CASE("fields a trailer may not hold are dropped, and the request is served") {
+    // RFC 9110 §6.5.1: framing, routing, request modifiers, authentication
+    // and content metadata never come from a trailer. Go 1.19 answers a
+    // Transfer-Encoding trailer field with 501 (llhttp's strict rule); the
+    // others it serves, keeping them in r.Trailer.
+    const char* forbidden[] = {"Transfer-Encoding: chunked", "Transfer-Encoding: gzip",
+                               "Content-Length: 5",          "Host: evil",
+                               "Authorization: Basic eDp5",  "Content-Type: text/evil",
+                               "Trailer: X-A",               "Te: trailers",
+                               "Expect: 100-continue",       "Content-Encoding: gzip"};
+    for (const char* field : forbidden) {
+      CAPTURE(field);
+      std::string raw = std::string("POST /a HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    "1\r\nJ\r\n0\r\n") +
+                        field + "\r\nX-Ok: yes\r\n\r\nGET /next HTTP/1.1\r\nHost: h\r\n\r\n";
+      Outcome o = Grind(raw);
+      REQUIRE(o.error == ErrorCode::kOk);
+      REQUIRE(o.messages.size() >= 1);
+      const auto& m = o.messages[0];
+      CHECK(m.body == "J");
+      CHECK(m.head.header.Get("Host") == "h");
+      CHECK(m.head.trailer.Get("X-Ok") == "yes");
+      CHECK(m.head.trailer.size() == 1);
+      // Whether the connection goes on after such a trailer is llhttp's
+      // call (it reads some of them as the message's own); when it does,
+      // the next request is framed as it was sent.
+      if (m.head.keep_alive) {
+        REQUIRE(o.messages.size() == 2);
+        CHECK(o.messages[1].head.target == "/next");
+      }
+    }
+  }
+
+  TEST_CASE("an empty field name is 400 in a request, skipped in a response") {
+    // RFC 9112 §5: field-name = token. Go skips the line on both sides.
+    CHECK(RequestError("GET / HTTP/1.1\r\nHost: h\r\n: v\r\n\r\n") == ErrorCode::kBadRequest);
+    CHECK(RequestError("GET / HTTP/1.1\r\n: v\r\nHost: h\r\n\r\n") == ErrorCode::kBadRequest);
+    ParseOptions resp;
+    resp.type = Http1Parser::Type::kResponse;
+    Outcome o = Grind("HTTP/1.1 200 OK\r\n: v\r\nContent-Length: 1\r\n\r\nx", resp);
+    REQUIRE(o.error == ErrorCode::kOk);
+    REQUIRE(o.messages.size() == 1);
+    CHECK(o.messages[0].head.header.size() == 1);
+  }
+
+  TEST_CASE("more header fields than the limit is 431, trailer fields included") {
+    ParseOptions opt;
+    opt.max_header_fields = 3;
+    CHECK(Grind("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\n\r\n", opt).error == ErrorCode::kOk);
+    CHECK(RequestError("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n", opt) ==
+          ErrorCode::kHeaderTooLarge);
+    CHECK(RequestError("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       "0\r\nA: 1\r\nB: 2\r\n\r\n", opt) == ErrorCode::kHeaderTooLarge);
+    // The limit is per message: a kept-alive connection starts over.
+    Outcome two = Grind("GET / HTTP/1.1\r\nHost: h\r\nA: 1\r\n\r\nGET / HTTP/1.1\r\nHost: h\r\nA: 1\r\n\r\n", opt);
+    REQUIRE(two.error == ErrorCode::kOk);
+    CHECK(two.messages.size() == 2);
+    CHECK(ServerStatusForError(nethttp::Error(ErrorCode::kHeaderTooLarge, "")) == 431);
   }
 
   TEST_CASE("TE on 1.0 is 400") {
@@ -227,15 +315,62 @@ TEST_SUITE("http1_parser") {
   }
 
   TEST_CASE("versions other than HTTP/1.x are 505") {
+    // RFC 9110 §15.6.6: 505 is for a major version we do not speak.
     CHECK(RequestError("GET / HTTP/2.0\r\nHost: h\r\n\r\n") == ErrorCode::kVersionNotSupported);
     CHECK(RequestError("GET / HTTP/0.9\r\nHost: h\r\n\r\n") == ErrorCode::kVersionNotSupported);
     CHECK(RequestError("GET / HTTP/3.0\r\nHost: h\r\n\r\n") == ErrorCode::kVersionNotSupported);
+    CHECK(RequestError("GET / HTTP/4.0\r\nHost: h\r\n\r\n") == ErrorCode::kVersionNotSupported);
+    CHECK(RequestError("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") == ErrorCode::kVersionNotSupported);
+    CHECK(ServerStatusForError(nethttp::Error(ErrorCode::kVersionNotSupported, "")) == 505);
   }
 
   TEST_CASE("version 1.2 is refused") {
-    // Go serves HTTP/1.2 as 1.x; llhttp 8.1 rejects the version and has no
-    // lenient setter for it, so we answer 505 (see FromLlhttp).
+    // Go serves HTTP/1.2 as 1.x (RFC 9110 §6.2's SHOULD); llhttp 8.1
+    // rejects the version and has no lenient setter for it, so we answer
+    // 505 (request_line.cc).
     CHECK(RequestError("GET / HTTP/1.2\r\nHost: h\r\n\r\n") == ErrorCode::kVersionNotSupported);
+    CHECK(RequestError("GET / HTTP/1.9\r\nHost: h\r\n\r\n") == ErrorCode::kVersionNotSupported);
+  }
+
+  TEST_CASE("a malformed request line is 400, whatever its version looks like") {
+    // RFC 9112 §3: method SP request-target SP HTTP-version CRLF, one SP
+    // each. llhttp 8.1 takes runs of spaces, and called every bad version
+    // unsupported (505); Go answers these 400 too, but for the spaces.
+    const char* lines[] = {
+        "GET  /ping HTTP/1.1",   "GET /ping  HTTP/1.1",  "GET  /ping  HTTP/1.1",
+        "GET\t/ping HTTP/1.1",   "GET /ping\tHTTP/1.1",  "GET /ping HTTP/1.1 ",
+        " GET /ping HTTP/1.1",   "GET /ping HTTP/01.01", "GET /ping HTTP/1",
+        "GET /ping HTTP/ 1.1",   "GET /ping HTTP/1.",    "GET /ping HTTP/1.10",
+        "GET /ping HTTP/11.1",   "GET /ping http/1.1",   "GET /ping HTTP/2",
+        "GET /ping HTTP/1.1x",   "GET /ping HTTP/1.2x",  "GET /ping HTTP/2.0 ",
+        "GET /",                 "GET / ",               "GET",
+        "GET /a\x01b HTTP/1.1",  "GET /a\x7f HTTP/1.1",  "GET\x0b/ HTTP/1.1",
+    };
+    for (const char* line : lines) {
+      CAPTURE(line);
+      CHECK(RequestError(std::string(line) + "\r\nHost: h\r\n\r\n") == ErrorCode::kBadRequest);
+    }
+    // A request line ended by a bare CR.
+    CHECK(RequestError("GET /ping HTTP/1.1\rHost: h\r\n\r\n") == ErrorCode::kBadRequest);
+    CHECK(RequestError("GET /ping HTTP/1.2\rHost: h\r\n\r\n") == ErrorCode::kBadRequest);
+    CHECK(RequestError("GET /ping\rHost: h\r\n\r\n") == ErrorCode::kBadRequest);
+    // Empty lines before the request line are still skipped (Go too).
+    Outcome o = Grind("\r\n\r\nGET /ping HTTP/1.1\r\nHost: h\r\n\r\n");
+    REQUIRE(o.error == ErrorCode::kOk);
+    CHECK(o.messages[0].head.target == "/ping");
+  }
+
+  TEST_CASE("a request-target over the limit is 414, at the first byte past it") {
+    ParseOptions opt;
+    opt.max_request_target_bytes = 16;
+    CHECK(Grind("GET /123456789abcdef HTTP/1.1\r\nHost: h\r\n\r\n", opt).error == ErrorCode::kOk);
+    CHECK(RequestError("GET /123456789abcdefg HTTP/1.1\r\nHost: h\r\n\r\n", opt) == ErrorCode::kUriTooLong);
+    // No need to wait for the line's end: a target that never ends is cut.
+    CHECK(RequestError("GET /" + std::string(100, 'a'), opt) == ErrorCode::kUriTooLong);
+    // The default is 8 KiB; the head limit (here 1 MiB) does not hide it.
+    CHECK(RequestError("GET /" + std::string(100 << 10, 'a') + " HTTP/1.1\r\nHost: h\r\n\r\n") ==
+          ErrorCode::kUriTooLong);
+    CHECK(ServerStatusForError(nethttp::Error(ErrorCode::kUriTooLong, "")) == 414);
   }
 
   TEST_CASE("bare LF line endings are 400") {

@@ -98,9 +98,10 @@ TEST_SUITE("serve_mux") {
         {"GET", "google.com", "/dir/..", 301, ""},
         {"GET", "google.com", "/dir/./file", 301, "/dir/"},
         // The /foo -> /foo/ redirect applies to CONNECT requests but the
-        // path canonicalisation does not.
+        // path canonicalisation does not. A CONNECT no pattern matches is
+        // 405 where Go says 404 (serve_mux.cc RefuseConnect).
         {"CONNECT", "google.com", "/dir", 301, "/dir/"},
-        {"CONNECT", "google.com", "/../search", 404, ""},
+        {"CONNECT", "google.com", "/../search", 405, ""},
         {"CONNECT", "google.com", "/dir/..", 200, "/dir/"},
         {"CONNECT", "google.com", "/dir/./file", 200, "/dir/"},
     };
@@ -249,7 +250,7 @@ TEST_SUITE("serve_mux") {
         {"/testThree/?foo", "CONNECT", "foo:bar", 200},
         // Canonicalisation, or not for CONNECT.
         {"/testOne/foo/..?foo", "GET", "foo", 200},
-        {"/testOne/foo/..?foo", "CONNECT", "404 page not found\n", 404},
+        {"/testOne/foo/..?foo", "CONNECT", "Method Not Allowed\n", 405},  // Go: 404
     };
     for (const Case& c : cases) {
       CAPTURE(c.method);
@@ -286,11 +287,12 @@ TEST_SUITE("serve_mux") {
         {"GET", "example.com", "/pkg/bar/", 200, "", "example.com/pkg/bar/"},
         {"GET", "example.com", "/pkg/baz", 301, "/pkg/baz/", ""},
         {"GET", "example.com:3000", "/pkg/foo", 301, "/pkg/foo/", ""},
-        {"CONNECT", "example.com", "/", 404, "", ""},
-        {"CONNECT", "example.com:3000", "/", 404, "", ""},
+        // (405: Go answers 404; see serve_mux.cc RefuseConnect.)
+        {"CONNECT", "example.com", "/", 405, "", ""},
+        {"CONNECT", "example.com:3000", "/", 405, "", ""},
         {"CONNECT", "example.com:9000", "/", 200, "", "example.com:9000/"},
         {"CONNECT", "example.com", "/pkg/foo", 301, "/pkg/foo/", ""},
-        {"CONNECT", "example.com:3000", "/pkg/foo", 404, "", ""},
+        {"CONNECT", "example.com:3000", "/pkg/foo", 405, "", ""},
         {"CONNECT", "example.com:3000", "/pkg/baz", 301, "/pkg/baz/", ""},
         {"CONNECT", "example.com:3000", "/pkg/connect", 301, "/pkg/connect/", ""},
     };
@@ -443,6 +445,42 @@ TEST_SUITE("serve_mux") {
     mux.ServeHTTP(w10, r);
     CHECK(w10.code == 400);
     CHECK_FALSE(w10.Header().Has("Connection"));
+  }
+
+  TEST_CASE("CONNECT with no pattern is 405 with Allow, unless a pattern matches") {
+    // RFC 9110 §9.3.6: CONNECT asks a proxy for a tunnel; a mux is an
+    // origin's router. Go 1.19 answers 404.
+    ServeMux mux;
+    REQUIRE(mux.Handle("/", Serve(200)).ok());
+    REQUIRE(mux.Handle("/tunnel", Serve(201)).ok());
+    Request r = MakeRequest("CONNECT", "example.com:443", "");
+    r.url.host = "example.com:443";
+    r.request_uri = "example.com:443";
+    ResponseRecorder w;
+    mux.ServeHTTP(w, r);
+    CHECK(w.code == 405);
+    std::string_view allow = w.Header().Get("Allow");
+    CHECK(allow.find("GET") != std::string_view::npos);
+    CHECK(allow.find("CONNECT") == std::string_view::npos);
+    // Handler() says the same.
+    std::string pattern = "x";
+    ResponseRecorder w2;
+    mux.Handler(r)->ServeHTTP(w2, r);
+    CHECK(w2.code == 405);
+    CHECK(w2.Header().Get("Allow") == allow);
+    mux.Handler(r, &pattern);
+    CHECK(pattern.empty());
+    // A CONNECT whose path a pattern matches goes to that handler, as in Go.
+    Request routed = MakeRequest("CONNECT", "example.com", "/tunnel");
+    ResponseRecorder w3;
+    mux.ServeHTTP(w3, routed);
+    CHECK(w3.code == 201);
+    // Other methods that match nothing are still 404.
+    ServeMux empty;
+    Request get = MakeRequest("GET", "h", "/nothing");
+    ResponseRecorder w4;
+    empty.ServeHTTP(w4, get);
+    CHECK(w4.code == 404);
   }
 
   TEST_CASE("registration errors carry Go's panic messages") {

@@ -20,6 +20,8 @@ struct Flags {
   std::string idle_timeout = "30s";
   std::string shutdown_timeout = "10s";
   size_t max_header_bytes = nethttp::DefaultMaxHeaderBytes;
+  size_t max_request_target_bytes = nethttp::DefaultMaxRequestTargetBytes;
+  size_t max_header_fields = nethttp::DefaultMaxHeaderFields;
   int64_t max_body_bytes = int64_t{64} << 20;
   size_t max_conns = 0;
 };
@@ -89,6 +91,12 @@ int main(int argc, char** argv) {
   app.add_option("--max-header-bytes", flags.max_header_bytes,
                  "limit for a request line plus headers (431 beyond)")
       ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-request-target-bytes", flags.max_request_target_bytes,
+                 "limit for the request-target, the URI of the request line (414 beyond)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--max-header-fields", flags.max_header_fields,
+                 "limit for the fields of a request head and trailer (431 beyond)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   app.add_option("--max-body-bytes", flags.max_body_bytes,
                  "limit for a request body (413 beyond)")
       ->capture_default_str()->check(CLI::PositiveNumber);
@@ -137,6 +145,8 @@ int main(int argc, char** argv) {
   srv.read_header_timeout = *header_timeout;
   srv.idle_timeout = *idle_timeout;
   srv.max_header_bytes = flags.max_header_bytes;
+  srv.max_request_target_bytes = flags.max_request_target_bytes;
+  srv.max_header_fields = flags.max_header_fields;
   srv.max_body_bytes = flags.max_body_bytes;
   srv.max_conns = flags.max_conns;
   if (nethttp::Error err = srv.Listen()) {

@@ -3,9 +3,26 @@
 #ifndef NETHTTP_INTERNAL_ASCII_H_
 #define NETHTTP_INTERNAL_ASCII_H_
 
+#include <array>
 #include <string_view>
 
 namespace nethttp {
+
+// kTokenByte marks the RFC 9110 §5.6.2 tchar bytes: "!#$%&'*+-.^_`|~",
+// DIGIT and ALPHA (Go: isTokenTable in net/http/lex.go). A table, since
+// every method and field name goes through it.
+inline constexpr std::array<bool, 256> kTokenByte = [] {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) t[c] = true;
+  return t;
+}();
+
+// IsTokenByte reports whether c may appear in a token (a method, a field
+// name, a transfer coding).
+inline bool IsTokenByte(char c) { return kTokenByte[static_cast<unsigned char>(c)]; }
 
 // EqualFold reports whether a and b are equal ignoring ASCII case.
 inline bool EqualFold(std::string_view a, std::string_view b) {

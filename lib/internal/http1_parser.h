@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "internal/request_line.h"
 #include "nethttp/error.h"
 #include "nethttp/header.h"
 
@@ -76,6 +77,12 @@ class Http1Parser {
   // set_max_header_bytes bounds the request line (or status line) plus the
   // header fields; past it Feed fails with kHeaderTooLarge.
   void set_max_header_bytes(size_t n) { max_header_bytes_ = n; }
+  // set_max_request_target_bytes bounds a request's target; past it Feed
+  // fails with kUriTooLong (414).
+  void set_max_request_target_bytes(size_t n) { line_.set_max_target_bytes(n); }
+  // set_max_header_fields bounds the fields of a head plus its trailer; 0
+  // means no limit. Past it Feed fails with kHeaderTooLarge (431).
+  void set_max_header_fields(size_t n) { max_header_fields_ = n; }
   // set_max_body_bytes bounds the body; 0 means no limit. Past it Feed fails
   // with kBodyTooLarge.
   void set_max_body_bytes(int64_t n) { max_body_bytes_ = n; }
@@ -133,6 +140,9 @@ class Http1Parser {
   int OnMessageComplete();
   int OnChunkHeader();
 
+  // FeedLineOnly feeds the rest of a request line that llhttp refused to
+  // line_ alone, for its verdict.
+  FeedResult FeedLineOnly(std::string_view data);
   int CountHeaderBytes(size_t n);
   // Fail records the first error; llhttp is then told HPE_USER.
   int Fail(ErrorCode code, std::string message);
@@ -152,6 +162,7 @@ class Http1Parser {
 
   Type type_;
   size_t max_header_bytes_ = 1 << 20;
+  size_t max_header_fields_ = 0;
   int64_t max_body_bytes_ = 0;
   BodySink body_sink_;
   bool response_to_head_ = false;
@@ -162,11 +173,13 @@ class Http1Parser {
   std::string field_;
   std::string value_;
   size_t header_bytes_ = 0;
+  size_t header_fields_ = 0;
   size_t raw_head_bytes_ = 0;
   // Fields counted as they arrive, so the head checks need no header scan.
   int content_length_fields_ = 0;
   int transfer_encoding_fields_ = 0;
   int host_fields_ = 0;
+  bool host_malformed_ = false;  // a Host field's value is not a valid host[:port]
   int expect_fields_ = 0;
   int connection_fields_ = 0;
   // in_trailer_: the last chunk was read; trailer lines are being parsed.
@@ -176,6 +189,11 @@ class Http1Parser {
   // last_byte_ is the byte before the next Feed's data, for the bare-LF
   // check across Feeds; it carries over between messages on a connection.
   char last_byte_ = '\0';
+  // line_ checks a request line's grammar ahead of llhttp. Once llhttp
+  // has refused the line's version (llhttp_refused_version_), the rest of
+  // the line goes to line_ alone, whose verdict (400 or 505) then stands.
+  RequestLineScanner line_;
+  bool llhttp_refused_version_ = false;
   bool message_started_ = false;
   bool head_complete_ = false;
   bool head_accepted_ = false;

@@ -570,6 +570,39 @@ TEST_CASE("OPTIONS * is answered 200 by the server (Go TestOptions)") {
   CheckPong(MustRead(c));
 }
 
+TEST_CASE("CONNECT to pingd is 405 with Allow, then the close") {
+  // RFC 9110 §9.3.6: pingd is an origin server, not a proxy (Go: 404).
+  Pingd pingd;
+  RawConn c = pingd.Connect();
+  MustSend(c, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+  HttpResponse r = MustRead(c);
+  CHECK(r.status_line == "HTTP/1.1 405 Method Not Allowed");
+  CHECK(r.Get("Allow").find("GET") != std::string::npos);
+  CHECK(r.Get("Connection") == "close");
+  bool closed = false;
+  CHECK(c.ReadUntilClose(After(3s), &closed).empty());
+  CHECK(closed);
+}
+
+TEST_CASE("fields a trailer may not hold are ignored and the request served") {
+  // RFC 9110 §6.5.1 (Go 1.19: 501 for a Transfer-Encoding trailer field).
+  Pingd pingd;
+  for (const char* field : {"Transfer-Encoding: chunked", "Content-Length: 100", "Host: other"}) {
+    CAPTURE(field);
+    RawConn c = pingd.Connect();
+    MustSend(c, std::string("POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            "3\r\nabc\r\n0\r\n") + field + "\r\n\r\n");
+    HttpResponse r = MustRead(c);
+    CHECK(r.status_line == "HTTP/1.1 200 OK");
+    CHECK(r.body == "abc");
+    // The connection either serves the next request or says it is closing.
+    if (r.Get("Connection") != "close") {
+      MustSend(c, GetReq("/ping"));
+      CheckPong(MustRead(c));
+    }
+  }
+}
+
 TEST_CASE("a bad request after good ones in the same write") {
   Pingd pingd;
   RawConn c = pingd.Connect();
@@ -587,7 +620,8 @@ TEST_CASE("a bad request after good ones in the same write") {
 }
 
 TEST_CASE("bad requests get their status, Connection: close, then the close") {
-  Pingd pingd({"--max-header-bytes", "4096", "--max-body-bytes", "65536"});
+  Pingd pingd({"--max-header-bytes", "4096", "--max-body-bytes", "65536",
+               "--max-request-target-bytes", "2048", "--max-header-fields", "50"});
   std::vector<BadRequestCase> cases = LoadBadRequests();
   REQUIRE(cases.size() >= 20);
   for (const BadRequestCase& bad : cases) {
@@ -938,6 +972,18 @@ TEST_CASE("flags") {
       CHECK_FALSE(r.timed_out);
       CHECK(CountLines(r.err) == 1);
       CHECK(r.err.find(addr) != std::string::npos);
+    }
+  }
+  SUBCASE("the limit flags refuse zero and garbage with one line on stderr") {
+    for (const char* flag : {"--max-header-bytes", "--max-request-target-bytes", "--max-header-fields"}) {
+      for (const char* value : {"0", "lots"}) {
+        CAPTURE(flag);
+        CAPTURE(value);
+        RunResult r = Run({path, flag, value, "--addr", "127.0.0.1:0"}, 5s);
+        CHECK(r.exit_code == 2);
+        CHECK(CountLines(r.err) == 1);
+        CHECK(r.err.find(flag) != std::string::npos);
+      }
     }
   }
   SUBCASE("a port in use is exit 1 with a clear line") {

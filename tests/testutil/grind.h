@@ -32,6 +32,8 @@ struct ParseOptions {
   Http1Parser::Type type = Http1Parser::Type::kRequest;
   size_t max_header_bytes = 1 << 20;
   int64_t max_body_bytes = 0;
+  size_t max_request_target_bytes = 8 << 10;
+  size_t max_header_fields = 0;  // 0: no limit
   bool response_to_head = false;
   bool finish_at_end = false;  // call Finish() after the last byte (peer closed)
 };
@@ -43,6 +45,8 @@ inline Outcome Parse(std::string_view input, const std::vector<size_t>& pieces,
   Http1Parser p(opt.type);
   p.set_max_header_bytes(opt.max_header_bytes);
   p.set_max_body_bytes(opt.max_body_bytes);
+  p.set_max_request_target_bytes(opt.max_request_target_bytes);
+  p.set_max_header_fields(opt.max_header_fields);
   p.set_response_to_head(opt.response_to_head);
   Outcome out;
   std::string pending;

@@ -25,8 +25,11 @@ enum class ErrorCode {
   kCanceled,
   // kBadRequest: a request's syntax or framing is invalid (answered with 400).
   kBadRequest,
-  // kHeaderTooLarge: the request line and headers exceed MaxHeaderBytes (431).
+  // kHeaderTooLarge: the request line and headers exceed MaxHeaderBytes, or
+  // they hold more fields than the server's limit (431).
   kHeaderTooLarge,
+  // kUriTooLong: a request-target exceeds the server's limit (414).
+  kUriTooLong,
   // kBodyTooLarge: a request body exceeds the server's body limit (413).
   kBodyTooLarge,
   // kUnsupportedTransferEncoding: a Transfer-Encoding other than chunked (501).

@@ -20,8 +20,20 @@ namespace nethttp {
 class Loop;
 
 // DefaultMaxHeaderBytes is the default limit on the request line plus header
-// block (Go: DefaultMaxHeaderBytes = 1 << 20).
-inline constexpr size_t DefaultMaxHeaderBytes = 1 << 20;
+// block: 64 KiB, where Go's is 1 MiB. No browser or well-behaved client
+// comes near it (nginx stops at 32 KiB, Node at 16 KiB), and a megabyte of
+// head per connection is a megabyte an attacker makes us hold.
+inline constexpr size_t DefaultMaxHeaderBytes = 64 << 10;
+
+// DefaultMaxRequestTargetBytes is the default limit on a request-target
+// (414 past it): nginx's 8 KiB line buffer. Go has none but MaxHeaderBytes.
+inline constexpr size_t DefaultMaxRequestTargetBytes = 8 << 10;
+
+// DefaultMaxHeaderFields is the default limit on the fields of a request
+// head plus its trailer (431 past it): Node's maxHeadersCount (2000 there,
+// 100 in Apache's LimitRequestFields). Go has none but MaxHeaderBytes, so
+// ten thousand tiny fields cost ten thousand allocations.
+inline constexpr size_t DefaultMaxHeaderFields = 100;
 
 // ConnState is a connection's state as reported to Server::conn_state (Go:
 // ConnState). Hijacked has no counterpart yet.
@@ -51,6 +63,14 @@ class Server {
   // max_header_bytes limits the request line plus headers; zero means
   // DefaultMaxHeaderBytes. Larger heads are answered with 431.
   size_t max_header_bytes = 0;
+  // max_request_target_bytes limits the request-target (the URI of the
+  // request line); zero means DefaultMaxRequestTargetBytes. Longer targets
+  // are answered with 414 (RFC 9112 §3).
+  size_t max_request_target_bytes = 0;
+  // max_header_fields limits the number of fields in a request's head and
+  // trailer together; zero means DefaultMaxHeaderFields. More are answered
+  // with 431 (RFC 6585 §5).
+  size_t max_header_fields = 0;
   // max_body_bytes limits a request body the server buffers for the handler;
   // larger bodies are answered with 413. Zero means 64 MiB.
   int64_t max_body_bytes = 0;
