@@ -13,8 +13,8 @@
 #include <exception>
 #include <utility>
 
-#include "internal/ascii.h"
 #include "internal/log.h"
+#include "internal/transfer.h"
 #include "internal/url_parse.h"
 #include "internal/uv_handle.h"
 #include "nethttp/status.h"
@@ -307,10 +307,8 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
       MessageHead& h = parser.head();
       // 100-continue: the client waits for our word before sending the
       // body; we give it as soon as the head is accepted (RFC 9110 §10.1.1).
-      if (h.expect_continue && !continue_sent_ && h.content_length != 0) {
-        rs_->out.append("HTTP/1.1 100 Continue\r\n\r\n");
-        continue_sent_ = true;
-      }
+      // (kReadingBody is entered once per request, so this is sent once.)
+      if (h.expect_continue && h.content_length != 0) rs_->out.append(kContinueResponse);
     }
     if (r.status == Http1Parser::Status::kMessageComplete) ServeRequest();
   }
@@ -359,7 +357,7 @@ void Conn::ServeRequest() {
 
   SetState(State::kHandling);
   ServerResponse::RequestInfo info;
-  info.head = r.method == "HEAD";
+  info.head_request = r.method == "HEAD";
   info.proto_minor = r.proto_minor;
   info.wants_close = r.close;
   if (rs_->spare_response) {
@@ -391,7 +389,6 @@ void Conn::ServeRequest() {
   }
   if (state_ != State::kHandling) return;  // closed by the handler's side
   if (!resp_->CompleteUnlessHeld()) {
-    handler_holds_ = true;
     SetState(State::kHeld);
     StopReading();
     return;
@@ -410,11 +407,9 @@ void Conn::AfterResponse() {
   } else {
     resp_.reset();
   }
-  handler_holds_ = false;
   // An idle connection holds no request body: ten thousand of them after a
   // large upload each must not keep its buffer.
   if (rs_->req.body.capacity() > kRetainedBufferBytes) std::string().swap(rs_->req.body);
-  continue_sent_ = false;
   if (close) {
     Flush(/*fin_follows=*/true);
     if (state_ == State::kClosing) return;  // (a write error)
@@ -452,9 +447,7 @@ bool Conn::PeerIsDone() const {
   if (read_eof_) return true;
   if (!rs_->in.empty()) return false;
   const Request& r = rs_->req;
-  std::string_view connection = r.header.Get("Connection");
-  if (r.proto_major == 1 && r.proto_minor == 0) return !HasToken(connection, "keep-alive");
-  return HasToken(connection, "close");
+  return RequestIsLast(r.proto_major, r.proto_minor, r.header.Get("Connection"));
 }
 
 void Conn::ResponseFinished() {
@@ -478,15 +471,10 @@ void Conn::ResumeInput() {
 }
 
 void Conn::FailRequest(const Error& err) {
-  int code = ServerStatusForError(err);
-  Log().debug("conn {}: {} ({})", remote_addr_, err.message(), code);
+  Log().debug("conn {}: {} ({})", remote_addr_, err.message(), ServerStatusForError(err));
   // Go's conn.serve answers a bad request with a short plain-text response
-  // and closes; 400s carry the reason, as Go's badRequestError does.
-  std::string body = std::to_string(code) + " " + std::string(StatusText(code));
-  if (code == StatusBadRequest) body += ": " + err.message();
-  rs_->out.append("HTTP/1.1 " + std::to_string(code) + " " + std::string(StatusText(code)) +
-              "\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n"
-              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  // and closes.
+  AppendErrorResponse(&rs_->out, err);
   rs_->in.clear();
   StartDraining();
 }
@@ -630,6 +618,12 @@ void Conn::Close() {
   if (state_ == State::kClosing) return;
   SetState(State::kClosing);
   if (resp_) {
+    if (resp_->held() && !resp_->finished() && rs_) {
+      // A held handler may still read its Request: the response keeps the
+      // request's state alive, and this connection forgets it.
+      rs_->spare_response.reset();  // (no cycle through the pool's spare)
+      resp_->Retain(std::shared_ptr<RequestState>(std::move(rs_)));
+    }
     resp_->Detach();
     resp_.reset();
   }
@@ -650,7 +644,7 @@ void Conn::OnClose(uv_handle_t* h) {
 // build and free a parser and a Request every time, since its state never
 // sees an idle moment to go back to the pool.
 void Conn::RecycleRequestState() {
-  if (!rs_ || handler_holds_ || !rs_->parser.AtMessageBoundary()) return;
+  if (!rs_ || !rs_->parser.AtMessageBoundary()) return;
   rs_->parser.Reset();
   rs_->in.clear();
   rs_->out.clear();

@@ -679,16 +679,4 @@ void Http1Parser::NextMessage() {
   response_to_head_ = false;
 }
 
-int ServerStatusForError(const Error& err) {
-  switch (err.code()) {
-    case ErrorCode::kHeaderTooLarge: return StatusRequestHeaderFieldsTooLarge;
-    case ErrorCode::kUriTooLong: return StatusRequestURITooLong;
-    case ErrorCode::kBodyTooLarge: return StatusRequestEntityTooLarge;
-    case ErrorCode::kUnsupportedTransferEncoding: return StatusNotImplemented;
-    case ErrorCode::kVersionNotSupported: return StatusHTTPVersionNotSupported;
-    case ErrorCode::kExpectationFailed: return StatusExpectationFailed;
-    default: return StatusBadRequest;
-  }
-}
-
 }  // namespace nethttp

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "internal/ascii.h"
+#include "internal/transfer.h"
 
 namespace nethttp {
 
@@ -53,17 +54,6 @@ bool MethodExpectsBody(std::string_view m) { return m == "POST" || m == "PUT" ||
 bool Excluded(std::string_view key) {
   return key == "Host" || key == "User-Agent" || key == "Content-Length" ||
          key == "Transfer-Encoding" || key == "Trailer";
-}
-
-void AppendHex(size_t n, std::string* out) {
-  constexpr char kHex[] = "0123456789abcdef";
-  char buf[2 * sizeof n];
-  int i = sizeof buf;
-  do {
-    buf[--i] = kHex[n & 15];
-    n >>= 4;
-  } while (n != 0);
-  out->append(buf + i, sizeof buf - static_cast<size_t>(i));
 }
 
 }  // namespace
@@ -141,8 +131,8 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   }
   s.append("\r\n"sv);
   if (chunked) {
-    AppendHex(req.body.size(), &s);
-    s.append("\r\n"sv).append(req.body).append("\r\n0\r\n\r\n"sv);
+    AppendChunk(&s, req.body);
+    s.append(kLastChunk);
   } else {
     s.append(req.body);
   }

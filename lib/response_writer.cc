@@ -195,7 +195,7 @@ void ServerResponse::WriteHead(bool handler_done, std::string_view more) {
   if (!BodyAllowed()) {
     framing_ = Framing::kNone;
     if (status_ == StatusNoContent) header_.Del("Content-Length");
-  } else if (req_.head) {
+  } else if (req_.head_request) {
     // Go: a HEAD response reports the length a GET would have had when the
     // handler wrote a small body and returned.
     framing_ = Framing::kNone;
@@ -213,7 +213,7 @@ void ServerResponse::WriteHead(bool handler_done, std::string_view more) {
     framing_ = Framing::kUntilClose;
   }
 
-  close_after_ = req_.wants_close || !sink_->KeepAlivesAllowed() || !req_.body_fully_read ||
+  close_after_ = req_.wants_close || !sink_->KeepAlivesAllowed() ||
                  framing_ == Framing::kUntilClose ||
                  EqualFold(header_.Get("Connection"), "close");
 
@@ -248,15 +248,10 @@ void ServerResponse::WriteHead(bool handler_done, std::string_view more) {
 }
 
 void ServerResponse::AppendBody(std::string_view data) {
-  if (data.empty() || req_.head || framing_ == Framing::kNone) return;
+  if (data.empty() || req_.head_request || framing_ == Framing::kNone) return;
   std::string& out = sink_->Output();
   if (framing_ == Framing::kChunked) {
-    char hex[20];
-    auto [end, ec] = std::to_chars(hex, hex + sizeof hex, data.size(), 16);
-    out.append(hex, end);
-    out.append("\r\n"sv);
-    out.append(data);
-    out.append("\r\n"sv);
+    AppendChunk(&out, data);
   } else {
     out.append(data);
   }
@@ -271,10 +266,10 @@ void ServerResponse::FinishResponse() {
     AppendBody(pending_);
     pending_.clear();
   }
-  if (framing_ == Framing::kChunked) sink_->Output().append("0\r\n\r\n"sv);
+  if (framing_ == Framing::kChunked) sink_->Output().append(kLastChunk);
   // Go: a handler that wrote less than its declared Content-Length leaves
   // the peer waiting for bytes that never come; only a close tells it.
-  if (declared_length_ >= 0 && written_ < declared_length_ && !req_.head && BodyAllowed()) {
+  if (declared_length_ >= 0 && written_ < declared_length_ && !req_.head_request && BodyAllowed()) {
     close_after_ = true;
   }
 }

@@ -259,6 +259,45 @@ TEST_SUITE("conn") {
     held.reset();
   }
 
+  TEST_CASE("a held handler may read its Request after the peer is gone") {
+    // The connection closes (here by the write timeout; a peer's reset or
+    // Server::Close take the same path) while the handler holds its
+    // response. The Request it was given must stay valid: under ASan the
+    // reads below were a heap-use-after-free before ServerResponse::Retain.
+    Fixture f;
+    f.srv.write_timeout = 100ms;
+    std::shared_ptr<ResponseWriter> held;
+    Request* req = nullptr;
+    f.mux.HandleFunc("/hold", [&](ResponseWriter& w, Request& r) {
+      held = w.Hold();
+      req = &r;
+    });
+    int port = f.Listen();
+    bool closed = false;
+    std::chrono::milliseconds took{};
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      closed = ClosedAfter(c,
+                           "POST /hold?q=1 HTTP/1.1\r\nHost: t\r\nX-Token: abc\r\n"
+                           "Content-Length: 5\r\n\r\nhello",
+                           5s, &took);
+    });
+    REQUIRE(held != nullptr);
+    REQUIRE(req != nullptr);
+    CHECK(closed);
+    CHECK(f.fx.RunUntil([&] { return f.srv.NumConns() == 0; }, std::chrono::seconds(5)));
+    // The connection is gone; its Request is not.
+    CHECK(req->url.path == "/hold");
+    CHECK(req->url.raw_query == "q=1");
+    CHECK(req->header.Get("X-Token") == "abc");
+    CHECK(req->body == "hello");
+    // Writing to a response whose connection is gone is an error, not a crash.
+    CHECK(held->Write("late").code() == nethttp::ErrorCode::kCanceled);
+    held->Finish();
+    held.reset();  // frees the request's state with the response
+  }
+
   TEST_CASE("idle connections time out each at its own time, oldest first") {
     // Entries of one timeout list: three connections go idle 150 ms apart
     // and must close in that order, each no earlier than its own deadline.

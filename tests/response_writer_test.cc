@@ -113,7 +113,7 @@ TEST_SUITE("response_writer") {
   TEST_CASE("HEAD: the length a GET would have, and no body") {
     FakeSink sink;
     ServerResponse::RequestInfo info;
-    info.head = true;
+    info.head_request = true;
     auto w = NewResponse(&sink, info);
     CHECK_FALSE(w->Write("pong"));
     w->CompleteUnlessHeld();

@@ -141,18 +141,17 @@ class Conn final : public ResponseSink {
   TimeoutEntry request_timeout_;
   bool reading_ = false;
   // read_eof_: the peer half-closed while a response was pending; the
-  // connection closes once that response is out.
+  // connection closes once that response is out. A fact about the read
+  // side, orthogonal to State: it can come in kHandling, kHeld and
+  // kWriteBlocked alike, and as states it would double those three.
   bool read_eof_ = false;
-  bool continue_sent_ = false;  // "100 Continue" already sent for this request
-  // handler_holds_: the handler called Hold() for the current request and
-  // may still use its Request, until the response finishes.
-  bool handler_holds_ = false;
   std::string remote_addr_;
   // rs_ is taken from the server's pool when a request's first bytes
   // arrive, and given back once the connection is idle again, or closed
   // (RecycleRequestState). A closing connection keeps its own until its
-  // close callback: a held handler may still look at the Request, and a
-  // parser cut off mid-message is not reusable, so those are freed.
+  // close callback, except that a held response takes it over (Close): its
+  // handler may still read the Request. A parser cut off mid-message is not
+  // reusable, so such a state is freed.
   std::unique_ptr<RequestState> rs_;
   std::shared_ptr<ServerResponse> resp_;
 };

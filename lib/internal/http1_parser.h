@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "internal/request_line.h"
+#include "internal/transfer.h"  // ServerStatusForError, for the parser's users
 #include "nethttp/error.h"
 #include "nethttp/header.h"
 
@@ -200,10 +201,6 @@ class Http1Parser {
   bool message_complete_ = false;
   Error error_;
 };
-
-// ServerStatusForError maps a request parse error to the status the server
-// answers with before closing (STYLE rule 5: the one table).
-int ServerStatusForError(const Error& err);
 
 }  // namespace nethttp
 

@@ -52,10 +52,9 @@ class ServerResponse : public ResponseWriter,
                        public std::enable_shared_from_this<ServerResponse> {
  public:
   struct RequestInfo {
-    bool head = false;          // a HEAD request: no body bytes are sent
+    bool head_request = false;  // a HEAD request: no body bytes are sent
     int proto_minor = 1;        // 0 for HTTP/1.0
     bool wants_close = false;   // the request asked to close (or 1.0 w/o keep-alive)
-    bool body_fully_read = true;
   };
 
   ServerResponse(ResponseSink* sink, RequestInfo info) : sink_(sink), req_(info) {}
@@ -83,6 +82,12 @@ class ServerResponse : public ResponseWriter,
   // writes fail and Finish does nothing.
   void Detach() { sink_ = nullptr; }
 
+  // Retain keeps state (the connection's RequestState, whose Request the
+  // handler was given) alive as long as this response is: a held handler
+  // may read its Request after the connection is gone, when the peer left
+  // or a deadline closed it (pinned by conn_test "a held handler may read
+  // its Request after the peer is gone").
+  void Retain(std::shared_ptr<void> state) { retained_ = std::move(state); }
   bool held() const { return held_; }
   bool finished() const { return finished_; }
   // close_after is true when the connection must close after this response.
@@ -111,6 +116,7 @@ class ServerResponse : public ResponseWriter,
   int64_t declared_length_ = -1;  // the handler's own Content-Length, if any
   int64_t written_ = 0;           // body bytes accepted from the handler
   std::string pending_;           // body bytes before the head is written
+  std::shared_ptr<void> retained_;  // see Retain
 };
 
 }  // namespace nethttp

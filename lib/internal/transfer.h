@@ -5,9 +5,43 @@
 #ifndef NETHTTP_INTERNAL_TRANSFER_H_
 #define NETHTTP_INTERNAL_TRANSFER_H_
 
+#include <string>
 #include <string_view>
 
+#include "nethttp/error.h"
+
 namespace nethttp {
+
+// kContinueResponse is the interim answer to "Expect: 100-continue" (RFC
+// 9110 §10.1.1): the client waits for it before it sends the body.
+inline constexpr std::string_view kContinueResponse = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// kLastChunk ends a chunked body that has no trailer (RFC 9112 §7.1).
+inline constexpr std::string_view kLastChunk = "0\r\n\r\n";
+
+// AppendChunk appends data as one chunk: its size in hex, CRLF, the data,
+// CRLF. An empty data appends nothing, since a zero-size chunk would end
+// the body.
+void AppendChunk(std::string* out, std::string_view data);
+
+// AppendHex appends n in lower-case hex, without leading zeros.
+void AppendHex(size_t n, std::string* out);
+
+// RequestIsLast reports whether a request said it is the connection's last:
+// "Connection: close", or HTTP/1.0 without "Connection: keep-alive" (RFC
+// 9112 §9.3, §9.6). The client MUST NOT send another after it.
+bool RequestIsLast(int proto_major, int proto_minor, std::string_view connection);
+
+// ServerStatusForError maps a request parse error to the status the server
+// answers with before closing: the one table (STYLE rule 5; Go: the error
+// cases of conn.serve).
+int ServerStatusForError(const Error& err);
+
+// AppendErrorResponse appends the whole response a server sends for a
+// request it could not parse, then closes after: the status from
+// ServerStatusForError, "Connection: close", and a short plain-text body
+// that for a 400 carries the reason, as Go's badRequestError does.
+void AppendErrorResponse(std::string* out, const Error& err);
 
 // BodyAllowedForStatus reports whether a response with this status may
 // carry content: 1xx, 204 and 304 never do (RFC 9110 §6.4.1; Go:
