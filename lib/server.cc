@@ -146,6 +146,8 @@ Server::Impl::~Impl() {
     if (list != nullptr) list->Close();
     list = nullptr;
   }
+  shutdown_deadline_.Unlink();
+  if (shutdown_timeouts_ != nullptr) shutdown_timeouts_->Close();
 }
 
 std::unique_ptr<RequestState> Server::Impl::TakeRequestState() {
@@ -230,6 +232,8 @@ Error Server::Impl::Listen() {
   loop_ = (server_->loop != nullptr ? server_->loop : &DefaultLoop())->get();
   if (timeouts_[0] == nullptr) {  // (a Listen that failed before made them already)
     for (TimeoutList*& list : timeouts_) list = TimeoutList::New(loop_, Conn::OnTimeout);
+    shutdown_timeouts_ = TimeoutList::New(loop_, OnShutdownDeadline);
+    shutdown_deadline_.owner = this;
   }
   std::string addr = server_->addr.empty() ? ":http" : server_->addr;
   if (addr == ":http") addr = ":80";
@@ -312,31 +316,50 @@ void Server::Impl::MaybeStopTimeouts() {
   for (TimeoutList* list : timeouts_) {
     if (list != nullptr) list->Stop();
   }
+  shutdown_deadline_.Unlink();
+  if (shutdown_timeouts_ != nullptr) shutdown_timeouts_->Stop();
 }
 
 void Server::Impl::MaybeFinishShutdown() {
   if (!shutting_down_ || listener_ != nullptr || num_conns_ != 0) return;
   shutting_down_ = false;
-  if (auto done = std::move(shutdown_done_)) done();
+  if (auto done = std::move(shutdown_done_)) done(std::move(shutdown_error_));
 }
 
-void Server::Impl::Shutdown(std::function<void()> done) {
+void Server::Impl::Shutdown(Server::Duration timeout, std::function<void(Error)> done) {
   stopped_ = true;
   shutting_down_ = true;
   shutdown_done_ = std::move(done);
+  shutdown_error_ = Error();
   if (listener_ != nullptr) {
     CloseListener(listener_);
     listener_ = nullptr;
   }
   // Idle connections close now; busy ones close after their response,
   // which says Connection: close because KeepAlivesAllowed() is now false.
+  CloseIdleConns();
+  if (timeout.count() > 0 && num_conns_ != 0 && shutdown_timeouts_ != nullptr) {
+    shutdown_timeouts_->Link(&shutdown_deadline_, static_cast<uint64_t>(timeout.count()));
+  }
+  MaybeStopTimeouts();
+  MaybeFinishShutdown();
+}
+
+void Server::Impl::OnShutdownDeadline(TimeoutEntry* e) {
+  auto* self = static_cast<Server::Impl*>(e->owner);
+  if (!self->shutting_down_) return;
+  self->shutdown_error_ = Error(ErrorCode::kTimeout,
+                                "http: Shutdown timeout: closed " + std::to_string(self->num_conns_) +
+                                    " connections still open");
+  self->Close();  // their close callbacks finish the shutdown
+}
+
+void Server::Impl::CloseIdleConns() {
   for (Conn* c = conns_; c != nullptr;) {
     Conn* next = c->next_;
     c->CloseIfIdle();
     c = next;
   }
-  MaybeStopTimeouts();
-  MaybeFinishShutdown();
 }
 
 void Server::Impl::Close() {
@@ -366,9 +389,19 @@ Error Server::ListenAndServe() {
 }
 
 std::string Server::ListenAddr() const { return impl_->ListenAddr(); }
-void Server::Shutdown(std::function<void()> done) { impl_->Shutdown(std::move(done)); }
+void Server::Shutdown(std::function<void()> done) {
+  impl_->Shutdown(Duration(0), [done = std::move(done)](Error) {
+    if (done) done();
+  });
+}
+void Server::Shutdown(Duration timeout, std::function<void(Error)> done) {
+  impl_->Shutdown(timeout, std::move(done));
+}
 void Server::Close() { impl_->Close(); }
-void Server::SetKeepAlivesEnabled(bool v) { impl_->set_keep_alives(v); }
+void Server::SetKeepAlivesEnabled(bool v) {
+  impl_->set_keep_alives(v);
+  if (!v) impl_->CloseIdleConns();  // Go: srv.closeIdleConns()
+}
 size_t Server::NumConns() const { return impl_->num_conns(); }
 
 Error ListenAndServe(std::string_view addr, Handler* handler) {

@@ -5,8 +5,10 @@
 #include <uv.h>
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -255,6 +257,75 @@ TEST_SUITE("server") {
     CHECK(slow->Get("Connection") == "close");
     CHECK(fx.RunUntil([&] { return shutdown_done; }));
     CHECK(ts.srv.NumConns() == 0);
+  }
+
+  TEST_CASE("Shutdown with a timeout closes what is still open when it passes, and says so") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    std::shared_ptr<ResponseWriter> held;
+    ts.mux.HandleFunc("/slow", [&](ResponseWriter& w, Request&) { held = w.Hold(); });
+    REQUIRE_FALSE(ts.srv.Listen());
+    int port = PortOf(ts.srv);
+    RawConn busy;
+    REQUIRE(busy.Connect(port));
+    {
+      Peer p(fx, [&] { busy.Send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n"); });
+    }
+    REQUIRE(fx.RunUntil([&] { return held != nullptr; }));
+
+    std::optional<nethttp::Error> result;
+    auto start = std::chrono::steady_clock::now();
+    ts.srv.Shutdown(std::chrono::milliseconds(150), [&](nethttp::Error err) { result = err; });
+    REQUIRE(fx.RunUntil([&] { return result.has_value(); }, std::chrono::seconds(10)));
+    auto took = std::chrono::steady_clock::now() - start;
+    CHECK(took >= std::chrono::milliseconds(140));
+    CHECK(result->code() == nethttp::ErrorCode::kTimeout);
+    CHECK(result->message().find("closed 1 connections") != std::string::npos);
+    CHECK(ts.srv.NumConns() == 0);
+    bool closed = false;
+    {
+      Peer p(fx, [&] { closed = busy.WaitClosed(); });
+    }
+    CHECK(closed);
+    held.reset();
+  }
+
+  TEST_CASE("Shutdown with a timeout that is not needed reports no error") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    REQUIRE_FALSE(ts.srv.Listen());
+    std::optional<nethttp::Error> result;
+    ts.srv.Shutdown(std::chrono::seconds(30), [&](nethttp::Error err) { result = err; });
+    REQUIRE(fx.RunUntil([&] { return result.has_value(); }));
+    CHECK(result->ok());
+  }
+
+  TEST_CASE("SetKeepAlivesEnabled(false) closes idle connections, as Go does") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    ts.mux.HandleFunc("/ping", [](ResponseWriter& w, Request&) { w.Write("pong"); });
+    REQUIRE_FALSE(ts.srv.Listen());
+    int port = PortOf(ts.srv);
+    RawConn idle;
+    REQUIRE(idle.Connect(port));
+    std::optional<HttpResponse> first;
+    {
+      Peer p(fx, [&] {
+        idle.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+        first = idle.ReadResponse();
+      });
+    }
+    REQUIRE(first);
+    CHECK(first->Get("Connection").empty());  // kept alive
+    REQUIRE(fx.RunUntil([&] { return ts.srv.NumConns() == 1; }));
+    ts.srv.SetKeepAlivesEnabled(false);
+    bool closed = false;
+    {
+      Peer p(fx, [&] { closed = idle.WaitClosed(); });
+    }
+    CHECK(closed);
+    CHECK(fx.RunUntil([&] { return ts.srv.NumConns() == 0; }));
+    ts.srv.Close();
   }
 
   TEST_CASE("after Shutdown, nothing of the server keeps the loop running") {

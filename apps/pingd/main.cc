@@ -3,6 +3,7 @@
 // shuts down gracefully. Flags and behaviour are a contract: SPEC §3.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -33,19 +34,17 @@ int UsageError(const std::string& msg) {
   return 2;
 }
 
-// Signals owns the SIGINT/SIGTERM handles and the shutdown deadline timer.
+// Signals owns the SIGINT/SIGTERM handles.
 struct Signals {
   uv_signal_t sigint;
   uv_signal_t sigterm;
-  uv_timer_t deadline;
   nethttp::Server* server;
-  uint64_t shutdown_ms;
+  nethttp::Server::Duration shutdown_timeout;
   bool shutting_down = false;
 
   void Close() {
     for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&sigint),
-                           reinterpret_cast<uv_handle_t*>(&sigterm),
-                           reinterpret_cast<uv_handle_t*>(&deadline)}) {
+                           reinterpret_cast<uv_handle_t*>(&sigterm)}) {
       if (!uv_is_closing(h)) uv_close(h, nullptr);
     }
   }
@@ -56,16 +55,14 @@ void OnSignal(uv_signal_t* h, int signum) {
   if (s->shutting_down) return;
   s->shutting_down = true;
   nethttp::Log().info("received {}, shutting down (at most {} ms)",
-                      signum == SIGINT ? "SIGINT" : "SIGTERM", s->shutdown_ms);
-  uv_timer_start(&s->deadline, [](uv_timer_t* t) {
-    auto* s = static_cast<Signals*>(t->data);
-    nethttp::Log().warn("shutdown timeout: closing the remaining {} connections",
-                        s->server->NumConns());
-    s->server->Close();
-    s->Close();
-  }, s->shutdown_ms, 0);
-  s->server->Shutdown([s] {
-    nethttp::Log().info("all connections closed");
+                      signum == SIGINT ? "SIGINT" : "SIGTERM", s->shutdown_timeout.count());
+  // Past the timeout, Shutdown closes what is left itself.
+  s->server->Shutdown(s->shutdown_timeout, [s](nethttp::Error err) {
+    if (err) {
+      nethttp::Log().warn("shutdown timeout: {}", err.message());
+    } else {
+      nethttp::Log().info("all connections closed");
+    }
     s->Close();
   });
 }
@@ -159,11 +156,11 @@ int main(int argc, char** argv) {
   uv_loop_t* loop = nethttp::DefaultLoop().get();
   Signals signals{};
   signals.server = &srv;
-  signals.shutdown_ms = static_cast<uint64_t>(shutdown_timeout->count());
+  // --shutdown-timeout 0 closes at once (Server::Shutdown's 0 would wait).
+  signals.shutdown_timeout = std::max(*shutdown_timeout, nethttp::Server::Duration(1));
   uv_signal_init(loop, &signals.sigint);
   uv_signal_init(loop, &signals.sigterm);
-  uv_timer_init(loop, &signals.deadline);
-  signals.sigint.data = signals.sigterm.data = signals.deadline.data = &signals;
+  signals.sigint.data = signals.sigterm.data = &signals;
   uv_signal_start(&signals.sigint, OnSignal, SIGINT);
   uv_signal_start(&signals.sigterm, OnSignal, SIGTERM);
   // Only now say we are listening: whoever waits for this line may signal

@@ -27,7 +27,9 @@ class Server::Impl {
   ~Impl();
 
   Error Listen();
-  void Shutdown(std::function<void()> done);
+  void Shutdown(Server::Duration timeout, std::function<void(Error)> done);
+  // CloseIdleConns closes the connections that wait between requests.
+  void CloseIdleConns();
   void Close();
   std::string ListenAddr() const { return listen_addr_; }
 
@@ -83,6 +85,8 @@ class Server::Impl {
   // MaybeStopTimeouts disarms the timeout lists once the server has stopped
   // and no connection is left.
   void MaybeStopTimeouts();
+  // OnShutdownDeadline: Shutdown's timeout passed with connections open.
+  static void OnShutdownDeadline(TimeoutEntry* e);
 
   Server* server_;
   uv_loop_t* loop_ = nullptr;  // set by Listen
@@ -91,11 +95,15 @@ class Server::Impl {
   Conn* conns_ = nullptr;  // intrusive list through Conn::next_/prev_
   std::vector<std::unique_ptr<RequestState>> spare_states_;
   TimeoutList* timeouts_[kTimeoutKinds] = {};  // made by Listen, freed by Close
+  // Shutdown's deadline: one entry in a list of its own (made by Listen).
+  TimeoutList* shutdown_timeouts_ = nullptr;
+  TimeoutEntry shutdown_deadline_;
+  std::function<void(Error)> shutdown_done_;
+  Error shutdown_error_;  // what shutdown_done_ gets: set when the deadline passed
   size_t num_conns_ = 0;
   bool keep_alives_ = true;
   bool shutting_down_ = false;
   bool stopped_ = false;  // Shutdown or Close was called
-  std::function<void()> shutdown_done_;
   std::unique_ptr<char[]> read_buf_;
   std::string date_;
   std::time_t date_sec_ = 0;

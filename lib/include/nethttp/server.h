@@ -105,9 +105,16 @@ class Server {
   // requests finish (each connection closes after its response), and calls
   // done when the last connection has closed (Go: Server.Shutdown).
   void Shutdown(std::function<void()> done = nullptr);
+  // Shutdown with a timeout is Go's Shutdown(ctx) with a deadline plus the
+  // Close a Go program calls when it passes: connections still open after
+  // timeout are closed at once, and done then gets a kTimeout Error saying
+  // how many; otherwise an empty Error. A zero timeout waits for ever.
+  void Shutdown(Duration timeout, std::function<void(nethttp::Error)> done);
   // Close closes the listener and every connection at once (Go: Server.Close).
   void Close();
   // SetKeepAlivesEnabled controls HTTP keep-alive; it is on by default.
+  // Turning it off also closes the connections that are idle now, as Go
+  // does; busy ones close after their response.
   void SetKeepAlivesEnabled(bool v);
 
   // NumConns returns how many connections are open (for tests and logs).
