@@ -78,7 +78,7 @@ bool ShouldCopyHeaderOnRedirect(std::string_view key, const URL& initial, const 
     return true;
   }
   Result<ConnectMethodKey> ik = KeyForURL(initial), dk = KeyForURL(dest);
-  if (!ik || !dk) return false;
+  if (!ik.ok() || !dk.ok()) return false;
   if (ik->addr == dk->addr) return true;
   return IsDomainOrSubdomain(Lower(dest.Hostname()), Lower(initial.Hostname()));
 }
@@ -282,7 +282,7 @@ class Exchange {
     // Go: a 3xx without Location has never been followed.
     if (loc.empty()) return std::nullopt;
     Result<URL> ref = Parse(loc);
-    if (!ref) {
+    if (!ref.ok()) {
       failed_ = Error(ErrorCode::kMalformedResponse,
                       "failed to parse Location header \"" + std::string(loc) + "\": " +
                           ref.error().message());
@@ -537,19 +537,19 @@ Result<Response> Client::Do(Request req) {
 
 Result<Response> Client::Get(std::string_view url) {
   Result<Request> req = NewRequest("GET", url);
-  if (!req) return req.error();
+  if (!req.ok()) return req.error();
   return Do(std::move(req).value());
 }
 
 Result<Response> Client::Head(std::string_view url) {
   Result<Request> req = NewRequest("HEAD", url);
-  if (!req) return req.error();
+  if (!req.ok()) return req.error();
   return Do(std::move(req).value());
 }
 
 Result<Response> Client::Post(std::string_view url, std::string_view content_type, std::string body) {
   Result<Request> req = NewRequest("POST", url, std::move(body));
-  if (!req) return req.error();
+  if (!req.ok()) return req.error();
   req->header.Set("Content-Type", content_type);
   return Do(std::move(req).value());
 }

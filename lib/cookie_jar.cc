@@ -329,7 +329,7 @@ void Jar::SetCookiesAt(const URL& url, const std::vector<Cookie>& cookies, JarTi
   if (cookies.empty()) return;
   if (url.scheme != "http" && url.scheme != "https") return;
   Result<std::string> host = CanonicalHost(url.host);
-  if (!host) return;
+  if (!host.ok()) return;
   std::string key = JarKey(*host, ps_);
   std::string def_path = DefaultPath(url.path);
 
@@ -341,7 +341,7 @@ void Jar::SetCookiesAt(const URL& url, const std::vector<Cookie>& cookies, JarTi
     e.name = c.name;
     e.path = c.path.empty() || c.path[0] != '/' ? def_path : c.path;
     auto dt = DomainAndType(*host, c.domain);
-    if (!dt) {
+    if (!dt.ok()) {
       Log().debug("cookiejar: {} for cookie {} from {}: {}", dt.error().message(), c.name, *host,
                   c.domain);
       continue;
@@ -393,7 +393,7 @@ std::vector<Cookie> Jar::CookiesAt(const URL& url, JarTime now) {
   std::vector<Cookie> out;
   if (url.scheme != "http" && url.scheme != "https") return out;
   Result<std::string> host = CanonicalHost(url.host);
-  if (!host) return out;
+  if (!host.ok()) return out;
   std::string key = JarKey(*host, ps_);
 
   std::lock_guard lock(mu_);

@@ -3,6 +3,8 @@
 
 #include <uv.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
 namespace nethttp {
@@ -45,4 +47,16 @@ Error Error::FromUv(int uv_status, std::string_view context) {
   return Error(code, std::move(msg), uv_status);
 }
 
+namespace internal {
+
+void BadResultAccess(const Error& err) {
+  // stderr directly, not the logger: this is a crash report and must get
+  // out whatever the log level or sink.
+  std::fprintf(stderr,
+               "nethttp: value taken from a Result holding an error (test ok() first): %s: %s\n",
+               std::string(ErrorCodeName(err.code())).c_str(), err.message().c_str());
+  std::abort();
+}
+
+}  // namespace internal
 }  // namespace nethttp

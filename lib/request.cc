@@ -73,7 +73,7 @@ Result<Request> NewRequest(std::string_view method, std::string_view url, std::s
     return Error(ErrorCode::kInvalidArgument, "net/http: invalid method " + QuoteMethod(method));
   }
   Result<URL> u = Parse(url);
-  if (!u) return u.error();
+  if (!u.ok()) return u.error();
   // The scheme is not checked here: Go reports 'unsupported protocol scheme'
   // from Client.Do / Transport.RoundTrip, so a Request for another scheme
   // can still be built (and handed to a RoundTripper that knows it).

@@ -78,7 +78,7 @@ uv_buf_t Transport::Impl::ReadBuffer() {
 
 void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancelation> cancel) {
   Result<ConnectMethodKey> key = KeyForURL(req.url);
-  if (!key) {
+  if (!key.ok()) {
     done(key.error());
     return;
   }

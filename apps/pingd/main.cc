@@ -9,7 +9,7 @@
 #include <string>
 
 #include "duration.h"
-#include "internal/log.h"
+#include "nethttp/log.h"
 #include "nethttp/nethttp.h"
 
 namespace {
@@ -111,8 +111,8 @@ int main(int argc, char** argv) {
     return UsageError(e.what());
   }
 
-  if (!nethttp::SetLogLevel(flags.log_level)) {
-    return UsageError("invalid --log-level \"" + flags.log_level + "\"");
+  if (nethttp::Error err = nethttp::SetLogLevel(flags.log_level)) {
+    return UsageError("--log-level: " + err.message());
   }
   auto header_timeout = pingd::ParseDuration(flags.read_header_timeout);
   auto idle_timeout = pingd::ParseDuration(flags.idle_timeout);

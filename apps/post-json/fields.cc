@@ -207,7 +207,7 @@ nethttp::Result<std::string> BuildBody(const std::vector<std::string>& items) {
   std::unordered_set<std::string> seen;
   for (const std::string& item : items) {
     nethttp::Result<Field> field = ParseField(item);
-    if (!field) return field.error();
+    if (!field.ok()) return field.error();
     if (!seen.insert(field->key).second) {
       return InvalidArg("field " + Quote(field->key) + " given twice");
     }

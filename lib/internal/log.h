@@ -1,20 +1,11 @@
-// The library's spdlog logger, named "nethttp": Go's Server.ErrorLog. Apps
-// set its level from --log-level; tests leave it at warn.
+// The library's side of logging: Log(), SetLogger and SetLogLevel are public
+// (nethttp/log.h); this header adds the rest of spdlog that library files
+// use beside them, so they keep one include for logging.
 #ifndef NETHTTP_INTERNAL_LOG_H_
 #define NETHTTP_INTERNAL_LOG_H_
 
 #include <spdlog/spdlog.h>
 
-#include <string_view>
-
-namespace nethttp {
-
-// Log returns the "nethttp" logger (stderr, created on first use).
-spdlog::logger& Log();
-
-// SetLogLevel parses trace|debug|info|warn|error|off; false if unknown.
-bool SetLogLevel(std::string_view level);
-
-}  // namespace nethttp
+#include "nethttp/log.h"
 
 #endif  // NETHTTP_INTERNAL_LOG_H_

@@ -1,6 +1,20 @@
 // Error values for every I/O and protocol path, Go's `error` in C++: a code
 // callers can switch on and a message that reads like Go's ("http: ...").
 // No exception crosses a libuv callback; functions return Error or Result<T>.
+//
+// How to read them. A boolean test asks one question everywhere: "did it
+// fail?". Only Error answers it: `if (Error err = f()) return err;` is Go's
+// `if err != nil`. Result<T> has no boolean conversion on purpose: with one,
+// `if (r)` would mean success beside `if (err)` meaning failure, and a
+// refactor from one to the other would flip a branch without a diagnostic.
+// Ask a Result `r.ok()` (success) or `r.error()` (an Error, read as above).
+//
+// Taking the value of a Result that holds an error (value(), *, ->) is a
+// bug in the caller, like using Go's T after ignoring the err beside it. It
+// throws nothing (no exception crosses the API): it prints the error it
+// found and aborts, in debug and release builds alike, rather than hand out
+// a T that was never made. (A debug-only assert would say less, without the
+// error's text, and let a release build read a T that does not exist.)
 #ifndef NETHTTP_ERROR_H_
 #define NETHTTP_ERROR_H_
 
@@ -82,7 +96,15 @@ class Error {
   int uv_code_ = 0;
 };
 
-// Result<T> is Go's (T, error) pair for functions that return a value.
+namespace internal {
+// BadResultAccess reports a value taken from a Result holding err (a caller
+// bug, see the top of this file) on stderr and aborts. Out of line so that
+// every accessor stays a compare and a branch.
+[[noreturn]] void BadResultAccess(const Error& err);
+}  // namespace internal
+
+// Result<T> is Go's (T, error) pair for functions that return a value. It
+// holds exactly one of them; test ok() before taking the value.
 template <typename T>
 class Result {
  public:
@@ -90,12 +112,13 @@ class Result {
   Result(Error error) : v_(std::move(error)) {}       // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
-  explicit operator bool() const { return ok(); }
-  T& value() & { return std::get<0>(v_); }
-  T&& value() && { return std::get<0>(std::move(v_)); }
-  const T& value() const& { return std::get<0>(v_); }
-  T* operator->() { return &std::get<0>(v_); }
-  T& operator*() & { return std::get<0>(v_); }
+  T& value() & { return *Checked(); }
+  T&& value() && { return std::move(*Checked()); }
+  const T& value() const& { return *Checked(); }
+  T* operator->() { return Checked(); }
+  const T* operator->() const { return Checked(); }
+  T& operator*() & { return *Checked(); }
+  const T& operator*() const& { return *Checked(); }
   // error returns the Error, or an ok Error when a value is held.
   const Error& error() const {
     static const Error kNoError;
@@ -104,6 +127,13 @@ class Result {
   }
 
  private:
+  T* Checked() { return const_cast<T*>(std::as_const(*this).Checked()); }
+  const T* Checked() const {
+    const T* v = std::get_if<0>(&v_);
+    if (v == nullptr) internal::BadResultAccess(*std::get_if<1>(&v_));
+    return v;
+  }
+
   std::variant<T, Error> v_;
 };
 

@@ -9,6 +9,7 @@
 #include "nethttp/error.h"
 #include "nethttp/handler.h"
 #include "nethttp/header.h"
+#include "nethttp/log.h"
 #include "nethttp/loop.h"
 #include "nethttp/method.h"
 #include "nethttp/request.h"
