@@ -12,7 +12,6 @@
 
 #include "internal/idle_pool.h"
 #include "internal/log.h"
-#include "internal/transport_impl.h"
 #include "internal/uv_handle.h"
 #include "nethttp/cookie.h"
 #include "nethttp/cookie_jar.h"
@@ -151,7 +150,7 @@ class Exchange {
            Client::Duration timeout, Client::Done done)
       : check_(std::move(check)), rt_(rt), loop_(loop), done_(std::move(done)),
         cancel_(std::make_shared<Cancelation>()) {
-    returns_request_ = dynamic_cast<Transport*>(rt) != nullptr;
+    returns_request_ = rt->ReturnsRequest();
     if (timeout.count() > 0) {
       uv_timer_init(loop_, &timer_);
       timer_.data = this;
@@ -199,9 +198,9 @@ class Exchange {
       for (const Cookie& c : jar_->Cookies(req.url)) AddCookie(req.header, c);
     }
     // Go's client keeps its own request for the jar and the redirect that
-    // follow. Our Transport hands that very request back in
-    // Response::request, which spares the copy; a RoundTripper of the
-    // caller's may send another one (a rewritten URL, say), so then the
+    // follow. A RoundTripper that ReturnsRequest (our Transport) hands that
+    // very request back in Response::request, which spares the copy; any
+    // other may send another one (a rewritten URL, say), so then the
     // Exchange keeps a copy of its own.
     if (!returns_request_) hop_ = std::make_shared<const Request>(CopyWithoutBody(req));
     rt_->RoundTrip(std::move(req), [this](Result<Response>&& r) { OnResponse(std::move(r)); },
@@ -221,7 +220,7 @@ class Exchange {
       sent_ = std::move(hop_);
       if (!resp.request) resp.request = sent_;  // Go: Response.Request is never nil
     } else {
-      sent_ = resp.request;  // Transport::Impl::Finish sets it on every success
+      sent_ = resp.request;  // RoundTripper::ReturnsRequest promises it
       assert(sent_ != nullptr);
     }
     if (!first_) first_ = sent_;
@@ -437,8 +436,8 @@ class Exchange {
   std::shared_ptr<const Request> first_;  // Go's ireq (see Start)
   std::shared_ptr<const Request> sent_;   // the current hop, as this client sent it
   std::shared_ptr<const Request> hop_;    // its copy, when rt_ does not return it
-  // returns_request_: rt_ is our Transport, whose Response::request is the
-  // request it was given.
+  // returns_request_ is rt_->ReturnsRequest(): its Response::request is
+  // the request it was given.
   bool returns_request_ = false;
   std::vector<Request> via_;
   std::vector<Cookie> icookies_;  // the caller's cookies, with a jar only
@@ -509,8 +508,7 @@ RoundTripper& TransportOf(const Client& c) {
 
 Loop& LoopOf(const Client& c) {
   if (c.loop != nullptr) return *c.loop;
-  if (auto* t = dynamic_cast<Transport*>(&TransportOf(c))) return *t->impl()->loop();
-  return DefaultLoop();
+  return TransportOf(c).EventLoop();
 }
 
 }  // namespace

@@ -10,10 +10,12 @@
 #include <string>
 
 #include "internal/transport_impl.h"
+#include "nethttp/loop.h"
 #include "nethttp/status.h"
 #include "testutil/client_fixture.h"
 #include "testutil/scripted_peer.h"
 
+using nethttp::Cancelation;
 using nethttp::Client;
 using nethttp::Error;
 using nethttp::ErrorCode;
@@ -22,6 +24,7 @@ using nethttp::Request;
 using nethttp::Response;
 using nethttp::ResponseWriter;
 using nethttp::Result;
+using nethttp::RoundTripper;
 using nethttp::testutil::ClientFixture;
 using nethttp::testutil::ScriptedPeer;
 
@@ -46,6 +49,28 @@ void MountRedirects(ClientFixture& f) {
     w.WriteHeader(nethttp::StatusFound);
   });
 }
+
+// Relay is a RoundTripper of the caller's (Go: a RoundTripper wrapping
+// http.DefaultTransport): it sends through a Transport after moving paths
+// under /x/ to /y/, so the request sent is not the one it was given. It
+// answers EventLoop and ReturnsRequest as told.
+class Relay final : public RoundTripper {
+ public:
+  Relay(RoundTripper& inner, nethttp::Loop* loop, bool claims_returns_request)
+      : inner_(inner), loop_(loop), claims_(claims_returns_request) {}
+
+  void RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel) override {
+    if (req.url.path.starts_with("/x/")) req.url.path.replace(0, 3, "/y/");
+    inner_.RoundTrip(std::move(req), std::move(done), std::move(cancel));
+  }
+  nethttp::Loop& EventLoop() override { return loop_ != nullptr ? *loop_ : RoundTripper::EventLoop(); }
+  bool ReturnsRequest() const override { return claims_; }
+
+ private:
+  RoundTripper& inner_;
+  nethttp::Loop* loop_;
+  bool claims_;
+};
 
 }  // namespace
 
@@ -139,6 +164,61 @@ TEST_SUITE("client") {
     auto e = client.Get(URL("/r/3"));
     REQUIRE_FALSE(e.ok());
     CHECK(e.error().message() == "Get \"" + URL("/r/2?code=302") + "\": no thanks");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a null Client::loop is the RoundTripper's EventLoop") {
+    mux.HandleFunc("/y/", [](ResponseWriter& w, Request& r) { w.Write(r.url.path); });
+    Start();
+    client.loop = nullptr;
+    SUBCASE("a Transport's own loop") {
+      CHECK(&transport.EventLoop() == &fx.loop());
+      auto r = client.Get(URL("/y/t"));
+      REQUIRE(r.ok());
+      CHECK(r->body->ReadAllBlocking(fx.loop()).value() == "/y/t");
+    }
+    SUBCASE("a RoundTripper that names its loop") {
+      Relay relay(transport, &fx.loop(), false);
+      client.transport = &relay;
+      auto r = client.Get(URL("/x/a"));
+      REQUIRE(r.ok());
+      CHECK(r->body->ReadAllBlocking(fx.loop()).value() == "/y/a");
+    }
+    SUBCASE("a RoundTripper that does not: DefaultLoop()") {
+      Relay relay(transport, nullptr, false);
+      CHECK(&relay.EventLoop() == &nethttp::DefaultLoop());
+      CHECK_FALSE(relay.ReturnsRequest());
+      CHECK(transport.ReturnsRequest());
+    }
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a RoundTripper that sends another request: Client keeps its own") {
+    // /y/a redirects to the relative "b"; /y/b shows the Referer it got.
+    // Client resolves Location and sets Referer from the request it sent
+    // (/x/a), as Go does, unless the RoundTripper says that
+    // Response::request is that request, when it takes it from there.
+    mux.HandleFunc("/y/a", [](ResponseWriter& w, Request&) {
+      w.Header().Set("Location", "b");
+      w.WriteHeader(nethttp::StatusFound);
+    });
+    mux.HandleFunc("/y/b", [](ResponseWriter& w, Request& r) { w.Write(std::string(r.header.Get("Referer"))); });
+    Start();
+    SUBCASE("ReturnsRequest false (the default): a copy of each hop") {
+      Relay relay(transport, &fx.loop(), false);
+      client.transport = &relay;
+      auto r = Get(URL("/x/a"));
+      REQUIRE(r.ok());
+      CHECK(ReadAll(*r).value() == URL("/x/a"));
+      // Client fills in Response::request only where the RoundTripper left
+      // it null; here it is the Transport's.
+      CHECK(r->request->url.path == "/y/b");
+    }
+    SUBCASE("ReturnsRequest true, wrongly: Response::request is taken as the hop") {
+      Relay relay(transport, &fx.loop(), true);
+      client.transport = &relay;
+      auto r = Get(URL("/x/a"));
+      REQUIRE(r.ok());
+      CHECK(ReadAll(*r).value() == URL("/y/a"));
+    }
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "Timeout while awaiting headers") {

@@ -47,7 +47,8 @@ class Client {
   Duration timeout{0};
   CheckRedirectFunc check_redirect;
   // loop runs the blocking calls below and the Timeout timer; null means
-  // the transport's loop when it is a Transport, else DefaultLoop().
+  // the transport's EventLoop() (a Transport's own loop, DefaultLoop() for
+  // a RoundTripper that does not say).
   Loop* loop = nullptr;
 
   // Do sends req and calls done on the loop with the final response (the
