@@ -29,8 +29,6 @@ constexpr size_t kMaxRedirects = 10;
 // maxBodySlurpSize = 2 << 10).
 constexpr int64_t kMaxBodySlurpSize = 2 << 10;
 
-constexpr std::string_view kUseLastResponse = "net/http: use last response";
-
 // UrlErrorOp is Go's urlErrorOp: "GET" -> "Get", as url.Error prints it.
 std::string UrlErrorOp(std::string_view method) {
   if (method.empty()) return "Get";
@@ -312,7 +310,7 @@ class Exchange {
     } else if (via_.size() >= kMaxRedirects) {
       err = Error(ErrorCode::kTooManyRedirects, "stopped after 10 redirects");
     }
-    if (err.code() == ErrorCode::kCanceled && err.message() == kUseLastResponse) return std::nullopt;
+    if (err.code() == ErrorCode::kUseLastResponse) return std::nullopt;
     if (err) {
       // Go reports the error against the request it refused to send.
       url_ = next.url;
@@ -513,7 +511,7 @@ Loop& LoopOf(const Client& c) {
 
 }  // namespace
 
-Error ErrUseLastResponse() { return Error(ErrorCode::kCanceled, std::string(kUseLastResponse)); }
+Error ErrUseLastResponse() { return Error(ErrorCode::kUseLastResponse, "net/http: use last response"); }
 
 void Client::Do(Request req, Done done) {
   auto* ex = new Exchange(check_redirect, &TransportOf(*this), LoopOf(*this).get(), timeout,

@@ -27,6 +27,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInvalidArgument: return "InvalidArgument";
     case ErrorCode::kTooManyRedirects: return "TooManyRedirects";
     case ErrorCode::kHandlerPanic: return "HandlerPanic";
+    case ErrorCode::kUseLastResponse: return "UseLastResponse";
   }
   return "Unknown";
 }

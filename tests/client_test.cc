@@ -166,6 +166,23 @@ TEST_SUITE("client") {
     CHECK(e.error().message() == "Get \"" + URL("/r/2?code=302") + "\": no thanks");
   }
 
+  TEST_CASE_FIXTURE(ClientFixture, "ErrUseLastResponse is recognised by its code, not its text") {
+    MountRedirects(*this);
+    Start();
+    CHECK(nethttp::ErrUseLastResponse().code() == ErrorCode::kUseLastResponse);
+    CHECK(nethttp::ErrUseLastResponse().message() == "net/http: use last response");
+    CHECK(nethttp::ErrorCodeName(ErrorCode::kUseLastResponse) == "UseLastResponse");
+    // An error of another code that happens to carry the same text is an
+    // error like any other: Do stops with it.
+    client.check_redirect = [](const Request&, const std::vector<Request>&) {
+      return Error(ErrorCode::kCanceled, "net/http: use last response");
+    };
+    auto r = client.Get(URL("/r/1"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kCanceled);
+    CHECK(r.error().message() == "Get \"" + URL("/r/0?code=302") + "\": net/http: use last response");
+  }
+
   TEST_CASE_FIXTURE(ClientFixture, "a null Client::loop is the RoundTripper's EventLoop") {
     mux.HandleFunc("/y/", [](ResponseWriter& w, Request& r) { w.Write(r.url.path); });
     Start();

@@ -49,6 +49,11 @@ enum class ErrorCode {
   kTooManyRedirects,
   // kHandlerPanic: a handler threw; the connection answered 500.
   kHandlerPanic,
+  // kUseLastResponse: not a failure but ErrUseLastResponse(), which a
+  // Client's CheckRedirect returns to get the redirect response itself
+  // instead of following it (Go: ErrUseLastResponse, compared by identity
+  // there and by code here). Client::Do never returns it.
+  kUseLastResponse,
 };
 
 // ErrorCodeName returns the enumerator's name without the k, e.g. "Timeout".
