@@ -112,6 +112,11 @@ class ExchangeBody final : public Body {
 
  private:
   void End(Error err);
+  // DetachExchange tells the exchange, once, that this body no longer needs
+  // it (on close, on end, on destruction, whichever comes first). ex_ is
+  // cleared before the call because BodyEnded may end the exchange, after
+  // which the pointer must not be used again.
+  void DetachExchange();
 
   std::shared_ptr<Body> inner_;
   Exchange* ex_;  // null once the exchange has let go
@@ -179,10 +184,37 @@ class Exchange {
   static void OnTimer(uv_timer_t* t) { OwnerOf<Exchange>(t)->HandleTimeout(); }
   static void OnClose(uv_handle_t* h) { delete OwnerOf<Exchange>(h); }
 
+  // StateName names s in the trace log, as conn.cc's does.
+  static const char* StateName(State s) {
+    switch (s) {
+      case State::kSending: return "sending";
+      case State::kDraining: return "draining";
+      case State::kStreaming: return "streaming";
+      case State::kClosing: return "closing";
+    }
+    return "?";
+  }
+
+  // LegalTransition is the state diagram; SetState asserts it. kSending ->
+  // kSending is the next hop of a redirect whose body was closed, not
+  // drained (and the first hop, which starts in kSending).
+  [[maybe_unused]] static bool LegalTransition(State from, State to) {
+    switch (from) {
+      case State::kSending:
+        return to == State::kSending || to == State::kDraining || to == State::kStreaming ||
+               to == State::kClosing;
+      case State::kDraining: return to == State::kSending || to == State::kClosing;
+      case State::kStreaming: return to == State::kClosing;
+      case State::kClosing: return false;
+    }
+    return false;
+  }
+
   void SetState(State next) {
+    assert(LegalTransition(state_, next));
     if (Log().should_log(spdlog::level::trace)) {
-      Log().trace("client exchange {}: {} -> {}", static_cast<void*>(this), static_cast<int>(state_),
-                  static_cast<int>(next));
+      Log().trace("client exchange {}: {} -> {}", static_cast<void*>(this), StateName(state_),
+                  StateName(next));
     }
     state_ = next;
   }
@@ -449,11 +481,7 @@ ExchangeBody::~ExchangeBody() {
   // A consumer that drops the Response mid-body must get no more callbacks
   // (they would reach this wrapper): close the inner body first.
   if (!ended_) inner_->Close();
-  if (ex_ != nullptr) {
-    Exchange* ex = ex_;
-    ex_ = nullptr;
-    ex->BodyEnded();
-  }
+  DetachExchange();
 }
 
 void ExchangeBody::Read(DataFunc on_data, EndFunc on_end) {
@@ -470,11 +498,7 @@ void ExchangeBody::Close() {
   ended_ = true;
   on_end_ = nullptr;
   inner_->Close();
-  if (ex_ != nullptr) {
-    Exchange* ex = ex_;
-    ex_ = nullptr;
-    ex->BodyEnded();
-  }
+  DetachExchange();
 }
 
 void ExchangeBody::Fail(Error err) {
@@ -491,13 +515,16 @@ void ExchangeBody::Fail(Error err) {
 void ExchangeBody::End(Error err) {
   if (ended_) return;
   ended_ = true;
-  if (ex_ != nullptr) {
-    Exchange* ex = ex_;
-    ex_ = nullptr;
-    ex->BodyEnded();
-  }
+  DetachExchange();
   EndFunc end = std::move(on_end_);
   if (end) end(std::move(err));
+}
+
+void ExchangeBody::DetachExchange() {
+  if (ex_ == nullptr) return;
+  Exchange* ex = ex_;
+  ex_ = nullptr;
+  ex->BodyEnded();
 }
 
 RoundTripper& TransportOf(const Client& c) {

@@ -6,9 +6,14 @@
 
 #include <doctest/doctest.h>
 
-#include <memory>
-#include <string>
+#include <spdlog/sinks/ostream_sink.h>
 
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "internal/log.h"
 #include "internal/transport_impl.h"
 #include "nethttp/loop.h"
 #include "nethttp/status.h"
@@ -70,6 +75,26 @@ class Relay final : public RoundTripper {
   RoundTripper& inner_;
   nethttp::Loop* loop_;
   bool claims_;
+};
+
+// CaptureLog sends the library's log, at trace, to a string instead of
+// stderr while it lives.
+class CaptureLog {
+ public:
+  CaptureLog() : sinks_(nethttp::Log().sinks()), level_(nethttp::Log().level()) {
+    nethttp::Log().sinks() = {std::make_shared<spdlog::sinks::ostream_sink_st>(out_)};
+    nethttp::Log().set_level(spdlog::level::trace);
+  }
+  ~CaptureLog() {
+    nethttp::Log().set_level(level_);
+    nethttp::Log().sinks() = sinks_;
+  }
+  std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+  std::vector<spdlog::sink_ptr> sinks_;
+  spdlog::level::level_enum level_;
 };
 
 }  // namespace
@@ -235,6 +260,26 @@ TEST_SUITE("client") {
       auto r = Get(URL("/x/a"));
       REQUIRE(r.ok());
       CHECK(ReadAll(*r).value() == URL("/y/a"));
+    }
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "the exchange logs its states by name") {
+    MountRedirects(*this);
+    Start();
+    client.timeout = std::chrono::seconds(10);  // keeps the exchange for the body
+    std::string log;
+    {
+      CaptureLog capture;
+      auto r = Get(URL("/r/1"));
+      REQUIRE(r.ok());
+      CHECK(ReadAll(*r).value() == "GET  " + URL("/r/1"));
+      log = capture.str();
+    }
+    for (const char* t : {"sending -> draining", "draining -> sending", "sending -> streaming",
+                          "streaming -> closing"}) {
+      CAPTURE(t);
+      CHECK(log.find(std::string("client exchange ")) != std::string::npos);
+      CHECK(log.find(t) != std::string::npos);
     }
   }
 
