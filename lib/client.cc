@@ -276,9 +276,12 @@ class Exchange {
     std::shared_ptr<Body> body = resp.body;
     if (body && resp.content_length >= 0 && resp.content_length <= kMaxBodySlurpSize) {
       SetState(State::kDraining);
+      draining_ = body;  // for HandleTimeout, which closes it
       auto hop = std::make_shared<Request>(std::move(*next));
       body->Read([](std::string_view) {}, [this, body, hop](Error) {
-        if (state_ == State::kDraining) Send(std::move(*hop));
+        if (state_ != State::kDraining) return;
+        draining_ = nullptr;
+        Send(std::move(*hop));
       });
       return;
     }
@@ -405,7 +408,12 @@ class Exchange {
         Error err(ErrorCode::kTimeout,
                   "context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
         if (state_ == State::kDraining) {
-          Fail(err);  // the redirect body's conn closes with its Body
+          // Closing the redirect's body drops its on_end, which would
+          // otherwise run on a deleted exchange when the rest arrives; its
+          // conn, with a body unread, is closed rather than reused.
+          std::shared_ptr<Body> body = std::move(draining_);
+          body->Close();
+          Fail(err);
           return;
         }
         cancel_->Cancel(err);  // the RoundTripper answers through OnResponse
@@ -475,6 +483,7 @@ class Exchange {
   URL url_;
   Error failed_;
   ExchangeBody* body_ = nullptr;
+  std::shared_ptr<Body> draining_;  // a redirect's body, in kDraining
 };
 
 ExchangeBody::~ExchangeBody() {

@@ -283,6 +283,30 @@ TEST_SUITE("client") {
     }
   }
 
+  TEST_CASE_FIXTURE(ClientFixture, "Timeout while draining a redirect body closes that body") {
+    // The 302's body is small enough to be read for reuse (Go:
+    // maxBodySlurpSize) but stalls; Timeout ends the exchange meanwhile.
+    // The rest that comes later must reach no one: the body was closed, so
+    // its conn is not reused either.
+    ScriptedPeer::Conn* stalled = nullptr;
+    ScriptedPeer peer(fx.uv(), [&stalled](ScriptedPeer&, ScriptedPeer::Conn& c) {
+      if (!ScriptedPeer::TakeRequest(c).empty()) {
+        ScriptedPeer::Write(c, "HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 10\r\n\r\nabcd");
+        stalled = &c;
+      }
+    });
+    client.timeout = std::chrono::milliseconds(50);
+    auto r = Get(peer.URL("/a"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kTimeout);
+    REQUIRE(stalled != nullptr);
+    ScriptedPeer::Write(*stalled, "efghij");
+    Spin(20);
+    CHECK(transport.impl()->IdleConnCount() == 0);
+    CHECK(transport.impl()->LiveConnCount() == 0);
+    CHECK(peer.accepted() == 1);
+  }
+
   TEST_CASE_FIXTURE(ClientFixture, "Timeout while awaiting headers") {
     ScriptedPeer peer(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn&) {});  // never answers
     client.timeout = std::chrono::milliseconds(50);
