@@ -536,6 +536,13 @@ void ExchangeBody::DetachExchange() {
   ex->BodyEnded();
 }
 
+// BlockingCallOnLoop is the refusal of a blocking call made from a callback
+// of the loop it would run: the callback form named by use works there.
+Error BlockingCallOnLoop(std::string_view use) {
+  return Error(ErrorCode::kBlockingCallOnLoop,
+               "http: blocking call on the running loop; use " + std::string(use));
+}
+
 RoundTripper& TransportOf(const Client& c) {
   return c.transport != nullptr ? *c.transport : DefaultTransport();
 }
@@ -560,6 +567,9 @@ void Client::Do(Request req, Done done) {
 
 Result<Response> Client::Do(Request req) {
   Loop& loop = LoopOf(*this);
+  // Running the loop from one of its own callbacks would re-enter uv_run;
+  // refused before the request goes anywhere, so nothing is half done.
+  if (loop.running()) return BlockingCallOnLoop("Do(req, done)");
   std::optional<Result<Response>> out;
   Do(std::move(req), [&out](Result<Response> r) { out.emplace(std::move(r)); });
   loop.RunUntil([&out] { return out.has_value(); });
@@ -628,6 +638,8 @@ void Body::ReadAll(std::function<void(Result<std::string>)> done) {
 }
 
 Result<std::string> Body::ReadAllBlocking(Loop& loop) {
+  // As in Client::Do: refused before reading, so ReadAll may still be used.
+  if (loop.running()) return BlockingCallOnLoop("ReadAll(done)");
   std::optional<Result<std::string>> out;
   ReadAll([&out](Result<std::string> r) { out.emplace(std::move(r)); });
   loop.RunUntil([&out] { return out.has_value(); });

@@ -28,6 +28,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kTooManyRedirects: return "TooManyRedirects";
     case ErrorCode::kHandlerPanic: return "HandlerPanic";
     case ErrorCode::kUseLastResponse: return "UseLastResponse";
+    case ErrorCode::kBlockingCallOnLoop: return "BlockingCallOnLoop";
   }
   return "Unknown";
 }

@@ -9,6 +9,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@
 #include "internal/log.h"
 #include "internal/transport_impl.h"
 #include "nethttp/loop.h"
+#include "nethttp/serve_mux.h"
+#include "nethttp/server.h"
 #include "nethttp/status.h"
 #include "testutil/client_fixture.h"
 #include "testutil/scripted_peer.h"
@@ -305,6 +308,78 @@ TEST_SUITE("client") {
     CHECK(transport.impl()->IdleConnCount() == 0);
     CHECK(transport.impl()->LiveConnCount() == 0);
     CHECK(peer.accepted() == 1);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "blocking calls from a handler are refused, not run on the running loop") {
+    int upstream_hits = 0;
+    mux.HandleFunc("/upstream", [&upstream_hits](ResponseWriter& w, Request&) {
+      ++upstream_hits;
+      w.Write("from upstream");
+    });
+    std::optional<Error> do_err, read_err;
+    mux.HandleFunc("/blocking", [&](ResponseWriter& w, Request&) {
+      CHECK(fx.loop().running());
+      do_err = client.Do(NewRequest("GET", URL("/upstream")).value()).error();
+      // The callback form works here; in its callback, reading the body
+      // blocking is refused too, and leaves the body to ReadAll.
+      std::shared_ptr<ResponseWriter> held = w.Hold();
+      client.Do(NewRequest("GET", URL("/upstream")).value(), [&, held](Result<Response>&& r) {
+        REQUIRE(r.ok());
+        read_err = r->body->ReadAllBlocking(fx.loop()).error();
+        r->body->ReadAll([held](Result<std::string>&& body) {
+          held->Write("relayed: " + body.value());
+          held->Finish();
+        });
+      });
+    });
+    Start();
+    CHECK_FALSE(fx.loop().running());
+    auto r = Get(URL("/blocking"));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "relayed: from upstream");
+    CHECK_FALSE(fx.loop().running());
+    REQUIRE(do_err.has_value());
+    CHECK(do_err->code() == ErrorCode::kBlockingCallOnLoop);
+    CHECK(do_err->message() == "http: blocking call on the running loop; use Do(req, done)");
+    CHECK(nethttp::ErrorCodeName(do_err->code()) == "BlockingCallOnLoop");
+    REQUIRE(read_err.has_value());
+    CHECK(read_err->code() == ErrorCode::kBlockingCallOnLoop);
+    CHECK(read_err->message() == "http: blocking call on the running loop; use ReadAll(done)");
+    CHECK(upstream_hits == 1);  // the refused Do sent nothing
+  }
+
+  TEST_CASE("nethttp::Get from a handler on DefaultLoop is refused") {
+    // DefaultClient runs on DefaultLoop, so this is the seed's code moved
+    // into a handler of a server on that loop (ListenAndServe's). The test
+    // itself is off the loop, where the same blocking calls work.
+    nethttp::Loop& loop = nethttp::DefaultLoop();
+    std::optional<Error> get_err;
+    {
+      nethttp::Transport transport(&loop);
+      Client client;
+      client.transport = &transport;  // loop null: the Transport's
+      nethttp::ServeMux mux;
+      nethttp::Server srv;
+      srv.addr = "127.0.0.1:0";
+      srv.handler = &mux;
+      srv.loop = &loop;
+      REQUIRE_FALSE(srv.Listen());
+      std::string base = "http://" + srv.ListenAddr();
+      mux.HandleFunc("/get", [&](ResponseWriter& w, Request&) {
+        get_err = nethttp::Get(base + "/get").error();
+        w.Write("done");
+      });
+      auto r = client.Get(base + "/get");
+      REQUIRE(r.ok());
+      CHECK(r->body->ReadAllBlocking(loop).value() == "done");
+      CHECK_FALSE(loop.running());
+      srv.Close();
+    }
+    loop.Run();  // the close callbacks of the server and the conns
+    REQUIRE(get_err.has_value());
+    CHECK(get_err->code() == ErrorCode::kBlockingCallOnLoop);
+    CHECK(get_err->message().starts_with("http: blocking call on the running loop"));
+    CHECK(nethttp::DefaultTransport().ConnectionsOpened() == 0);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "Timeout while awaiting headers") {

@@ -59,7 +59,9 @@ class Client {
   void Do(Request req, Done done);
 
   // The blocking calls run the loop until the response head has arrived;
-  // read the body with resp.body->ReadAllBlocking(loop). Off the loop only.
+  // read the body with resp.body->ReadAllBlocking(loop). Off the loop only:
+  // called back from the loop they would run (in a handler, say), they
+  // send nothing and return ErrorCode::kBlockingCallOnLoop, not a url.Error.
   Result<Response> Do(Request req);
   Result<Response> Get(std::string_view url);
   Result<Response> Head(std::string_view url);

@@ -54,6 +54,11 @@ enum class ErrorCode {
   // instead of following it (Go: ErrUseLastResponse, compared by identity
   // there and by code here). Client::Do never returns it.
   kUseLastResponse,
+  // kBlockingCallOnLoop: a blocking call (Client::Do without a callback,
+  // Get, Post, Body::ReadAllBlocking) was made from a callback of the loop
+  // it would have to run, a handler say. uv_run is not reentrant, so it is
+  // refused before any I/O; use the callback form (Do(req, done)).
+  kBlockingCallOnLoop,
 };
 
 // ErrorCodeName returns the enumerator's name without the k, e.g. "Timeout".
