@@ -12,7 +12,6 @@
 
 #include "internal/idle_pool.h"
 #include "internal/log.h"
-#include "internal/transport_impl.h"
 #include "internal/uv_handle.h"
 #include "nethttp/cookie.h"
 #include "nethttp/cookie_jar.h"
@@ -29,8 +28,6 @@ constexpr size_t kMaxRedirects = 10;
 // so its connection can be reused; a longer one is closed (Go:
 // maxBodySlurpSize = 2 << 10).
 constexpr int64_t kMaxBodySlurpSize = 2 << 10;
-
-constexpr std::string_view kUseLastResponse = "net/http: use last response";
 
 // UrlErrorOp is Go's urlErrorOp: "GET" -> "Get", as url.Error prints it.
 std::string UrlErrorOp(std::string_view method) {
@@ -115,6 +112,11 @@ class ExchangeBody final : public Body {
 
  private:
   void End(Error err);
+  // DetachExchange tells the exchange, once, that this body no longer needs
+  // it (on close, on end, on destruction, whichever comes first). ex_ is
+  // cleared before the call because BodyEnded may end the exchange, after
+  // which the pointer must not be used again.
+  void DetachExchange();
 
   std::shared_ptr<Body> inner_;
   Exchange* ex_;  // null once the exchange has let go
@@ -151,7 +153,7 @@ class Exchange {
            Client::Duration timeout, Client::Done done)
       : check_(std::move(check)), rt_(rt), loop_(loop), done_(std::move(done)),
         cancel_(std::make_shared<Cancelation>()) {
-    returns_request_ = dynamic_cast<Transport*>(rt) != nullptr;
+    returns_request_ = rt->ReturnsRequest();
     if (timeout.count() > 0) {
       uv_timer_init(loop_, &timer_);
       timer_.data = this;
@@ -182,10 +184,37 @@ class Exchange {
   static void OnTimer(uv_timer_t* t) { OwnerOf<Exchange>(t)->HandleTimeout(); }
   static void OnClose(uv_handle_t* h) { delete OwnerOf<Exchange>(h); }
 
+  // StateName names s in the trace log, as conn.cc's does.
+  static const char* StateName(State s) {
+    switch (s) {
+      case State::kSending: return "sending";
+      case State::kDraining: return "draining";
+      case State::kStreaming: return "streaming";
+      case State::kClosing: return "closing";
+    }
+    return "?";
+  }
+
+  // LegalTransition is the state diagram; SetState asserts it. kSending ->
+  // kSending is the next hop of a redirect whose body was closed, not
+  // drained (and the first hop, which starts in kSending).
+  [[maybe_unused]] static bool LegalTransition(State from, State to) {
+    switch (from) {
+      case State::kSending:
+        return to == State::kSending || to == State::kDraining || to == State::kStreaming ||
+               to == State::kClosing;
+      case State::kDraining: return to == State::kSending || to == State::kClosing;
+      case State::kStreaming: return to == State::kClosing;
+      case State::kClosing: return false;
+    }
+    return false;
+  }
+
   void SetState(State next) {
+    assert(LegalTransition(state_, next));
     if (Log().should_log(spdlog::level::trace)) {
-      Log().trace("client exchange {}: {} -> {}", static_cast<void*>(this), static_cast<int>(state_),
-                  static_cast<int>(next));
+      Log().trace("client exchange {}: {} -> {}", static_cast<void*>(this), StateName(state_),
+                  StateName(next));
     }
     state_ = next;
   }
@@ -199,9 +228,9 @@ class Exchange {
       for (const Cookie& c : jar_->Cookies(req.url)) AddCookie(req.header, c);
     }
     // Go's client keeps its own request for the jar and the redirect that
-    // follow. Our Transport hands that very request back in
-    // Response::request, which spares the copy; a RoundTripper of the
-    // caller's may send another one (a rewritten URL, say), so then the
+    // follow. A RoundTripper that ReturnsRequest (our Transport) hands that
+    // very request back in Response::request, which spares the copy; any
+    // other may send another one (a rewritten URL, say), so then the
     // Exchange keeps a copy of its own.
     if (!returns_request_) hop_ = std::make_shared<const Request>(CopyWithoutBody(req));
     rt_->RoundTrip(std::move(req), [this](Result<Response>&& r) { OnResponse(std::move(r)); },
@@ -221,7 +250,7 @@ class Exchange {
       sent_ = std::move(hop_);
       if (!resp.request) resp.request = sent_;  // Go: Response.Request is never nil
     } else {
-      sent_ = resp.request;  // Transport::Impl::Finish sets it on every success
+      sent_ = resp.request;  // RoundTripper::ReturnsRequest promises it
       assert(sent_ != nullptr);
     }
     if (!first_) first_ = sent_;
@@ -247,9 +276,12 @@ class Exchange {
     std::shared_ptr<Body> body = resp.body;
     if (body && resp.content_length >= 0 && resp.content_length <= kMaxBodySlurpSize) {
       SetState(State::kDraining);
+      draining_ = body;  // for HandleTimeout, which closes it
       auto hop = std::make_shared<Request>(std::move(*next));
       body->Read([](std::string_view) {}, [this, body, hop](Error) {
-        if (state_ == State::kDraining) Send(std::move(*hop));
+        if (state_ != State::kDraining) return;
+        draining_ = nullptr;
+        Send(std::move(*hop));
       });
       return;
     }
@@ -313,7 +345,7 @@ class Exchange {
     } else if (via_.size() >= kMaxRedirects) {
       err = Error(ErrorCode::kTooManyRedirects, "stopped after 10 redirects");
     }
-    if (err.code() == ErrorCode::kCanceled && err.message() == kUseLastResponse) return std::nullopt;
+    if (err.code() == ErrorCode::kUseLastResponse) return std::nullopt;
     if (err) {
       // Go reports the error against the request it refused to send.
       url_ = next.url;
@@ -376,7 +408,12 @@ class Exchange {
         Error err(ErrorCode::kTimeout,
                   "context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
         if (state_ == State::kDraining) {
-          Fail(err);  // the redirect body's conn closes with its Body
+          // Closing the redirect's body drops its on_end, which would
+          // otherwise run on a deleted exchange when the rest arrives; its
+          // conn, with a body unread, is closed rather than reused.
+          std::shared_ptr<Body> body = std::move(draining_);
+          body->Close();
+          Fail(err);
           return;
         }
         cancel_->Cancel(err);  // the RoundTripper answers through OnResponse
@@ -437,8 +474,8 @@ class Exchange {
   std::shared_ptr<const Request> first_;  // Go's ireq (see Start)
   std::shared_ptr<const Request> sent_;   // the current hop, as this client sent it
   std::shared_ptr<const Request> hop_;    // its copy, when rt_ does not return it
-  // returns_request_: rt_ is our Transport, whose Response::request is the
-  // request it was given.
+  // returns_request_ is rt_->ReturnsRequest(): its Response::request is
+  // the request it was given.
   bool returns_request_ = false;
   std::vector<Request> via_;
   std::vector<Cookie> icookies_;  // the caller's cookies, with a jar only
@@ -446,17 +483,14 @@ class Exchange {
   URL url_;
   Error failed_;
   ExchangeBody* body_ = nullptr;
+  std::shared_ptr<Body> draining_;  // a redirect's body, in kDraining
 };
 
 ExchangeBody::~ExchangeBody() {
   // A consumer that drops the Response mid-body must get no more callbacks
   // (they would reach this wrapper): close the inner body first.
   if (!ended_) inner_->Close();
-  if (ex_ != nullptr) {
-    Exchange* ex = ex_;
-    ex_ = nullptr;
-    ex->BodyEnded();
-  }
+  DetachExchange();
 }
 
 void ExchangeBody::Read(DataFunc on_data, EndFunc on_end) {
@@ -473,11 +507,7 @@ void ExchangeBody::Close() {
   ended_ = true;
   on_end_ = nullptr;
   inner_->Close();
-  if (ex_ != nullptr) {
-    Exchange* ex = ex_;
-    ex_ = nullptr;
-    ex->BodyEnded();
-  }
+  DetachExchange();
 }
 
 void ExchangeBody::Fail(Error err) {
@@ -494,13 +524,23 @@ void ExchangeBody::Fail(Error err) {
 void ExchangeBody::End(Error err) {
   if (ended_) return;
   ended_ = true;
-  if (ex_ != nullptr) {
-    Exchange* ex = ex_;
-    ex_ = nullptr;
-    ex->BodyEnded();
-  }
+  DetachExchange();
   EndFunc end = std::move(on_end_);
   if (end) end(std::move(err));
+}
+
+void ExchangeBody::DetachExchange() {
+  if (ex_ == nullptr) return;
+  Exchange* ex = ex_;
+  ex_ = nullptr;
+  ex->BodyEnded();
+}
+
+// BlockingCallOnLoop is the refusal of a blocking call made from a callback
+// of the loop it would run: the callback form named by use works there.
+Error BlockingCallOnLoop(std::string_view use) {
+  return Error(ErrorCode::kBlockingCallOnLoop,
+               "http: blocking call on the running loop; use " + std::string(use));
 }
 
 RoundTripper& TransportOf(const Client& c) {
@@ -509,13 +549,12 @@ RoundTripper& TransportOf(const Client& c) {
 
 Loop& LoopOf(const Client& c) {
   if (c.loop != nullptr) return *c.loop;
-  if (auto* t = dynamic_cast<Transport*>(&TransportOf(c))) return *t->impl()->loop();
-  return DefaultLoop();
+  return TransportOf(c).EventLoop();
 }
 
 }  // namespace
 
-Error ErrUseLastResponse() { return Error(ErrorCode::kCanceled, std::string(kUseLastResponse)); }
+Error ErrUseLastResponse() { return Error(ErrorCode::kUseLastResponse, "net/http: use last response"); }
 
 void Client::Do(Request req, Done done) {
   auto* ex = new Exchange(check_redirect, &TransportOf(*this), LoopOf(*this).get(), timeout,
@@ -528,6 +567,9 @@ void Client::Do(Request req, Done done) {
 
 Result<Response> Client::Do(Request req) {
   Loop& loop = LoopOf(*this);
+  // Running the loop from one of its own callbacks would re-enter uv_run;
+  // refused before the request goes anywhere, so nothing is half done.
+  if (loop.running()) return BlockingCallOnLoop("Do(req, done)");
   std::optional<Result<Response>> out;
   Do(std::move(req), [&out](Result<Response> r) { out.emplace(std::move(r)); });
   loop.RunUntil([&out] { return out.has_value(); });
@@ -596,6 +638,8 @@ void Body::ReadAll(std::function<void(Result<std::string>)> done) {
 }
 
 Result<std::string> Body::ReadAllBlocking(Loop& loop) {
+  // As in Client::Do: refused before reading, so ReadAll may still be used.
+  if (loop.running()) return BlockingCallOnLoop("ReadAll(done)");
   std::optional<Result<std::string>> out;
   ReadAll([&out](Result<std::string> r) { out.emplace(std::move(r)); });
   loop.RunUntil([&out] { return out.has_value(); });

@@ -30,6 +30,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInvalidArgument: return "InvalidArgument";
     case ErrorCode::kTooManyRedirects: return "TooManyRedirects";
     case ErrorCode::kHandlerPanic: return "HandlerPanic";
+    case ErrorCode::kUseLastResponse: return "UseLastResponse";
+    case ErrorCode::kBlockingCallOnLoop: return "BlockingCallOnLoop";
   }
   return "Unknown";
 }

@@ -6,6 +6,25 @@
 #include "internal/log.h"
 
 namespace nethttp {
+namespace {
+
+// RunningScope sets a Loop's running flag for one uv_run and restores the
+// value it found after it, so that a run nested in a run of the same loop
+// (which only the blocking client calls refuse; Server::ListenAndServe's
+// does not) cannot clear the flag while the outer run goes on.
+class RunningScope {
+ public:
+  explicit RunningScope(bool* flag) : flag_(flag), was_(*flag) { *flag_ = true; }
+  ~RunningScope() { *flag_ = was_; }
+  RunningScope(const RunningScope&) = delete;
+  RunningScope& operator=(const RunningScope&) = delete;
+
+ private:
+  bool* flag_;
+  bool was_;
+};
+
+}  // namespace
 
 Loop::Loop() : loop_(new uv_loop_t), owned_(true) {
   if (int rc = uv_loop_init(loop_); rc != 0) {
@@ -23,14 +42,19 @@ Loop::~Loop() {
   uv_walk(loop_, [](uv_handle_t* h, void*) {
     if (!uv_is_closing(h)) uv_close(h, nullptr);
   }, nullptr);
+  RunningScope running(&running_);
   uv_run(loop_, UV_RUN_DEFAULT);
   uv_loop_close(loop_);
   delete loop_;
 }
 
-void Loop::Run() { uv_run(loop_, UV_RUN_DEFAULT); }
+void Loop::Run() {
+  RunningScope running(&running_);
+  uv_run(loop_, UV_RUN_DEFAULT);
+}
 
 void Loop::RunUntil(const std::function<bool()>& done) {
+  RunningScope running(&running_);
   while (!done()) {
     if (uv_run(loop_, UV_RUN_ONCE) == 0 && !done()) return;
   }

@@ -300,6 +300,10 @@ void Transport::CloseIdleConnections() { impl_->CloseIdleConnections(); }
 
 size_t Transport::ConnectionsOpened() const { return impl_->connections_opened(); }
 
+Loop& Transport::EventLoop() { return *impl_->loop(); }
+
+Loop& RoundTripper::EventLoop() { return DefaultLoop(); }
+
 Transport& DefaultTransport() {
   static Transport transport(&DefaultLoop());
   return transport;

@@ -6,14 +6,24 @@
 
 #include <doctest/doctest.h>
 
-#include <memory>
-#include <string>
+#include <spdlog/sinks/ostream_sink.h>
 
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "internal/log.h"
 #include "internal/transport_impl.h"
+#include "nethttp/loop.h"
+#include "nethttp/serve_mux.h"
+#include "nethttp/server.h"
 #include "nethttp/status.h"
 #include "testutil/client_fixture.h"
 #include "testutil/scripted_peer.h"
 
+using nethttp::Cancelation;
 using nethttp::Client;
 using nethttp::Error;
 using nethttp::ErrorCode;
@@ -22,6 +32,7 @@ using nethttp::Request;
 using nethttp::Response;
 using nethttp::ResponseWriter;
 using nethttp::Result;
+using nethttp::RoundTripper;
 using nethttp::testutil::ClientFixture;
 using nethttp::testutil::ScriptedPeer;
 
@@ -46,6 +57,48 @@ void MountRedirects(ClientFixture& f) {
     w.WriteHeader(nethttp::StatusFound);
   });
 }
+
+// Relay is a RoundTripper of the caller's (Go: a RoundTripper wrapping
+// http.DefaultTransport): it sends through a Transport after moving paths
+// under /x/ to /y/, so the request sent is not the one it was given. It
+// answers EventLoop and ReturnsRequest as told.
+class Relay final : public RoundTripper {
+ public:
+  Relay(RoundTripper& inner, nethttp::Loop* loop, bool claims_returns_request)
+      : inner_(inner), loop_(loop), claims_(claims_returns_request) {}
+
+  void RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel) override {
+    if (req.url.path.starts_with("/x/")) req.url.path.replace(0, 3, "/y/");
+    inner_.RoundTrip(std::move(req), std::move(done), std::move(cancel));
+  }
+  nethttp::Loop& EventLoop() override { return loop_ != nullptr ? *loop_ : RoundTripper::EventLoop(); }
+  bool ReturnsRequest() const override { return claims_; }
+
+ private:
+  RoundTripper& inner_;
+  nethttp::Loop* loop_;
+  bool claims_;
+};
+
+// CaptureLog sends the library's log, at trace, to a string instead of
+// stderr while it lives.
+class CaptureLog {
+ public:
+  CaptureLog() : sinks_(nethttp::Log().sinks()), level_(nethttp::Log().level()) {
+    nethttp::Log().sinks() = {std::make_shared<spdlog::sinks::ostream_sink_st>(out_)};
+    nethttp::Log().set_level(spdlog::level::trace);
+  }
+  ~CaptureLog() {
+    nethttp::Log().set_level(level_);
+    nethttp::Log().sinks() = sinks_;
+  }
+  std::string str() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+  std::vector<spdlog::sink_ptr> sinks_;
+  spdlog::level::level_enum level_;
+};
 
 }  // namespace
 
@@ -139,6 +192,194 @@ TEST_SUITE("client") {
     auto e = client.Get(URL("/r/3"));
     REQUIRE_FALSE(e.ok());
     CHECK(e.error().message() == "Get \"" + URL("/r/2?code=302") + "\": no thanks");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "ErrUseLastResponse is recognised by its code, not its text") {
+    MountRedirects(*this);
+    Start();
+    CHECK(nethttp::ErrUseLastResponse().code() == ErrorCode::kUseLastResponse);
+    CHECK(nethttp::ErrUseLastResponse().message() == "net/http: use last response");
+    CHECK(nethttp::ErrorCodeName(ErrorCode::kUseLastResponse) == "UseLastResponse");
+    // An error of another code that happens to carry the same text is an
+    // error like any other: Do stops with it.
+    client.check_redirect = [](const Request&, const std::vector<Request>&) {
+      return Error(ErrorCode::kCanceled, "net/http: use last response");
+    };
+    auto r = client.Get(URL("/r/1"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kCanceled);
+    CHECK(r.error().message() == "Get \"" + URL("/r/0?code=302") + "\": net/http: use last response");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a null Client::loop is the RoundTripper's EventLoop") {
+    mux.HandleFunc("/y/", [](ResponseWriter& w, Request& r) { w.Write(r.url.path); });
+    Start();
+    client.loop = nullptr;
+    SUBCASE("a Transport's own loop") {
+      CHECK(&transport.EventLoop() == &fx.loop());
+      auto r = client.Get(URL("/y/t"));
+      REQUIRE(r.ok());
+      CHECK(r->body->ReadAllBlocking(fx.loop()).value() == "/y/t");
+    }
+    SUBCASE("a RoundTripper that names its loop") {
+      Relay relay(transport, &fx.loop(), false);
+      client.transport = &relay;
+      auto r = client.Get(URL("/x/a"));
+      REQUIRE(r.ok());
+      CHECK(r->body->ReadAllBlocking(fx.loop()).value() == "/y/a");
+    }
+    SUBCASE("a RoundTripper that does not: DefaultLoop()") {
+      Relay relay(transport, nullptr, false);
+      CHECK(&relay.EventLoop() == &nethttp::DefaultLoop());
+      CHECK_FALSE(relay.ReturnsRequest());
+      CHECK(transport.ReturnsRequest());
+    }
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a RoundTripper that sends another request: Client keeps its own") {
+    // /y/a redirects to the relative "b"; /y/b shows the Referer it got.
+    // Client resolves Location and sets Referer from the request it sent
+    // (/x/a), as Go does, unless the RoundTripper says that
+    // Response::request is that request, when it takes it from there.
+    mux.HandleFunc("/y/a", [](ResponseWriter& w, Request&) {
+      w.Header().Set("Location", "b");
+      w.WriteHeader(nethttp::StatusFound);
+    });
+    mux.HandleFunc("/y/b", [](ResponseWriter& w, Request& r) { w.Write(std::string(r.header.Get("Referer"))); });
+    Start();
+    SUBCASE("ReturnsRequest false (the default): a copy of each hop") {
+      Relay relay(transport, &fx.loop(), false);
+      client.transport = &relay;
+      auto r = Get(URL("/x/a"));
+      REQUIRE(r.ok());
+      CHECK(ReadAll(*r).value() == URL("/x/a"));
+      // Client fills in Response::request only where the RoundTripper left
+      // it null; here it is the Transport's.
+      CHECK(r->request->url.path == "/y/b");
+    }
+    SUBCASE("ReturnsRequest true, wrongly: Response::request is taken as the hop") {
+      Relay relay(transport, &fx.loop(), true);
+      client.transport = &relay;
+      auto r = Get(URL("/x/a"));
+      REQUIRE(r.ok());
+      CHECK(ReadAll(*r).value() == URL("/y/a"));
+    }
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "the exchange logs its states by name") {
+    MountRedirects(*this);
+    Start();
+    client.timeout = std::chrono::seconds(10);  // keeps the exchange for the body
+    std::string log;
+    {
+      CaptureLog capture;
+      auto r = Get(URL("/r/1"));
+      REQUIRE(r.ok());
+      CHECK(ReadAll(*r).value() == "GET  " + URL("/r/1"));
+      log = capture.str();
+    }
+    for (const char* t : {"sending -> draining", "draining -> sending", "sending -> streaming",
+                          "streaming -> closing"}) {
+      CAPTURE(t);
+      CHECK(log.find(std::string("client exchange ")) != std::string::npos);
+      CHECK(log.find(t) != std::string::npos);
+    }
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "Timeout while draining a redirect body closes that body") {
+    // The 302's body is small enough to be read for reuse (Go:
+    // maxBodySlurpSize) but stalls; Timeout ends the exchange meanwhile.
+    // The rest that comes later must reach no one: the body was closed, so
+    // its conn is not reused either.
+    ScriptedPeer::Conn* stalled = nullptr;
+    ScriptedPeer peer(fx.uv(), [&stalled](ScriptedPeer&, ScriptedPeer::Conn& c) {
+      if (!ScriptedPeer::TakeRequest(c).empty()) {
+        ScriptedPeer::Write(c, "HTTP/1.1 302 Found\r\nLocation: /b\r\nContent-Length: 10\r\n\r\nabcd");
+        stalled = &c;
+      }
+    });
+    client.timeout = std::chrono::milliseconds(50);
+    auto r = Get(peer.URL("/a"));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kTimeout);
+    REQUIRE(stalled != nullptr);
+    ScriptedPeer::Write(*stalled, "efghij");
+    Spin(20);
+    CHECK(transport.impl()->IdleConnCount() == 0);
+    CHECK(transport.impl()->LiveConnCount() == 0);
+    CHECK(peer.accepted() == 1);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "blocking calls from a handler are refused, not run on the running loop") {
+    int upstream_hits = 0;
+    mux.HandleFunc("/upstream", [&upstream_hits](ResponseWriter& w, Request&) {
+      ++upstream_hits;
+      w.Write("from upstream");
+    });
+    std::optional<Error> do_err, read_err;
+    mux.HandleFunc("/blocking", [&](ResponseWriter& w, Request&) {
+      CHECK(fx.loop().running());
+      do_err = client.Do(NewRequest("GET", URL("/upstream")).value()).error();
+      // The callback form works here; in its callback, reading the body
+      // blocking is refused too, and leaves the body to ReadAll.
+      std::shared_ptr<ResponseWriter> held = w.Hold();
+      client.Do(NewRequest("GET", URL("/upstream")).value(), [&, held](Result<Response>&& r) {
+        REQUIRE(r.ok());
+        read_err = r->body->ReadAllBlocking(fx.loop()).error();
+        r->body->ReadAll([held](Result<std::string>&& body) {
+          held->Write("relayed: " + body.value());
+          held->Finish();
+        });
+      });
+    });
+    Start();
+    CHECK_FALSE(fx.loop().running());
+    auto r = Get(URL("/blocking"));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "relayed: from upstream");
+    CHECK_FALSE(fx.loop().running());
+    REQUIRE(do_err.has_value());
+    CHECK(do_err->code() == ErrorCode::kBlockingCallOnLoop);
+    CHECK(do_err->message() == "http: blocking call on the running loop; use Do(req, done)");
+    CHECK(nethttp::ErrorCodeName(do_err->code()) == "BlockingCallOnLoop");
+    REQUIRE(read_err.has_value());
+    CHECK(read_err->code() == ErrorCode::kBlockingCallOnLoop);
+    CHECK(read_err->message() == "http: blocking call on the running loop; use ReadAll(done)");
+    CHECK(upstream_hits == 1);  // the refused Do sent nothing
+  }
+
+  TEST_CASE("nethttp::Get from a handler on DefaultLoop is refused") {
+    // DefaultClient runs on DefaultLoop, so this is the seed's code moved
+    // into a handler of a server on that loop (ListenAndServe's). The test
+    // itself is off the loop, where the same blocking calls work.
+    nethttp::Loop& loop = nethttp::DefaultLoop();
+    std::optional<Error> get_err;
+    {
+      nethttp::Transport transport(&loop);
+      Client client;
+      client.transport = &transport;  // loop null: the Transport's
+      nethttp::ServeMux mux;
+      nethttp::Server srv;
+      srv.addr = "127.0.0.1:0";
+      srv.handler = &mux;
+      srv.loop = &loop;
+      REQUIRE_FALSE(srv.Listen());
+      std::string base = "http://" + srv.ListenAddr();
+      mux.HandleFunc("/get", [&](ResponseWriter& w, Request&) {
+        get_err = nethttp::Get(base + "/get").error();
+        w.Write("done");
+      });
+      auto r = client.Get(base + "/get");
+      REQUIRE(r.ok());
+      CHECK(r->body->ReadAllBlocking(loop).value() == "done");
+      CHECK_FALSE(loop.running());
+      srv.Close();
+    }
+    loop.Run();  // the close callbacks of the server and the conns
+    REQUIRE(get_err.has_value());
+    CHECK(get_err->code() == ErrorCode::kBlockingCallOnLoop);
+    CHECK(get_err->message().starts_with("http: blocking call on the running loop"));
+    CHECK(nethttp::DefaultTransport().ConnectionsOpened() == 0);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "Timeout while awaiting headers") {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "internal/transport_impl.h"
+#include "nethttp/loop.h"
 #include "testutil/client_fixture.h"
 #include "testutil/scripted_peer.h"
 
@@ -228,6 +229,29 @@ TEST_SUITE("transport") {
     transport.CloseIdleConnections();
     CHECK(transport.impl()->IdleConnCount() == 0);
     REQUIRE(fx.RunUntil([&] { return srv.NumConns() == 0; }));
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "what Client asks a RoundTripper: EventLoop and ReturnsRequest") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("hi"); });
+    Start();
+    CHECK(&transport.EventLoop() == &fx.loop());
+    {
+      nethttp::Transport on_default;  // null loop: DefaultLoop()
+      CHECK(&on_default.EventLoop() == &nethttp::DefaultLoop());
+    }
+    // ReturnsRequest promises that Response::request is the request given,
+    // whose head Client then needs no copy of; only its body is dropped.
+    CHECK(transport.ReturnsRequest());
+    Request req = NewRequest("POST", URL("/?q=1"), "payload").value();
+    req.header.Set("X-Mark", "given");
+    auto r = Send(transport, std::move(req));
+    REQUIRE(r.ok());
+    REQUIRE(r->request != nullptr);
+    CHECK(r->request->method == "POST");
+    CHECK(r->request->url.String() == URL("/?q=1"));
+    CHECK(r->request->header.Get("X-Mark") == "given");
+    CHECK(r->request->body.empty());
+    CHECK(ReadAll(*r).value() == "hi");
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "unsupported schemes are refused before any I/O") {

@@ -39,6 +39,8 @@ class LoopFixture {
 
   // RunUntil runs the loop until done() or the deadline; it returns done().
   // The deadline is a safety net against a hung test, not a synchronisation.
+  // It runs through Loop::RunUntil, as the blocking calls do, so that code
+  // called back from the loop sees Loop::running() as it would in an app.
   bool RunUntil(const std::function<bool()>& done,
                 std::chrono::milliseconds deadline = std::chrono::seconds(10)) {
     uv_timer_t guard;
@@ -47,7 +49,7 @@ class LoopFixture {
     guard.data = &expired;
     uv_timer_start(&guard, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; },
                    static_cast<uint64_t>(deadline.count()), 0);
-    while (!done() && !expired) uv_run(loop_.get(), UV_RUN_ONCE);
+    loop_.RunUntil([&] { return expired || done(); });
     uv_close(reinterpret_cast<uv_handle_t*>(&guard), nullptr);
     uv_run(loop_.get(), UV_RUN_NOWAIT);
     return done();

@@ -47,7 +47,8 @@ class Client {
   Duration timeout{0};
   CheckRedirectFunc check_redirect;
   // loop runs the blocking calls below and the Timeout timer; null means
-  // the transport's loop when it is a Transport, else DefaultLoop().
+  // the transport's EventLoop() (a Transport's own loop, DefaultLoop() for
+  // a RoundTripper that does not say).
   Loop* loop = nullptr;
 
   // Do sends req and calls done on the loop with the final response (the
@@ -58,7 +59,9 @@ class Client {
   void Do(Request req, Done done);
 
   // The blocking calls run the loop until the response head has arrived;
-  // read the body with resp.body->ReadAllBlocking(loop). Off the loop only.
+  // read the body with resp.body->ReadAllBlocking(loop). Off the loop only:
+  // called back from the loop they would run (in a handler, say), they
+  // send nothing and return ErrorCode::kBlockingCallOnLoop, not a url.Error.
   Result<Response> Do(Request req);
   Result<Response> Get(std::string_view url);
   Result<Response> Head(std::string_view url);

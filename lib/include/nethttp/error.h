@@ -66,6 +66,16 @@ enum class ErrorCode {
   kTooManyRedirects,
   // kHandlerPanic: a handler threw; the connection answered 500.
   kHandlerPanic,
+  // kUseLastResponse: not a failure but ErrUseLastResponse(), which a
+  // Client's CheckRedirect returns to get the redirect response itself
+  // instead of following it (Go: ErrUseLastResponse, compared by identity
+  // there and by code here). Client::Do never returns it.
+  kUseLastResponse,
+  // kBlockingCallOnLoop: a blocking call (Client::Do without a callback,
+  // Get, Post, Body::ReadAllBlocking) was made from a callback of the loop
+  // it would have to run, a handler say. uv_run is not reentrant, so it is
+  // refused before any I/O; use the callback form (Do(req, done)).
+  kBlockingCallOnLoop,
 };
 
 // ErrorCodeName returns the enumerator's name without the k, e.g. "Timeout".

@@ -27,6 +27,14 @@ class Loop {
   void RunUntil(const std::function<bool()>& done);
   // Stop makes Run return after the current iteration.
   void Stop();
+  // running says whether Run or RunUntil is on the stack for this loop, so
+  // that code called back from it knows it must not run the loop again:
+  // uv_run is not reentrant, and the blocking calls (Client::Do without a
+  // callback, Get, Post, Body::ReadAllBlocking) refuse to start there
+  // (ErrorCode::kBlockingCallOnLoop). Only runs through Loop are seen: a
+  // caller of uv_run(get()) is on its own. uv_loop_alive cannot answer
+  // this, since a loop has live handles whether it is running or not.
+  bool running() const { return running_; }
 
  private:
   friend Loop& DefaultLoop();
@@ -34,6 +42,7 @@ class Loop {
 
   uv_loop_t* loop_;
   bool owned_;
+  bool running_ = false;
 };
 
 // DefaultLoop is the process-wide loop (uv_default_loop) used by

@@ -43,7 +43,8 @@ class Body {
   // ReadAll collects the whole body; on the loop it calls done when complete.
   void ReadAll(std::function<void(Result<std::string>)> done);
   // ReadAllBlocking runs loop until the whole body has arrived (off the loop
-  // only: the blocking convenience style, like io.ReadAll(resp.Body)).
+  // only: the blocking convenience style, like io.ReadAll(resp.Body)). From
+  // a callback of loop it reads nothing and returns kBlockingCallOnLoop.
   Result<std::string> ReadAllBlocking(Loop& loop);
 
   // Trailer holds the trailer fields of a chunked body, complete once

@@ -53,12 +53,28 @@ class Cancelation {
 // arrived (the body then streams) or the round trip failed; for a request
 // refused before any I/O (a bad URL, say) it is called before RoundTrip
 // returns. cancel, when set, abandons the round trip.
+//
+// Go's interface has RoundTrip alone; Client also asks the two questions
+// below, which a goroutine-based client never needs to, so that it can
+// work with any RoundTripper without knowing its concrete type.
 class RoundTripper {
  public:
   using Done = std::function<void(Result<Response>)>;
   virtual ~RoundTripper() = default;
   virtual void RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel) = 0;
   void RoundTrip(Request req, Done done) { RoundTrip(std::move(req), std::move(done), nullptr); }
+
+  // EventLoop is the loop RoundTrip calls done on. A Client whose loop is
+  // null runs this one for its blocking calls and its Timeout timer. The
+  // default, DefaultLoop(), suits a RoundTripper that runs on that loop.
+  virtual Loop& EventLoop();
+  // ReturnsRequest says whether a successful RoundTrip sets
+  // Response::request to the very request it was given (moved in, body
+  // dropped), never to another one. Client then takes the request it sent
+  // from the response instead of keeping a copy of each hop. The default,
+  // false, is always correct: a RoundTripper may send a request of its own
+  // (a rewritten URL, say), and Client copies.
+  virtual bool ReturnsRequest() const { return false; }
 };
 
 class Transport : public RoundTripper {
@@ -103,9 +119,18 @@ class Transport : public RoundTripper {
   void CloseIdleConnections();
   // ConnectionsOpened counts the TCP connections this Transport has dialed.
   size_t ConnectionsOpened() const;
+  // EventLoop is the loop given to the constructor (DefaultLoop() if null).
+  Loop& EventLoop() override;
+  // ReturnsRequest is true: Response::request is the request RoundTrip was
+  // given, moved in once the round trip is over (transport.cc's Finish). A
+  // subclass whose RoundTrip passes on a request other than the one it was
+  // given must override this to return false.
+  bool ReturnsRequest() const override { return true; }
 
   class Impl;
-  // impl is for tests (lib/internal/transport_impl.h, Go's export_test.go).
+  // impl is for tests only (they include lib/internal/transport_impl.h to
+  // count idle and live conns, as Go's export_test.go does). Library code,
+  // Client included, sees a Transport only through RoundTripper.
   Impl* impl() { return impl_.get(); }
 
  private:
