@@ -29,7 +29,6 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kInvalidPattern: return "InvalidPattern";
     case ErrorCode::kInvalidArgument: return "InvalidArgument";
     case ErrorCode::kTooManyRedirects: return "TooManyRedirects";
-    case ErrorCode::kHandlerPanic: return "HandlerPanic";
     case ErrorCode::kUseLastResponse: return "UseLastResponse";
     case ErrorCode::kBlockingCallOnLoop: return "BlockingCallOnLoop";
   }

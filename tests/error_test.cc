@@ -82,6 +82,7 @@ TEST_SUITE("error") {
         {ErrorCode::kCanceled, "Canceled"},
         {ErrorCode::kBadRequest, "BadRequest"},
         {ErrorCode::kHeaderTooLarge, "HeaderTooLarge"},
+        {ErrorCode::kUriTooLong, "UriTooLong"},
         {ErrorCode::kBodyTooLarge, "BodyTooLarge"},
         {ErrorCode::kUnsupportedTransferEncoding, "UnsupportedTransferEncoding"},
         {ErrorCode::kVersionNotSupported, "VersionNotSupported"},
@@ -92,7 +93,8 @@ TEST_SUITE("error") {
         {ErrorCode::kInvalidPattern, "InvalidPattern"},
         {ErrorCode::kInvalidArgument, "InvalidArgument"},
         {ErrorCode::kTooManyRedirects, "TooManyRedirects"},
-        {ErrorCode::kHandlerPanic, "HandlerPanic"},
+        {ErrorCode::kUseLastResponse, "UseLastResponse"},
+        {ErrorCode::kBlockingCallOnLoop, "BlockingCallOnLoop"},
     };
     // The enum is dense from kOk: the table must list each value once, in
     // order, so a code added without a row here (or a name) fails below.
@@ -125,7 +127,7 @@ TEST_SUITE("error") {
         {ErrorCode::kServerClosed, "http: Server closed", 0},
         {ErrorCode::kIo, "read: connection reset by peer", UV_ECONNRESET},
         {ErrorCode::kBadRequest, "", 0},  // no message is still an error
-        {ErrorCode::kHandlerPanic, "http: panic serving", 0},
+        {ErrorCode::kUriTooLong, "http: request-target too long", 0},
     };
     for (const Case& c : cases) {
       CAPTURE(c.message);

@@ -64,8 +64,6 @@ enum class ErrorCode {
   kInvalidArgument,
   // kTooManyRedirects: Client.Do stopped after 10 redirects.
   kTooManyRedirects,
-  // kHandlerPanic: a handler threw; the connection answered 500.
-  kHandlerPanic,
   // kUseLastResponse: not a failure but ErrUseLastResponse(), which a
   // Client's CheckRedirect returns to get the redirect response itself
   // instead of following it (Go: ErrUseLastResponse, compared by identity
