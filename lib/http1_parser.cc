@@ -7,6 +7,7 @@
 #include <llhttp.h>
 
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -15,25 +16,9 @@
 #include "internal/transfer.h"
 #include "nethttp/status.h"
 
-// llhttp's span trampolines (api.c): llhttp_t records the open span by
-// one of these, which CountOpenSpan compares against. They are llhttp's
-// internals, stable across 8.x; llhttp.h does not declare them.
-extern "C" {
-int llhttp__on_method(llhttp_t* s, const char* p, const char* endp);
-int llhttp__on_url(llhttp_t* s, const char* p, const char* endp);
-int llhttp__on_status(llhttp_t* s, const char* p, const char* endp);
-int llhttp__on_header_field(llhttp_t* s, const char* p, const char* endp);
-int llhttp__on_header_value(llhttp_t* s, const char* p, const char* endp);
-}
-
 namespace nethttp {
 namespace {
 
-// kHeadSlack is how far the raw bytes of a head may exceed max_header_bytes
-// before we stop waiting for its end: Go reads MaxHeaderBytes + 4096 bytes
-// (server.go initialReadLimitSize) before failing, so whitespace and line
-// endings that we do not count in header_bytes_ still have a bound.
-constexpr size_t kHeadSlack = 4096;
 
 
 
@@ -161,48 +146,55 @@ std::string Http1Parser::HeaderTooLargeMessage() const {
                                  : "http: malformed response: header too large";
 }
 
-int Http1Parser::CountHeaderBytes(size_t n) {
-  // Node's TrackHeader, with Go's limit: bytes of the start line and of the
-  // field names and values, plus 4 per field for ": " and CRLF.
-  header_bytes_ += n;
-  if (header_bytes_ > max_header_bytes_) {
-    return Fail(ErrorCode::kHeaderTooLarge, HeaderTooLargeMessage());
-  }
-  return HPE_OK;
+void Http1Parser::SetPhase(Phase next) {
+  // The one diagram of a message; llhttp calls the hooks in this order.
+  [[maybe_unused]] auto legal = [this](Phase to) {
+    switch (phase_) {
+      case Phase::kIdle: return to == Phase::kHead;
+      case Phase::kHead: return to == Phase::kHeadParsed;
+      case Phase::kHeadParsed: return to == Phase::kBody;
+      case Phase::kBody: return to == Phase::kTrailerStart || to == Phase::kComplete;
+      case Phase::kTrailerStart: return to == Phase::kTrailer;
+      case Phase::kTrailer: return to == Phase::kComplete;
+      case Phase::kComplete: return false;
+    }
+    return false;
+  };
+  assert(legal(next));
+  phase_ = next;
 }
 
 int Http1Parser::OnMessageBegin() {
-  message_started_ = true;
+  SetPhase(Phase::kHead);
   return HPE_OK;
 }
 
 int Http1Parser::OnMethod(std::string_view s) {
   head_.method.append(s);
-  return CountHeaderBytes(s.size());
+  return HPE_OK;
 }
 
 int Http1Parser::OnUrl(std::string_view s) {
   head_.target.append(s);
-  return CountHeaderBytes(s.size());
+  return HPE_OK;
 }
 
 int Http1Parser::OnStatus(std::string_view s) {
   head_.reason.append(s);
-  return CountHeaderBytes(s.size());
+  return HPE_OK;
 }
 
 int Http1Parser::OnHeaderField(std::string_view s) {
   field_.append(s);
-  return CountHeaderBytes(s.size());
+  return HPE_OK;
 }
 
 int Http1Parser::OnHeaderValue(std::string_view s) {
   value_.append(s);
-  return CountHeaderBytes(s.size());
+  return HPE_OK;
 }
 
 int Http1Parser::OnHeaderValueComplete() {
-  if (int rc = CountHeaderBytes(4); rc != HPE_OK) return rc;
   if (max_header_fields_ > 0 && ++header_fields_ > max_header_fields_) {
     return Fail(ErrorCode::kHeaderTooLarge, type_ == Type::kRequest
                                                 ? "http: too many header fields"
@@ -228,7 +220,7 @@ int Http1Parser::OnHeaderValueComplete() {
     if (type_ == Type::kRequest) return Fail(ErrorCode::kBadRequest, "http: invalid header value");
     return Fail(ErrorCode::kMalformedResponse, "http: malformed response: invalid header value");
   }
-  if (head_complete_) {
+  if (phase_ == Phase::kTrailer) {
     // A trailer field that would frame, route or authenticate the message
     // is dropped, never acted on (see AllowedInTrailer).
     if (AllowedInTrailer(key)) head_.trailer.AddCanonical(std::move(key), std::string(value));
@@ -349,7 +341,7 @@ Error Http1Parser::ValidateRequestHead() {
 
 int Http1Parser::OnHeadersComplete() {
   llhttp_t* p = &ll_->parser;
-  head_complete_ = true;
+  SetPhase(Phase::kHeadParsed);
   head_.proto_major = p->http_major;
   head_.proto_minor = p->http_minor;
   head_.chunked = (p->flags & F_CHUNKED) != 0;
@@ -401,7 +393,7 @@ int Http1Parser::OnHeadersComplete() {
       head_.content_length = 0;
       head_.chunked = false;
     }
-    head_accepted_ = true;
+    SetPhase(Phase::kBody);
     return HPE_OK;
   }
 
@@ -417,7 +409,7 @@ int Http1Parser::OnHeadersComplete() {
     head_.content_length = -1;  // delimited by the connection's close
     head_.keep_alive = false;
   }
-  head_accepted_ = true;
+  SetPhase(Phase::kBody);
   return no_body ? 1 : HPE_OK;
 }
 
@@ -435,17 +427,18 @@ int Http1Parser::OnBody(std::string_view s) {
 }
 
 int Http1Parser::OnChunkHeader() {
-  // The last chunk (size 0): trailer lines follow, whose endings Feed
-  // checks for bare LFs, so it pauses here to start scanning again.
-  if (type_ == Type::kRequest && ll_->parser.content_length == 0) {
-    in_trailer_pause_ = true;
+  // The last chunk (size 0): trailer lines follow, which Feed bounds as it
+  // bounds a head (and, in a request, checks for bare LFs), so it pauses
+  // here to know where they start.
+  if (ll_->parser.content_length == 0) {
+    SetPhase(Phase::kTrailerStart);
     return HPE_PAUSED;
   }
   return HPE_OK;
 }
 
 int Http1Parser::OnMessageComplete() {
-  message_complete_ = true;
+  SetPhase(Phase::kComplete);
   // llhttp reads a Connection field in a chunked body's trailer as the
   // message's own, and in strict mode then refuses every byte after the
   // message. Go ignores it there (RFC 9110 §6.5.1: such a field has no
@@ -455,29 +448,6 @@ int Http1Parser::OnMessageComplete() {
   // One message per Feed: pausing here leaves pipelined bytes unconsumed
   // (llhttp 8.1 allows HPE_PAUSED from on_message_complete).
   return HPE_PAUSED;
-}
-
-void Http1Parser::CountOpenSpan(const char* error_pos) {
-  // A span's bytes reach CountHeaderBytes when it ends or when an execute
-  // ends inside it, but not when llhttp stops at a bad byte inside it. Fed
-  // a byte at a time, those bytes would have been counted, and might have
-  // gone over the limit first: so count them now, and let the limit win as
-  // it would have there. Only the spans CountHeaderBytes sees count (llhttp
-  // also opens one for the version, which we do not register).
-  const llhttp_t* p = &ll_->parser;
-  if (p->_span_pos0 == nullptr || error_pos == nullptr) return;
-  void* cb = p->_span_cb0;
-  bool counted = cb == reinterpret_cast<void*>(&llhttp__on_method) ||
-                 cb == reinterpret_cast<void*>(&llhttp__on_url) ||
-                 cb == reinterpret_cast<void*>(&llhttp__on_status) ||
-                 cb == reinterpret_cast<void*>(&llhttp__on_header_field) ||
-                 cb == reinterpret_cast<void*>(&llhttp__on_header_value);
-  const char* start = static_cast<const char*>(p->_span_pos0);
-  if (!counted || error_pos < start) return;
-  header_bytes_ += static_cast<size_t>(error_pos - start);
-  if (header_bytes_ > max_header_bytes_) {
-    error_ = Error(ErrorCode::kHeaderTooLarge, HeaderTooLargeMessage());
-  }
 }
 
 // FindBareLf returns the offset of the first LF in data not preceded by a
@@ -490,12 +460,12 @@ size_t FindBareLf(std::string_view data, char prev) {
 }
 
 bool Http1Parser::InLineRegion() const {
-  return type_ == Type::kRequest && (!head_complete_ || in_trailer_);
+  return type_ == Type::kRequest && InHeadOrTrailer();
 }
 
 Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
   if (error_) return {Status::kError, 0};
-  if (message_complete_) return {Status::kMessageComplete, 0};
+  if (phase_ == Phase::kComplete) return {Status::kMessageComplete, 0};
   if (data.empty()) return {Status::kNeedMore, 0};
 
   // llhttp runs over data in pieces, so that two rules hold exactly
@@ -506,8 +476,11 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
   //    where a CRLF-strict peer would see no end. A piece stops before each
   //    bare LF met in those regions; the LF is refused if the region is
   //    still open when llhttp gets there. (Body bytes may hold any LF.)
-  //  - A head ends within max_header_bytes + kHeadSlack raw bytes: a piece
-  //    stops at that bound, and a head still open there is 431.
+  //  - A head ends within max_header_bytes raw bytes, line endings and
+  //    empty lines before it included, and so does a trailer: a piece
+  //    stops at that bound, and a head still open there is 431. Go bounds
+  //    its read the same way, with 4096 bytes of slack on top of
+  //    MaxHeaderBytes (server.go initialReadLimitSize); we have none.
   //  - A request line is exactly "method SP target SP HTTP/D.D CRLF": line_
   //    scans each piece first, and a piece stops at the byte it refuses.
   llhttp_t* p = &ll_->parser;
@@ -520,7 +493,7 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
       // Empty lines before a request line are filler that Go skips, CR or
       // LF alike (server.go numLeadingCRorLF), and so does llhttp.
       size_t from = 0;
-      if (!message_started_) {
+      if (phase_ == Phase::kIdle) {
         while (from < piece.size() && (piece[from] == '\r' || piece[from] == '\n')) ++from;
       }
       char prev = from > 0 ? piece[from - 1] : (off == 0 ? last_byte_ : data[off - 1]);
@@ -531,8 +504,8 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
       }
     }
     bool at_limit = false;
-    if (!head_complete_) {
-      size_t limit = max_header_bytes_ + kHeadSlack;
+    if (InHeadOrTrailer()) {
+      size_t limit = max_header_bytes_;
       size_t room = limit > raw_head_bytes_ ? limit - raw_head_bytes_ : 0;
       if (piece.size() >= room) {
         piece = piece.substr(0, room);
@@ -572,33 +545,34 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
       if (const char* pos = llhttp_get_error_pos(p); pos != nullptr && pos >= piece.data()) {
         at = static_cast<size_t>(pos - piece.data());
       }
-      if (rc == HPE_PAUSED && in_trailer_pause_) {
+      if (rc == HPE_PAUSED && phase_ == Phase::kTrailerStart) {
         // The last chunk's size line: trailer lines follow, so the scan
         // for bare LFs starts again from here.
-        in_trailer_pause_ = false;
-        in_trailer_ = true;
+        SetPhase(Phase::kTrailer);
+        raw_head_bytes_ = 0;  // a trailer has a budget of its own, as large
         llhttp_resume(p);
         off += at;
         if (off > 0) last_byte_ = data[off - 1];
         continue;
       }
       off += at;
-      if ((rc == HPE_PAUSED || rc == HPE_PAUSED_UPGRADE) && message_complete_) {
+      if ((rc == HPE_PAUSED || rc == HPE_PAUSED_UPGRADE) && phase_ == Phase::kComplete) {
         last_byte_ = off > 0 ? data[off - 1] : last_byte_;
         return {Status::kMessageComplete, off};
       }
-      if (rc != HPE_USER) CountOpenSpan(llhttp_get_error_pos(p));
       if (!error_) error_ = FromLlhttp(type_, rc, llhttp_get_error_reason(p));
       return {Status::kError, off};
     }
-    if (!head_complete_) raw_head_bytes_ += piece.size();
+    // (A piece that ends a head may run into the body; the count is no
+    // longer looked at then.)
+    if (InHeadOrTrailer()) raw_head_bytes_ += piece.size();
     off += piece.size();
     last_byte_ = off > 0 ? data[off - 1] : last_byte_;
     if (at_line_error) {
       error_ = line_.error();
       return {Status::kError, off};
     }
-    if (at_limit && !head_complete_) {
+    if (at_limit && InHeadOrTrailer()) {
       Fail(ErrorCode::kHeaderTooLarge, HeaderTooLargeMessage());
       return {Status::kError, off};
     }
@@ -626,15 +600,15 @@ Http1Parser::FeedResult Http1Parser::FeedLineOnly(std::string_view data) {
 
 Http1Parser::FeedResult Http1Parser::Finish() {
   if (error_) return {Status::kError, 0};
-  if (message_complete_) return {Status::kMessageComplete, 0};
-  if (!message_started_) return {Status::kNeedMore, 0};
+  if (phase_ == Phase::kComplete) return {Status::kMessageComplete, 0};
+  if (phase_ == Phase::kIdle) return {Status::kNeedMore, 0};
   llhttp_errno_t rc = llhttp_finish(&ll_->parser);
-  if ((rc == HPE_OK || rc == HPE_PAUSED) && message_complete_) {
+  if ((rc == HPE_OK || rc == HPE_PAUSED) && phase_ == Phase::kComplete) {
     return {Status::kMessageComplete, 0};
   }
   if (!error_) {
     error_ = Error(ErrorCode::kUnexpectedEof,
-                   head_complete_ ? "http: unexpected EOF reading body"
+                   head_complete() ? "http: unexpected EOF reading body"
                                   : "http: unexpected EOF reading message head");
   }
   return {Status::kError, 0};
@@ -642,14 +616,14 @@ Http1Parser::FeedResult Http1Parser::Finish() {
 
 void Http1Parser::Reset() {
   llhttp_reset(&ll_->parser);
-  message_complete_ = false;  // (llhttp starts over: nothing to resume)
+  phase_ = Phase::kIdle;  // (llhttp starts over: nothing to resume)
   NextMessage();
   error_ = Error();
   last_byte_ = '\0';
 }
 
 void Http1Parser::NextMessage() {
-  if (message_complete_) {
+  if (phase_ == Phase::kComplete) {
     llhttp_errno_t rc = llhttp_get_errno(&ll_->parser);
     if (rc == HPE_PAUSED) llhttp_resume(&ll_->parser);
     if (rc == HPE_PAUSED_UPGRADE) llhttp_resume_after_upgrade(&ll_->parser);
@@ -659,7 +633,6 @@ void Http1Parser::NextMessage() {
   body_bytes_ = 0;
   field_.clear();
   value_.clear();
-  header_bytes_ = 0;
   header_fields_ = 0;
   raw_head_bytes_ = 0;
   content_length_fields_ = 0;
@@ -668,14 +641,9 @@ void Http1Parser::NextMessage() {
   host_malformed_ = false;
   expect_fields_ = 0;
   connection_fields_ = 0;
-  in_trailer_ = false;
-  in_trailer_pause_ = false;
   line_.Reset();
   llhttp_refused_version_ = false;
-  message_started_ = false;
-  head_complete_ = false;
-  head_accepted_ = false;
-  message_complete_ = false;
+  phase_ = Phase::kIdle;  // (any phase may end here: a message is dropped on error)
   response_to_head_ = false;
 }
 

@@ -75,8 +75,9 @@ class Http1Parser {
   Http1Parser(const Http1Parser&) = delete;
   Http1Parser& operator=(const Http1Parser&) = delete;
 
-  // set_max_header_bytes bounds the request line (or status line) plus the
-  // header fields; past it Feed fails with kHeaderTooLarge.
+  // set_max_header_bytes bounds the raw bytes of a head (the request or
+  // status line and the header fields, line endings included), and those of
+  // a trailer; past it Feed fails with kHeaderTooLarge.
   void set_max_header_bytes(size_t n) { max_header_bytes_ = n; }
   // set_max_request_target_bytes bounds a request's target; past it Feed
   // fails with kUriTooLong (414).
@@ -111,16 +112,18 @@ class Http1Parser {
   void Reset();
 
   // message_started: at least one byte of the current message was parsed.
-  bool message_started() const { return message_started_; }
+  bool message_started() const { return phase_ != Phase::kIdle; }
   // AtMessageBoundary: no error and no message half parsed, so that after
   // Reset the parser can serve another connection.
-  bool AtMessageBoundary() const { return !error_ && (message_complete_ || !message_started_); }
+  bool AtMessageBoundary() const {
+    return !error_ && (phase_ == Phase::kComplete || phase_ == Phase::kIdle);
+  }
   // head_complete: the header block of the current message was parsed.
-  bool head_complete() const { return head_complete_; }
+  bool head_complete() const { return phase_ >= Phase::kHeadParsed; }
   // head_accepted: that header block also passed validation, so what
   // follows is its body. A framing error after this point belongs to the
   // body (a client has a response to hand over); one before, to the head.
-  bool head_accepted() const { return head_accepted_; }
+  bool head_accepted() const { return phase_ >= Phase::kBody; }
   MessageHead& head() { return head_; }
   std::string& body() { return body_; }
   const Error& error() const { return error_; }
@@ -144,7 +147,6 @@ class Http1Parser {
   // FeedLineOnly feeds the rest of a request line that llhttp refused to
   // line_ alone, for its verdict.
   FeedResult FeedLineOnly(std::string_view data);
-  int CountHeaderBytes(size_t n);
   // Fail records the first error; llhttp is then told HPE_USER.
   int Fail(ErrorCode code, std::string message);
   Error ValidateRequestHead();
@@ -153,8 +155,9 @@ class Http1Parser {
   // InLineRegion: the bytes being parsed are head or trailer lines of a
   // request, whose line endings Feed checks itself.
   bool InLineRegion() const;
-  // CountOpenSpan counts the head bytes of a span llhttp stopped inside.
-  void CountOpenSpan(const char* error_pos);
+  // InHeadOrTrailer: the bytes being parsed are a head's or a trailer's,
+  // which max_header_bytes bounds.
+  bool InHeadOrTrailer() const { return phase_ < Phase::kHeadParsed || phase_ == Phase::kTrailer; }
   Error ValidateResponseHead();
   std::string HeaderTooLargeMessage() const;
 
@@ -173,7 +176,6 @@ class Http1Parser {
   int64_t body_bytes_ = 0;
   std::string field_;
   std::string value_;
-  size_t header_bytes_ = 0;
   size_t header_fields_ = 0;
   size_t raw_head_bytes_ = 0;
   // Fields counted as they arrive, so the head checks need no header scan.
@@ -183,10 +185,6 @@ class Http1Parser {
   bool host_malformed_ = false;  // a Host field's value is not a valid host[:port]
   int expect_fields_ = 0;
   int connection_fields_ = 0;
-  // in_trailer_: the last chunk was read; trailer lines are being parsed.
-  // in_trailer_pause_: OnChunkHeader paused llhttp to say so.
-  bool in_trailer_ = false;
-  bool in_trailer_pause_ = false;
   // last_byte_ is the byte before the next Feed's data, for the bare-LF
   // check across Feeds; it carries over between messages on a connection.
   char last_byte_ = '\0';
@@ -195,10 +193,19 @@ class Http1Parser {
   // the line goes to line_ alone, whose verdict (400 or 505) then stands.
   RequestLineScanner line_;
   bool llhttp_refused_version_ = false;
-  bool message_started_ = false;
-  bool head_complete_ = false;
-  bool head_accepted_ = false;
-  bool message_complete_ = false;
+  // Phase is where the current message is; SetPhase is the one place it
+  // changes. The order matters: the accessors above compare phases.
+  enum class Phase {
+    kIdle,          // no byte of a message yet (leading empty lines are skipped here)
+    kHead,          // in the start line or the fields; waits for the empty line
+    kHeadParsed,    // the header block ended; OnHeadersComplete is checking it
+    kBody,          // the head was accepted; waits for the body's end
+    kTrailerStart,  // the last chunk's size line was read; llhttp paused to say so
+    kTrailer,       // in the trailer lines; waits for the empty line
+    kComplete,      // a whole message; waits for NextMessage
+  };
+  void SetPhase(Phase next);
+  Phase phase_ = Phase::kIdle;
   Error error_;
 };
 
