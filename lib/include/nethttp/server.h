@@ -60,8 +60,10 @@ class Server {
   // idle_timeout bounds waiting for the next request on a keep-alive
   // connection; zero means read_timeout is used (as in Go).
   Duration idle_timeout{0};
-  // max_header_bytes limits the request line plus headers; zero means
-  // DefaultMaxHeaderBytes. Larger heads are answered with 431.
+  // max_header_bytes limits the raw bytes of the request line plus headers,
+  // line endings included, and on its own budget those of a chunked
+  // request's trailer; zero means DefaultMaxHeaderBytes. Larger heads are
+  // answered with 431. (Go reads MaxHeaderBytes plus 4 KiB of slack.)
   size_t max_header_bytes = 0;
   // max_request_target_bytes limits the request-target (the URI of the
   // request line); zero means DefaultMaxRequestTargetBytes. Longer targets
