@@ -154,6 +154,25 @@ TEST_SUITE("fuzz_regressions") {
   // 23:30:00 GMT-1") goes out as "Sat, 01 Jan 0000 00:30:00 GMT": a date
   // in the past, which deletes the cookie. Go writes "10000"; dropping the
   // attribute or clamping to 9999 would do as well.
+  TEST_CASE("an HTTP/1.0 keep-alive folded into another value does not keep the connection") {
+    // response_parser_fuzz (corpus regress-http10-folded-keep-alive): llhttp
+    // reads "Connection: keep-alive" then " 200 OK" by its first line and
+    // kept the connection; the field is "keep-alive 200 OK" (Go too), which
+    // lists no keep-alive. Requests and responses alike.
+    ParseOptions resp;
+    resp.type = Http1Parser::Type::kResponse;
+    Outcome r = Grind("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n 200 OK\r\nContent-Length: 1\r\n\r\na",
+                      resp);
+    REQUIRE(r.messages.size() == 1);
+    CHECK_FALSE(r.messages[0].head.keep_alive);
+    Outcome q = Grind("GET / HTTP/1.0\r\nConnection: keep-alive\r\n x\r\n\r\n");
+    REQUIRE(q.messages.size() == 1);
+    CHECK_FALSE(q.messages[0].head.keep_alive);
+    Outcome plain = Grind("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+    REQUIRE(plain.messages.size() == 1);
+    CHECK(plain.messages[0].head.keep_alive);
+  }
+
   TEST_CASE("Expires past the year 9999 is not written as a date in the past") {
     using namespace std::chrono;
     nethttp::Header in;

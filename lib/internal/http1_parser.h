@@ -150,8 +150,8 @@ class Http1Parser {
   // Fail records the first error; llhttp is then told HPE_USER.
   int Fail(ErrorCode code, std::string message);
   Error ValidateRequestHead();
-  // ConnectionSaysClose: a Connection field of the head lists "close".
-  bool ConnectionSaysClose() const;
+  // ConnectionHas: a Connection field of the head lists token.
+  bool ConnectionHas(std::string_view token) const;
   // InLineRegion: the bytes being parsed are head or trailer lines of a
   // request, whose line endings Feed checks itself.
   bool InLineRegion() const;

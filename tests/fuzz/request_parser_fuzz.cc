@@ -119,7 +119,7 @@ void CheckRoundTrip(const Message& m, uint64_t hash) {
                      skipped.messages[0].end == padded.size(),
                  "after filler, \"" + Escape(padded) + "\" parses as " + Describe(skipped));
 
-  CheckEmptyNameSkipped(wire, canon, opt, has_trailer, hash >> 16);
+  CheckEmptyName(wire, canon, opt, has_trailer, hash >> 16);
 }
 
 // CheckNoBareLf: an accepted request's head ends every line with CRLF,

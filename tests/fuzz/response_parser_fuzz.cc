@@ -88,7 +88,7 @@ void CheckRoundTrip(const Message& m, const Options& from, uint64_t hash) {
                      again.messages[0].body == m.body,
                  "written back as \"" + Escape(wire) + "\" it parses as " + Describe(again) +
                      "\n  from " + Describe(Outcome{{m}, ErrorCode::kOk, {}, false}));
-  CheckEmptyNameSkipped(wire, again.messages[0], opt, m.head.chunked && !no_body, hash);
+  CheckEmptyName(wire, again.messages[0], opt, m.head.chunked && !no_body, hash);
 
   if (AtLeast11(m.head)) {
     static constexpr std::string_view kCodings[] = {
