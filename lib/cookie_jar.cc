@@ -12,6 +12,7 @@
 #include <vector>
 #include <utility>
 
+#include "internal/ascii.h"
 #include "internal/log.h"
 
 namespace nethttp {
@@ -38,15 +39,6 @@ JarTime ToJarTime(std::chrono::sys_seconds t) {
   if (t >= std::chrono::floor<seconds>(kEndOfTime)) return kEndOfTime;
   if (t <= std::chrono::floor<seconds>(kStartOfTime)) return kStartOfTime;
   return JarTime{t};
-}
-
-bool LowerAscii(std::string_view s, std::string* out) {
-  out->clear();
-  for (char c : s) {
-    if (c < 0x20 || c > 0x7e) return false;  // Go's ascii.ToLower: printable only
-    out->push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-  }
-  return true;
 }
 
 bool DomainMatch(const std::string& e_domain, bool host_only, const std::string& host) {
@@ -256,9 +248,7 @@ Result<std::string> CanonicalHost(std::string_view host) {
   if (host.ends_with('.')) host.remove_suffix(1);
   std::string out;
   if (!ToASCII(host, &out)) return Error(ErrorCode::kInvalidUrl, "cookiejar: invalid label in host");
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  ToLowerInPlace(out);
   return out;
 }
 
@@ -300,7 +290,7 @@ Result<std::pair<std::string, bool>> Jar::DomainAndType(const std::string& host,
   if (domain[0] == '.') domain.remove_prefix(1);
   if (domain.empty() || domain[0] == '.') return malformed;
   std::string lower;
-  if (!LowerAscii(domain, &lower)) return malformed;
+  if (!AsciiToLower(domain, &lower)) return malformed;
   // A trailing dot would have been stripped from host and so never match
   // (RFC 6265 §5.1.3 domain-match and browsers' behaviour).
   if (lower.back() == '.') return malformed;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "internal/ascii.h"
 #include "internal/url_parse.h"
 
 namespace nethttp {
@@ -529,9 +530,7 @@ bool ParseImpl(std::string_view raw, bool via_request, URL* url, std::string* re
   std::string_view rest;
   if (!GetScheme(raw, &scheme, &rest, reason)) return false;
   url->scheme.assign(scheme);
-  for (char& c : url->scheme) {
-    if ('A' <= c && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  ToLowerInPlace(url->scheme);
 
   size_t q = rest.find('?');
   if (q != std::string_view::npos && q == rest.size() - 1) {
