@@ -36,6 +36,13 @@ constexpr size_t kMaxWriteBacklog = 1 << 20;
 // capacity, so ten thousand idle connections cost little memory.
 constexpr size_t kRetainedBufferBytes = 4096;
 
+// ReleaseIfLarge frees s's storage when it holds more than
+// kRetainedBufferBytes: clear() keeps the capacity, and swapping with an
+// empty string is how a std::string gives it back.
+void ReleaseIfLarge(std::string& s) {
+  if (s.capacity() > kRetainedBufferBytes) std::string().swap(s);
+}
+
 const char* StateName(Conn::State s) {
   switch (s) {
     case Conn::State::kNew: return "new";
@@ -317,7 +324,7 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
   } else if (consumed < data.size() && state_ != State::kClosing && state_ != State::kDraining) {
     in.assign(data.substr(consumed));
   }
-  if (in.empty() && in.capacity() > kRetainedBufferBytes) std::string().swap(in);
+  if (in.empty()) ReleaseIfLarge(in);
   Flush();
   MaybeReleaseRequestState();
 }
@@ -409,7 +416,7 @@ void Conn::AfterResponse() {
   }
   // An idle connection holds no request body: ten thousand of them after a
   // large upload each must not keep its buffer.
-  if (rs_->req.body.capacity() > kRetainedBufferBytes) std::string().swap(rs_->req.body);
+  ReleaseIfLarge(rs_->req.body);
   if (close) {
     Flush(/*fin_follows=*/true);
     if (state_ == State::kClosing) return;  // (a write error)
@@ -564,7 +571,7 @@ void Conn::Flush(bool fin_follows) {
   int n = fin_follows ? TrySendBeforeFin(out) : uv_try_write(stream, &buf, 1);
   if (n == static_cast<int>(out.size())) {
     out.clear();
-    if (out.capacity() > kRetainedBufferBytes) std::string().swap(out);
+    ReleaseIfLarge(out);
     return;
   }
   if (n < 0 && n != UV_EAGAIN) {
@@ -648,8 +655,8 @@ void Conn::RecycleRequestState() {
   rs_->parser.Reset();
   rs_->in.clear();
   rs_->out.clear();
-  if (rs_->in.capacity() > kRetainedBufferBytes) std::string().swap(rs_->in);
-  if (rs_->out.capacity() > kRetainedBufferBytes) std::string().swap(rs_->out);
+  ReleaseIfLarge(rs_->in);
+  ReleaseIfLarge(rs_->out);
   server_->ReturnRequestState(std::move(rs_));
 }
 
