@@ -32,6 +32,10 @@ constexpr uint64_t kLingerMs = 500;
 // connection before we stop reading its requests (pipelining backpressure).
 constexpr size_t kMaxWriteBacklog = 1 << 20;
 
+// kStreamFlushBytes: a streaming handler's output is written once this much
+// has built up, as much as one read takes in.
+constexpr size_t kStreamFlushBytes = kReadBufferBytes;
+
 // kRetainedBufferBytes: an idle connection keeps at most this much buffer
 // capacity, so ten thousand idle connections cost little memory.
 constexpr size_t kRetainedBufferBytes = 4096;
@@ -558,7 +562,7 @@ bool Conn::OutputInKernel() const { return tcp_.write_queue_size == 0; }
 
 void Conn::OutputGrew() {
   // A streaming handler's output goes out as it grows, not all at the end.
-  if (rs_->out.size() >= 64 * 1024) Flush();
+  if (rs_->out.size() >= kStreamFlushBytes) Flush();
 }
 
 void Conn::Flush(bool fin_follows) {

@@ -20,10 +20,6 @@
 namespace nethttp {
 namespace {
 
-// kReadBufferBytes is the size of the loop-wide read buffer: large enough
-// for a burst of pipelined requests or a big chunk of an upload per read.
-constexpr size_t kReadBufferBytes = 64 * 1024;
-
 // kMaxSpareRequestStates bounds the pool of per-request state: after a
 // burst of busy connections it keeps this many (about 1.2 KiB each, more
 // with the capacity their strings grew) for the next burst, and frees the

@@ -11,14 +11,11 @@
 #include "internal/log.h"
 #include "internal/request_writer.h"
 #include "internal/transport_impl.h"
+#include "internal/uv_handle.h"
 #include "nethttp/loop.h"
 
 namespace nethttp {
 namespace {
-
-// kReadBufferBytes is the Transport-wide buffer libuv reads responses into
-// (as server.cc's for requests); a conn keeps nothing of it between reads.
-constexpr size_t kReadBufferBytes = 64 * 1024;
 
 // kMaxRetries bounds retries of one request. Go loops as long as
 // shouldRetryRequest says yes; since only a reused conn is ever retried,

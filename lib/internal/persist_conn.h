@@ -18,6 +18,7 @@
 
 #include "internal/dialer.h"
 #include "internal/http1_parser.h"
+#include "internal/uv_handle.h"
 #include "nethttp/error.h"
 #include "nethttp/response.h"
 
@@ -202,7 +203,7 @@ class PersistConn {
 
 // kMaxBufferedBodyBytes bounds what a body buffers for a consumer that is
 // not reading (yet): one read buffer's worth.
-inline constexpr size_t kMaxBufferedBodyBytes = 64 * 1024;
+inline constexpr size_t kMaxBufferedBodyBytes = kReadBufferBytes;
 
 }  // namespace nethttp
 

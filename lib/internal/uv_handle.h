@@ -6,9 +6,16 @@
 
 #include <uv.h>
 
+#include <cstddef>
 #include <string>
 
 namespace nethttp {
+
+// kReadBufferBytes is the size of the buffer libuv reads into, one per
+// Server for requests and one per Transport for responses (STYLE rule 11):
+// large enough for a burst of pipelined requests or a big chunk of a body
+// per read, and a connection keeps nothing of it between reads.
+inline constexpr size_t kReadBufferBytes = 64 * 1024;
 
 // OwnerOf returns the object stored in a handle's or request's data field.
 template <typename Owner, typename H>
