@@ -113,6 +113,10 @@ void Server::Impl::CloseListener(Listener* l) {
            [](uv_handle_t* h) { delete static_cast<Listener*>(h->data); });
 }
 
+void Server::Impl::StopListening() {
+  if (listener_ != nullptr) CloseListener(std::exchange(listener_, nullptr));
+}
+
 std::string_view ConnStateName(ConnState s) {
   switch (s) {
     case ConnState::kNew: return "new";
@@ -128,10 +132,7 @@ Server::Impl::Impl(Server* server)
 
 Server::Impl::~Impl() {
   // The Server is going away: every handle must stop pointing at us.
-  if (listener_ != nullptr) {
-    CloseListener(listener_);
-    listener_ = nullptr;
-  }
+  StopListening();
   while (conns_ != nullptr) {
     Conn* c = conns_;
     conns_ = c->next_;
@@ -327,10 +328,7 @@ void Server::Impl::Shutdown(Server::Duration timeout, std::function<void(Error)>
   shutting_down_ = true;
   shutdown_done_ = std::move(done);
   shutdown_error_ = Error();
-  if (listener_ != nullptr) {
-    CloseListener(listener_);
-    listener_ = nullptr;
-  }
+  StopListening();
   // Idle connections close now; busy ones close after their response,
   // which says Connection: close because KeepAlivesAllowed() is now false.
   CloseIdleConns();
@@ -360,10 +358,7 @@ void Server::Impl::CloseIdleConns() {
 
 void Server::Impl::Close() {
   stopped_ = true;
-  if (listener_ != nullptr) {
-    CloseListener(listener_);
-    listener_ = nullptr;
-  }
+  StopListening();
   for (Conn* c = conns_; c != nullptr;) {
     Conn* next = c->next_;
     c->Close();
