@@ -5,35 +5,9 @@
 
 #include <string>
 
-namespace nethttp {
+#include "internal/host_port.h"
 
-bool SplitHostPort(std::string_view addr, std::string* host, std::string* port) {
-  if (!addr.empty() && addr.front() == '[') {
-    size_t close = addr.find(']');
-    if (close == std::string_view::npos) return false;
-    *host = std::string(addr.substr(1, close - 1));
-    std::string_view rest = addr.substr(close + 1);
-    if (rest.empty()) {
-      port->clear();
-      return true;
-    }
-    if (rest.front() != ':') return false;
-    *port = std::string(rest.substr(1));
-    return true;
-  }
-  size_t colon = addr.rfind(':');
-  if (colon == std::string_view::npos) {
-    *host = std::string(addr);
-    port->clear();
-    return true;
-  }
-  // A second colon without brackets is an IPv6 literal missing its
-  // brackets, which Go refuses too ("too many colons").
-  if (addr.find(':') != colon) return false;
-  *host = std::string(addr.substr(0, colon));
-  *port = std::string(addr.substr(colon + 1));
-  return true;
-}
+namespace nethttp {
 
 Result<ConnectMethodKey> KeyForURL(const URL& url) {
   if (url.scheme != "http") {
@@ -43,7 +17,7 @@ Result<ConnectMethodKey> KeyForURL(const URL& url) {
   }
   if (url.host.empty()) return Error(ErrorCode::kInvalidUrl, "http: no Host in request URL");
   std::string host, port;
-  if (!SplitHostPort(url.host, &host, &port) || host.empty()) {
+  if (!SplitHostOptionalPort(url.host, &host, &port) || host.empty()) {
     return Error(ErrorCode::kInvalidUrl, "http: invalid host in request URL \"" + url.host + "\"");
   }
   if (port.empty()) port = "80";  // Go: canonicalAddr with portMap["http"]

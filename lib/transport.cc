@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "internal/host_port.h"
 #include "internal/log.h"
 #include "internal/request_writer.h"
 #include "internal/transport_impl.h"
@@ -144,7 +145,7 @@ void Transport::Impl::QueueForDial(const std::shared_ptr<WantConn>& w) {
 void Transport::Impl::StartDial(const std::shared_ptr<WantConn>& w) {
   std::string addr = w->attempt != nullptr ? w->attempt->addr : "";
   std::string host, port;
-  SplitHostPort(addr, &host, &port);
+  SplitHostOptionalPort(addr, &host, &port);  // the rule KeyForURL built addr with
   ++conns_per_host_[w->key];
   ++conns_opened_;
   auto idle = t_->disable_keep_alives ? PersistConn::Duration(0) : t_->idle_conn_timeout;

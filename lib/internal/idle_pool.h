@@ -34,10 +34,6 @@ struct ConnectMethodKey {
 // URL without a host (Go: "http: no Host in request URL").
 Result<ConnectMethodKey> KeyForURL(const URL& url);
 
-// SplitHostPort splits "host:port" / "[v6]:port" into its parts (Go:
-// net.SplitHostPort); brackets are removed from the host.
-bool SplitHostPort(std::string_view addr, std::string* host, std::string* port);
-
 template <typename Conn>
 class IdlePool {
  public:

@@ -1,0 +1,41 @@
+// Splitting "host:port" (Go: net.SplitHostPort in net/ipsock.go). Go has
+// three splitters that agree on well-formed input and differ on the rest,
+// and each caller here needs one of them, so there are three:
+//  - SplitHostPort (here) is net.SplitHostPort, strict: the mux's host
+//    patterns (Go: stripHostPort) and the cookie jar's canonical host.
+//  - SplitHostOptionalPort (here) is the Transport's, for a URL's host when
+//    building the pool key: the port may be missing (the scheme's default
+//    fills it in), a malformed host is an error rather than a dial.
+//  - url.cc's SplitURLHostPort is net/url's splitHostPort behind
+//    URL::Hostname and URL::Port: it never fails.
+// Sans-I/O: byte strings only.
+#ifndef NETHTTP_INTERNAL_HOST_PORT_H_
+#define NETHTTP_INTERNAL_HOST_PORT_H_
+
+#include <string>
+#include <string_view>
+
+namespace nethttp {
+
+// SplitHostPort is Go's net.SplitHostPort: "host:port", "[host]:port" or
+// "[host%zone]:port" into host (brackets removed) and port. It returns
+// false, with Go's reason in *why when why is not null ("missing port in
+// address", "too many colons in address", "missing ']' in address",
+// "unexpected '[' in address", "unexpected ']' in address"), for anything
+// else; host and port then are unchanged.
+bool SplitHostPort(std::string_view hostport, std::string_view* host, std::string_view* port,
+                   std::string_view* why = nullptr);
+
+// SplitHostOptionalPort splits a URL's host the way the Transport's pool
+// key needs it: "host", "host:port", "[v6]" or "[v6]:port", brackets
+// removed, port empty when there is none. Unlike SplitHostPort a missing
+// port is fine (Go: canonicalAddr fills in the scheme's), and stray
+// brackets are not checked; unlike URL::Hostname it fails on an unclosed
+// '[', on bytes after ']' other than ":port", and on a second colon
+// outside brackets (an IPv6 literal without them; Go's dial refuses it as
+// "too many colons"). idle_pool_test pins these through KeyForURL.
+bool SplitHostOptionalPort(std::string_view addr, std::string* host, std::string* port);
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_INTERNAL_HOST_PORT_H_
