@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "internal/ascii.h"
+#include "internal/host_port.h"
 #include "internal/log.h"
 
 namespace nethttp {
@@ -230,19 +231,10 @@ std::string DefaultPath(std::string_view path) {
 // punycode and lowers the case (Go: canonicalHost).
 Result<std::string> CanonicalHost(std::string_view host) {
   if (HasPort(host)) {
-    // net.SplitHostPort
-    if (host[0] == '[') {
-      size_t end = host.find(']');
-      if (end == std::string_view::npos || end + 1 >= host.size() || host[end + 1] != ':') {
-        return Error(ErrorCode::kInvalidUrl, "cookiejar: missing port in address");
-      }
-      host = host.substr(1, end - 1);
-    } else {
-      size_t colon = host.rfind(':');
-      host = host.substr(0, colon);
-      if (host.find(':') != std::string_view::npos) {
-        return Error(ErrorCode::kInvalidUrl, "cookiejar: too many colons in address");
-      }
+    std::string_view port;
+    std::string_view why;
+    if (!SplitHostPort(host, &host, &port, &why)) {
+      return Error(ErrorCode::kInvalidUrl, "cookiejar: " + std::string(why));
     }
   }
   if (host.ends_with('.')) host.remove_suffix(1);
