@@ -145,6 +145,9 @@ class IdlePool {
   Conn* RemoveOldest() {
     auto oldest = by_key_.end();
     for (auto it = by_key_.begin(); it != by_key_.end(); ++it) {
+      // Put has already made the (empty) list of the key it is adding to;
+      // front() of an empty deque is undefined.
+      if (it->second.empty()) continue;
       if (oldest == by_key_.end() || it->second.front().since_ms < oldest->second.front().since_ms) {
         oldest = it;
       }
