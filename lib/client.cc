@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "internal/ascii.h"
-#include "internal/idle_pool.h"
+#include "internal/connect_method_key.h"
 #include "internal/log.h"
 #include "internal/uv_handle.h"
 #include "nethttp/cookie.h"

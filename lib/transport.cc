@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "internal/connect_method_key.h"
 #include "internal/host_port.h"
 #include "internal/log.h"
 #include "internal/request_writer.h"

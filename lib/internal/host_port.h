@@ -33,7 +33,8 @@ bool SplitHostPort(std::string_view hostport, std::string_view* host, std::strin
 // brackets are not checked; unlike URL::Hostname it fails on an unclosed
 // '[', on bytes after ']' other than ":port", and on a second colon
 // outside brackets (an IPv6 literal without them; Go's dial refuses it as
-// "too many colons"). idle_pool_test pins these through KeyForURL.
+// "too many colons"). host_port_test pins these, and
+// connect_method_key_test the errors KeyForURL makes of them.
 bool SplitHostOptionalPort(std::string_view addr, std::string* host, std::string* port);
 
 }  // namespace nethttp

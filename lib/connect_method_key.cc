@@ -1,7 +1,7 @@
-// The idle pool's key (Go: connectMethod.key, canonicalAddr). The pool
-// itself is a template in internal/idle_pool.h; transport.cc uses it with
-// PersistConn.
-#include "internal/idle_pool.h"
+// The key a client connection is pooled and counted by (Go: connectMethod.key,
+// canonicalAddr). The pool itself is a template in internal/idle_pool.h;
+// transport.cc uses both.
+#include "internal/connect_method_key.h"
 
 #include <string>
 
