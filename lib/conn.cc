@@ -16,6 +16,7 @@
 #include "internal/log.h"
 #include "internal/transfer.h"
 #include "internal/url_parse.h"
+#include "internal/sock_addr.h"
 #include "internal/uv_handle.h"
 #include "nethttp/status.h"
 

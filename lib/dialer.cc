@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "internal/log.h"
+#include "internal/sock_addr.h"
 #include "internal/uv_handle.h"
 
 namespace nethttp {

@@ -13,6 +13,7 @@
 #include "internal/conn.h"
 #include "internal/log.h"
 #include "internal/server_impl.h"
+#include "internal/sock_addr.h"
 #include "internal/uv_handle.h"
 #include "nethttp/loop.h"
 #include "nethttp/serve_mux.h"

@@ -1,13 +1,13 @@
-// The one place where a libuv handle is turned back into its owner, and the
-// address formatting every socket owner needs. Trampolines elsewhere only
-// call OwnerOf and forward (Node's Proxy<>::Raw).
+// The one place where a libuv handle is turned back into its owner (STYLE
+// rule 7), and the size of the buffer libuv reads into. Trampolines
+// elsewhere only call OwnerOf and forward (Node's Proxy<>::Raw). Socket
+// addresses are formatted in sock_addr.h.
 #ifndef NETHTTP_INTERNAL_UV_HANDLE_H_
 #define NETHTTP_INTERNAL_UV_HANDLE_H_
 
 #include <uv.h>
 
 #include <cstddef>
-#include <string>
 
 namespace nethttp {
 
@@ -22,14 +22,6 @@ template <typename Owner, typename H>
 Owner* OwnerOf(H* handle) {
   return static_cast<Owner*>(handle->data);
 }
-
-// FormatSockaddr renders an address as Go does: "1.2.3.4:80", "[::1]:80".
-std::string FormatSockaddr(const sockaddr_storage& ss);
-
-// PeerAddr / SockAddr return the formatted peer or local address of a TCP
-// handle, "" when it has none.
-std::string PeerAddr(const uv_tcp_t* tcp);
-std::string SockAddr(const uv_tcp_t* tcp);
 
 }  // namespace nethttp
 
