@@ -161,7 +161,7 @@ void Transport::Impl::OnDialed(PersistConn* pc, const std::shared_ptr<WantConn>&
   if (err) {
     // The conn is closing and already forgotten (OnClosing). Go delivers
     // the dial error to the request that asked for the dial.
-    if (a) Finish(a, std::move(err));
+    if (a) Deliver(a, std::move(err));
     return;
   }
   if (a) {
@@ -203,7 +203,7 @@ void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<
       return;
     }
   }
-  Finish(a, std::move(r));
+  Deliver(a, std::move(r));
 }
 
 void Transport::Impl::Cancel(const std::shared_ptr<Attempt>& a, const Error& err) {
@@ -214,10 +214,10 @@ void Transport::Impl::Cancel(const std::shared_ptr<Attempt>& a, const Error& err
   }
   // Waiting for a conn: leave the queues. A dial started for this request
   // goes on and its conn goes to the pool (OnDialed).
-  Finish(a, err);
+  Deliver(a, err);
 }
 
-void Transport::Impl::Finish(const std::shared_ptr<Attempt>& a, Result<Response> r) {
+void Transport::Impl::Deliver(const std::shared_ptr<Attempt>& a, Result<Response> r) {
   if (a->finished) return;
   a->finished = true;
   if (a->want) {

@@ -163,7 +163,10 @@ class PersistConn {
   void HandleData(std::string_view data);
   void HandleEof(int status);
   Response TakeHead();
-  void FinishMessage(bool leftover);
+  // ReuseOrClose runs when a response has been read to its end: the conn
+  // goes back to its owner if it may carry another request (leftover: bytes
+  // followed the response), else it closes; then the body sees its end.
+  void ReuseOrClose(bool leftover);
   // CloseWith closes the conn and reports err to whoever waits on it: the
   // dial, the round trip or the body. server_closed: the server closed or
   // reset the conn before any byte of a response (Go:
