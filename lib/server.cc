@@ -34,6 +34,10 @@ constexpr int kBacklog = 4096;
 // ResolveListenAddr turns "host:port" into a socket address. An empty host
 // means every interface: "::" (which also accepts IPv4 on Linux) when the
 // machine has IPv6, else "0.0.0.0" (Go's ":8091").
+// The split is not host_port.h's SplitHostPort (Go's net.Listen uses
+// net.SplitHostPort): it is more lenient, taking the port after the last
+// colon, so "::1:80" listens on [::1]:80 where Go says "too many colons",
+// and moving to the strict rule would refuse addresses accepted today.
 Error ResolveListenAddr(uv_loop_t* loop, std::string_view addr, sockaddr_storage* out,
                         bool* any_host) {
   size_t colon = addr.rfind(':');

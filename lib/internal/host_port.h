@@ -1,6 +1,6 @@
-// Splitting "host:port" (Go: net.SplitHostPort in net/ipsock.go). Go has
-// three splitters that agree on well-formed input and differ on the rest,
-// and each caller here needs one of them, so there are three:
+// Splitting "host:port" (Go: net.SplitHostPort in net/ipsock.go). Our
+// callers need rules that agree on well-formed input and differ on the
+// rest, so there are three, each named for how it differs:
 //  - SplitHostPort (here) is net.SplitHostPort, strict: the mux's host
 //    patterns (Go: stripHostPort) and the cookie jar's canonical host.
 //  - SplitHostOptionalPort (here) is the Transport's, for a URL's host when
@@ -8,6 +8,8 @@
 //    fills it in), a malformed host is an error rather than a dial.
 //  - url.cc's SplitURLHostPort is net/url's splitHostPort behind
 //    URL::Hostname and URL::Port: it never fails.
+// server.cc's ResolveListenAddr keeps a split of its own, laxer than
+// Go's net.Listen; its comment says why.
 // Sans-I/O: byte strings only.
 #ifndef NETHTTP_INTERNAL_HOST_PORT_H_
 #define NETHTTP_INTERNAL_HOST_PORT_H_
