@@ -10,7 +10,8 @@
 #include <optional>
 #include <utility>
 
-#include "internal/idle_pool.h"
+#include "internal/ascii.h"
+#include "internal/connect_method_key.h"
 #include "internal/log.h"
 #include "internal/uv_handle.h"
 #include "nethttp/cookie.h"
@@ -33,9 +34,7 @@ constexpr int64_t kMaxBodySlurpSize = 2 << 10;
 std::string UrlErrorOp(std::string_view method) {
   if (method.empty()) return "Get";
   std::string op(method);
-  for (size_t i = 1; i < op.size(); ++i) {
-    if (op[i] >= 'A' && op[i] <= 'Z') op[i] = static_cast<char>(op[i] - 'A' + 'a');
-  }
+  for (size_t i = 1; i < op.size(); ++i) op[i] = ToLower(op[i]);
   return op;
 }
 
@@ -51,14 +50,6 @@ std::string StripPassword(const URL& u) {
 Error UrlError(const Error& err, std::string_view method, const URL& u) {
   return Error(err.code(), UrlErrorOp(method) + " \"" + StripPassword(u) + "\": " + err.message(),
                err.uv_code());
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // IsDomainOrSubdomain is Go's isDomainOrSubdomain on hostnames.
@@ -77,7 +68,7 @@ bool ShouldCopyHeaderOnRedirect(std::string_view key, const URL& initial, const 
   Result<ConnectMethodKey> ik = KeyForURL(initial), dk = KeyForURL(dest);
   if (!ik.ok() || !dk.ok()) return false;
   if (ik->addr == dk->addr) return true;
-  return IsDomainOrSubdomain(Lower(dest.Hostname()), Lower(initial.Hostname()));
+  return IsDomainOrSubdomain(ToLower(dest.Hostname()), ToLower(initial.Hostname()));
 }
 
 // RefererForURL is Go's refererForURL: the previous URL without its user

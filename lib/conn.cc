@@ -16,6 +16,7 @@
 #include "internal/log.h"
 #include "internal/transfer.h"
 #include "internal/url_parse.h"
+#include "internal/sock_addr.h"
 #include "internal/uv_handle.h"
 #include "nethttp/status.h"
 
@@ -32,9 +33,20 @@ constexpr uint64_t kLingerMs = 500;
 // connection before we stop reading its requests (pipelining backpressure).
 constexpr size_t kMaxWriteBacklog = 1 << 20;
 
+// kStreamFlushBytes: a streaming handler's output is written once this much
+// has built up, as much as one read takes in.
+constexpr size_t kStreamFlushBytes = kReadBufferBytes;
+
 // kRetainedBufferBytes: an idle connection keeps at most this much buffer
 // capacity, so ten thousand idle connections cost little memory.
 constexpr size_t kRetainedBufferBytes = 4096;
+
+// ReleaseIfLarge frees s's storage when it holds more than
+// kRetainedBufferBytes: clear() keeps the capacity, and swapping with an
+// empty string is how a std::string gives it back.
+void ReleaseIfLarge(std::string& s) {
+  if (s.capacity() > kRetainedBufferBytes) std::string().swap(s);
+}
 
 const char* StateName(Conn::State s) {
   switch (s) {
@@ -317,7 +329,7 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
   } else if (consumed < data.size() && state_ != State::kClosing && state_ != State::kDraining) {
     in.assign(data.substr(consumed));
   }
-  if (in.empty() && in.capacity() > kRetainedBufferBytes) std::string().swap(in);
+  if (in.empty()) ReleaseIfLarge(in);
   Flush();
   MaybeReleaseRequestState();
 }
@@ -409,7 +421,7 @@ void Conn::AfterResponse() {
   }
   // An idle connection holds no request body: ten thousand of them after a
   // large upload each must not keep its buffer.
-  if (rs_->req.body.capacity() > kRetainedBufferBytes) std::string().swap(rs_->req.body);
+  ReleaseIfLarge(rs_->req.body);
   if (close) {
     Flush(/*fin_follows=*/true);
     if (state_ == State::kClosing) return;  // (a write error)
@@ -551,7 +563,7 @@ bool Conn::OutputInKernel() const { return tcp_.write_queue_size == 0; }
 
 void Conn::OutputGrew() {
   // A streaming handler's output goes out as it grows, not all at the end.
-  if (rs_->out.size() >= 64 * 1024) Flush();
+  if (rs_->out.size() >= kStreamFlushBytes) Flush();
 }
 
 void Conn::Flush(bool fin_follows) {
@@ -564,7 +576,7 @@ void Conn::Flush(bool fin_follows) {
   int n = fin_follows ? TrySendBeforeFin(out) : uv_try_write(stream, &buf, 1);
   if (n == static_cast<int>(out.size())) {
     out.clear();
-    if (out.capacity() > kRetainedBufferBytes) std::string().swap(out);
+    ReleaseIfLarge(out);
     return;
   }
   if (n < 0 && n != UV_EAGAIN) {
@@ -648,8 +660,8 @@ void Conn::RecycleRequestState() {
   rs_->parser.Reset();
   rs_->in.clear();
   rs_->out.clear();
-  if (rs_->in.capacity() > kRetainedBufferBytes) std::string().swap(rs_->in);
-  if (rs_->out.capacity() > kRetainedBufferBytes) std::string().swap(rs_->out);
+  ReleaseIfLarge(rs_->in);
+  ReleaseIfLarge(rs_->out);
   server_->ReturnRequestState(std::move(rs_));
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <limits>
 
+#include "internal/ascii.h"
 #include "internal/log.h"
 #include "nethttp/handler.h"
 
@@ -24,26 +25,6 @@ constexpr std::array<std::string_view, 12> kMonthNames = {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-char ToLowerAscii(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// TrimString is textproto.TrimString: ASCII space, tab, CR and LF.
-std::string_view TrimString(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// AsciiLower is Go's internal/ascii.ToLower: false when s has a byte
-// outside printable ASCII, so such attributes are skipped.
-bool AsciiLower(std::string_view s, std::string* out) {
-  out->clear();
-  for (char c : s) {
-    if (c < 0x20 || c > 0x7e) return false;
-    out->push_back(ToLowerAscii(c));
-  }
-  return true;
-}
 
 bool ValidCookieValueByte(char b) { return b >= 0x20 && b < 0x7f && b != '"' && b != ';' && b != '\\'; }
 bool ValidCookiePathByte(char b) { return b >= 0x20 && b < 0x7f && b != ';'; }
@@ -188,11 +169,7 @@ struct TimeScanner {
     for (size_t i = 0; i < N; ++i) {
       std::string_view name = names[i];
       if (v.size() < name.size()) continue;
-      bool match = true;
-      for (size_t j = 0; j < name.size(); ++j) {
-        if (ToLowerAscii(v[j]) != ToLowerAscii(name[j])) match = false;
-      }
-      if (match) {
+      if (EqualFold(v.substr(0, name.size()), name)) {
         *idx = static_cast<int>(i);
         v.remove_prefix(name.size());
         return true;
@@ -456,14 +433,14 @@ std::vector<Cookie> ReadSetCookies(const Header& h) {
       size_t aeq = part.find('=');
       std::string_view attr = part.substr(0, aeq);
       std::string_view val = aeq == std::string_view::npos ? std::string_view() : part.substr(aeq + 1);
-      if (!AsciiLower(attr, &lower_attr)) continue;
+      if (!AsciiToLower(attr, &lower_attr)) continue;
       // Attribute values may not be quoted (Go passes allowDoubleQuote=false).
       if (!ParseCookieValue(val, false, &val)) {
         c.unparsed.emplace_back(part);
         continue;
       }
       if (lower_attr == "samesite") {
-        if (!AsciiLower(val, &lower_val)) {
+        if (!AsciiToLower(val, &lower_val)) {
           c.same_site = SameSite::kDefaultMode;
         } else if (lower_val == "lax") {
           c.same_site = SameSite::kLaxMode;

@@ -12,6 +12,8 @@
 #include <vector>
 #include <utility>
 
+#include "internal/ascii.h"
+#include "internal/host_port.h"
 #include "internal/log.h"
 
 namespace nethttp {
@@ -38,15 +40,6 @@ JarTime ToJarTime(std::chrono::sys_seconds t) {
   if (t >= std::chrono::floor<seconds>(kEndOfTime)) return kEndOfTime;
   if (t <= std::chrono::floor<seconds>(kStartOfTime)) return kStartOfTime;
   return JarTime{t};
-}
-
-bool LowerAscii(std::string_view s, std::string* out) {
-  out->clear();
-  for (char c : s) {
-    if (c < 0x20 || c > 0x7e) return false;  // Go's ascii.ToLower: printable only
-    out->push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
-  }
-  return true;
 }
 
 bool DomainMatch(const std::string& e_domain, bool host_only, const std::string& host) {
@@ -238,27 +231,16 @@ std::string DefaultPath(std::string_view path) {
 // punycode and lowers the case (Go: canonicalHost).
 Result<std::string> CanonicalHost(std::string_view host) {
   if (HasPort(host)) {
-    // net.SplitHostPort
-    if (host[0] == '[') {
-      size_t end = host.find(']');
-      if (end == std::string_view::npos || end + 1 >= host.size() || host[end + 1] != ':') {
-        return Error(ErrorCode::kInvalidUrl, "cookiejar: missing port in address");
-      }
-      host = host.substr(1, end - 1);
-    } else {
-      size_t colon = host.rfind(':');
-      host = host.substr(0, colon);
-      if (host.find(':') != std::string_view::npos) {
-        return Error(ErrorCode::kInvalidUrl, "cookiejar: too many colons in address");
-      }
+    std::string_view port;
+    std::string_view why;
+    if (!SplitHostPort(host, &host, &port, &why)) {
+      return Error(ErrorCode::kInvalidUrl, "cookiejar: " + std::string(why));
     }
   }
   if (host.ends_with('.')) host.remove_suffix(1);
   std::string out;
   if (!ToASCII(host, &out)) return Error(ErrorCode::kInvalidUrl, "cookiejar: invalid label in host");
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  ToLowerInPlace(out);
   return out;
 }
 
@@ -300,7 +282,7 @@ Result<std::pair<std::string, bool>> Jar::DomainAndType(const std::string& host,
   if (domain[0] == '.') domain.remove_prefix(1);
   if (domain.empty() || domain[0] == '.') return malformed;
   std::string lower;
-  if (!LowerAscii(domain, &lower)) return malformed;
+  if (!AsciiToLower(domain, &lower)) return malformed;
   // A trailing dot would have been stripped from host and so never match
   // (RFC 6265 §5.1.3 domain-match and browsers' behaviour).
   if (lower.back() == '.') return malformed;

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "internal/log.h"
+#include "internal/sock_addr.h"
 #include "internal/uv_handle.h"
 
 namespace nethttp {
@@ -91,7 +92,7 @@ void Dialer::Dial(std::string host, std::string port, Done done) {
   SetState(State::kResolving);
   if (int rc = uv_getaddrinfo(loop_, &gai_req_, OnResolved, host_.c_str(), port_.c_str(), &hints);
       rc != 0) {
-    Finish(Error::FromUv(rc, "dial tcp: lookup " + host_));
+    CallDone(Error::FromUv(rc, "dial tcp: lookup " + host_));
   }
 }
 
@@ -108,17 +109,17 @@ void Dialer::OnResolved(uv_getaddrinfo_t* req, int status, addrinfo* res) {
   }
   uv_freeaddrinfo(res);
   if (d->cancel_err_) {
-    d->Finish(d->cancel_err_);
+    d->CallDone(d->cancel_err_);
     return;
   }
   if (status != 0) {
     // Go: "dial tcp: lookup nosuch.invalid: no such host".
-    d->Finish(Error(ErrorCode::kIo, "dial tcp: lookup " + d->host_ + ": " + uv_strerror(status),
+    d->CallDone(Error(ErrorCode::kIo, "dial tcp: lookup " + d->host_ + ": " + uv_strerror(status),
                     status));
     return;
   }
   if (d->addrs_.empty()) {
-    d->Finish(Error(ErrorCode::kIo, "dial tcp: lookup " + d->host_ + ": no such host"));
+    d->CallDone(Error(ErrorCode::kIo, "dial tcp: lookup " + d->host_ + ": no such host"));
     return;
   }
   d->ConnectNext();
@@ -126,7 +127,7 @@ void Dialer::OnResolved(uv_getaddrinfo_t* req, int status, addrinfo* res) {
 
 void Dialer::ConnectNext() {
   if (next_ >= addrs_.size()) {
-    Finish(last_err_ ? last_err_ : Error(ErrorCode::kIo, "dial tcp " + host_ + ": no address"));
+    CallDone(last_err_ ? last_err_ : Error(ErrorCode::kIo, "dial tcp " + host_ + ": no address"));
     return;
   }
   SetState(State::kConnecting);
@@ -142,7 +143,7 @@ void Dialer::OnConnect(uv_connect_t* req, int status) {
   Dialer* d = OwnerOf<Dialer>(req);
   if (d->state_ != State::kConnecting) return;  // canceled: the socket is closing already
   if (status == 0) {
-    d->Finish(Error());
+    d->CallDone(Error());
     return;
   }
   // Go: "dial tcp 127.0.0.1:1: connect: connection refused".
@@ -158,7 +159,7 @@ void Dialer::FailAttempt(Error err) {
 void Dialer::OnSocketClosed(uv_handle_t* h) {
   Dialer* d = OwnerOf<Dialer>(h);
   if (d->cancel_err_) {
-    d->Finish(d->cancel_err_);
+    d->CallDone(d->cancel_err_);
     return;
   }
   ++d->next_;
@@ -190,7 +191,7 @@ void Dialer::Cancel(Error err) {
   }
 }
 
-void Dialer::Finish(Error err) {
+void Dialer::CallDone(Error err) {
   SetState(State::kDone);
   auto d = std::move(done_);
   if (d) d(std::move(err));

@@ -16,8 +16,6 @@ bool IsToken(std::string_view s) {
   return std::all_of(s.begin(), s.end(), IsTokenByte);
 }
 
-char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
-
 // KeyMatcher decides whether a stored key is the one a caller names, without
 // building the canonical form (Get and Has run on every request and must not
 // allocate). For a token, canonicalisation is a function of the lower-cased
@@ -44,9 +42,6 @@ class KeyMatcher {
  private:
   std::string_view key_;
 };
-
-// IsAsciiSpace is textproto's isASCIISpace, used by TrimString.
-bool IsAsciiSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 }  // namespace
 
@@ -152,8 +147,7 @@ void Header::Write(std::string* out) const {
     std::string_view v = f.value;
     // CR and LF are ASCII space for TrimString too, so trimming first and
     // replacing after gives the same bytes as Go's replace-then-trim.
-    while (!v.empty() && IsAsciiSpace(v.front())) v.remove_prefix(1);
-    while (!v.empty() && IsAsciiSpace(v.back())) v.remove_suffix(1);
+    v = TrimString(v);
     out->append(f.key);
     out->append(": ");
     for (char c : v) out->push_back((c == '\r' || c == '\n') ? ' ' : c);

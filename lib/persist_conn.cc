@@ -441,14 +441,14 @@ void PersistConn::HandleData(std::string_view data) {
         // The whole response is here: the conn goes back to the pool before
         // the caller even sees the head, so a caller that ignores an empty
         // body (HEAD, 204) costs no connection.
-        FinishMessage(!data.empty());
+        ReuseOrClose(!data.empty());
       } else {
         SetState(State::kReadingBody);
       }
       if (done) done(std::move(resp), Failure{});
       return;
     }
-    if (complete) FinishMessage(!data.empty());
+    if (complete) ReuseOrClose(!data.empty());
     return;
   }
 }
@@ -476,7 +476,7 @@ Response PersistConn::TakeHead() {
   return resp;
 }
 
-void PersistConn::FinishMessage(bool leftover) {
+void PersistConn::ReuseOrClose(bool leftover) {
   // Go: a conn goes back to the pool only after the whole body was read,
   // when neither side asked to close, and (our addition) when no stray
   // bytes follow the response, since they would be taken for the next one.
@@ -529,7 +529,7 @@ void PersistConn::HandleEof(int status) {
       }
       Http1Parser::FeedResult r = parser_.Finish();
       if (r.status == Http1Parser::Status::kMessageComplete) {
-        FinishMessage(false);  // a close-delimited body: never reusable
+        ReuseOrClose(false);  // a close-delimited body: never reusable
         return;
       }
       CloseWith(parser_.error() ? parser_.error()

@@ -257,7 +257,7 @@ void ServerResponse::AppendBody(std::string_view data) {
   }
 }
 
-void ServerResponse::FinishResponse() {
+void ServerResponse::WriteTail() {
   if (finished_) return;
   finished_ = true;
   if (sink_ == nullptr) return;
@@ -291,12 +291,12 @@ void ServerResponse::Recover() {
   header_.Set("Content-Type", "text/plain; charset=utf-8");
   WriteHeader(StatusInternalServerError);
   Write("Internal Server Error\n");
-  FinishResponse();
+  WriteTail();
 }
 
 bool ServerResponse::CompleteUnlessHeld() {
   if (held_ && !finished_) return false;
-  FinishResponse();
+  WriteTail();
   return true;
 }
 
@@ -307,7 +307,7 @@ std::shared_ptr<ResponseWriter> ServerResponse::Hold() {
 
 void ServerResponse::Finish() {
   if (finished_) return;
-  FinishResponse();
+  WriteTail();
   if (held_ && sink_ != nullptr) sink_->ResponseFinished();
 }
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "internal/host_port.h"
 #include "internal/path.h"
 #include "nethttp/status.h"
 
@@ -49,29 +50,13 @@ std::string CleanMuxPath(std::string_view p) {
   return np;
 }
 
-// StripHostPort is Go's stripHostPort: h without a ":port", using
+// StripHostPort is Go's stripHostPort: h without a ":port", by
 // net.SplitHostPort's rules, and h unchanged when those rules reject it.
 // Like Go, "[::1]:80" gives "::1" (the brackets go with the port).
 std::string_view StripHostPort(std::string_view h) {
-  const size_t colon = h.rfind(':');
-  if (colon == std::string_view::npos) return h;
   std::string_view host;
-  size_t j = 0;
-  size_t k = 0;
-  if (h.front() == '[') {
-    const size_t end = h.find(']');
-    if (end == std::string_view::npos) return h;  // missing ']'
-    if (end + 1 != colon) return h;               // missing port or too many colons
-    host = h.substr(1, end - 1);
-    j = 1;
-    k = end + 1;
-  } else {
-    host = h.substr(0, colon);
-    if (host.find(':') != std::string_view::npos) return h;  // too many colons
-  }
-  if (h.find('[', j) != std::string_view::npos) return h;
-  if (h.find(']', k) != std::string_view::npos) return h;
-  return host;
+  std::string_view port;
+  return SplitHostPort(h, &host, &port) ? host : h;
 }
 
 // PathURLString is Go's url.URL{Path: path, RawQuery: query}.String(), the

@@ -13,16 +13,13 @@
 #include "internal/conn.h"
 #include "internal/log.h"
 #include "internal/server_impl.h"
+#include "internal/sock_addr.h"
 #include "internal/uv_handle.h"
 #include "nethttp/loop.h"
 #include "nethttp/serve_mux.h"
 
 namespace nethttp {
 namespace {
-
-// kReadBufferBytes is the size of the loop-wide read buffer: large enough
-// for a burst of pipelined requests or a big chunk of an upload per read.
-constexpr size_t kReadBufferBytes = 64 * 1024;
 
 // kMaxSpareRequestStates bounds the pool of per-request state: after a
 // burst of busy connections it keeps this many (about 1.2 KiB each, more
@@ -37,6 +34,10 @@ constexpr int kBacklog = 4096;
 // ResolveListenAddr turns "host:port" into a socket address. An empty host
 // means every interface: "::" (which also accepts IPv4 on Linux) when the
 // machine has IPv6, else "0.0.0.0" (Go's ":8091").
+// The split is not host_port.h's SplitHostPort (Go's net.Listen uses
+// net.SplitHostPort): it is more lenient, taking the port after the last
+// colon, so "::1:80" listens on [::1]:80 where Go says "too many colons",
+// and moving to the strict rule would refuse addresses accepted today.
 Error ResolveListenAddr(uv_loop_t* loop, std::string_view addr, sockaddr_storage* out,
                         bool* any_host) {
   size_t colon = addr.rfind(':');
@@ -117,6 +118,10 @@ void Server::Impl::CloseListener(Listener* l) {
            [](uv_handle_t* h) { delete static_cast<Listener*>(h->data); });
 }
 
+void Server::Impl::StopListening() {
+  if (listener_ != nullptr) CloseListener(std::exchange(listener_, nullptr));
+}
+
 std::string_view ConnStateName(ConnState s) {
   switch (s) {
     case ConnState::kNew: return "new";
@@ -132,10 +137,7 @@ Server::Impl::Impl(Server* server)
 
 Server::Impl::~Impl() {
   // The Server is going away: every handle must stop pointing at us.
-  if (listener_ != nullptr) {
-    CloseListener(listener_);
-    listener_ = nullptr;
-  }
+  StopListening();
   while (conns_ != nullptr) {
     Conn* c = conns_;
     conns_ = c->next_;
@@ -331,10 +333,7 @@ void Server::Impl::Shutdown(Server::Duration timeout, std::function<void(Error)>
   shutting_down_ = true;
   shutdown_done_ = std::move(done);
   shutdown_error_ = Error();
-  if (listener_ != nullptr) {
-    CloseListener(listener_);
-    listener_ = nullptr;
-  }
+  StopListening();
   // Idle connections close now; busy ones close after their response,
   // which says Connection: close because KeepAlivesAllowed() is now false.
   CloseIdleConns();
@@ -364,10 +363,7 @@ void Server::Impl::CloseIdleConns() {
 
 void Server::Impl::Close() {
   stopped_ = true;
-  if (listener_ != nullptr) {
-    CloseListener(listener_);
-    listener_ = nullptr;
-  }
+  StopListening();
   for (Conn* c = conns_; c != nullptr;) {
     Conn* next = c->next_;
     c->Close();

@@ -8,17 +8,16 @@
 #include <utility>
 #include <vector>
 
+#include "internal/connect_method_key.h"
+#include "internal/host_port.h"
 #include "internal/log.h"
 #include "internal/request_writer.h"
 #include "internal/transport_impl.h"
+#include "internal/uv_handle.h"
 #include "nethttp/loop.h"
 
 namespace nethttp {
 namespace {
-
-// kReadBufferBytes is the Transport-wide buffer libuv reads responses into
-// (as server.cc's for requests); a conn keeps nothing of it between reads.
-constexpr size_t kReadBufferBytes = 64 * 1024;
 
 // kMaxRetries bounds retries of one request. Go loops as long as
 // shouldRetryRequest says yes; since only a reused conn is ever retried,
@@ -147,7 +146,7 @@ void Transport::Impl::QueueForDial(const std::shared_ptr<WantConn>& w) {
 void Transport::Impl::StartDial(const std::shared_ptr<WantConn>& w) {
   std::string addr = w->attempt != nullptr ? w->attempt->addr : "";
   std::string host, port;
-  SplitHostPort(addr, &host, &port);
+  SplitHostOptionalPort(addr, &host, &port);  // the rule KeyForURL built addr with
   ++conns_per_host_[w->key];
   ++conns_opened_;
   auto idle = t_->disable_keep_alives ? PersistConn::Duration(0) : t_->idle_conn_timeout;
@@ -162,7 +161,7 @@ void Transport::Impl::OnDialed(PersistConn* pc, const std::shared_ptr<WantConn>&
   if (err) {
     // The conn is closing and already forgotten (OnClosing). Go delivers
     // the dial error to the request that asked for the dial.
-    if (a) Finish(a, std::move(err));
+    if (a) Deliver(a, std::move(err));
     return;
   }
   if (a) {
@@ -204,7 +203,7 @@ void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<
       return;
     }
   }
-  Finish(a, std::move(r));
+  Deliver(a, std::move(r));
 }
 
 void Transport::Impl::Cancel(const std::shared_ptr<Attempt>& a, const Error& err) {
@@ -215,10 +214,10 @@ void Transport::Impl::Cancel(const std::shared_ptr<Attempt>& a, const Error& err
   }
   // Waiting for a conn: leave the queues. A dial started for this request
   // goes on and its conn goes to the pool (OnDialed).
-  Finish(a, err);
+  Deliver(a, err);
 }
 
-void Transport::Impl::Finish(const std::shared_ptr<Attempt>& a, Result<Response> r) {
+void Transport::Impl::Deliver(const std::shared_ptr<Attempt>& a, Result<Response> r) {
   if (a->finished) return;
   a->finished = true;
   if (a->want) {

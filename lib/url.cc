@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "internal/ascii.h"
 #include "internal/url_parse.h"
 
 namespace nethttp {
@@ -529,9 +530,7 @@ bool ParseImpl(std::string_view raw, bool via_request, URL* url, std::string* re
   std::string_view rest;
   if (!GetScheme(raw, &scheme, &rest, reason)) return false;
   url->scheme.assign(scheme);
-  for (char& c : url->scheme) {
-    if ('A' <= c && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  ToLowerInPlace(url->scheme);
 
   size_t q = rest.find('?');
   if (q != std::string_view::npos && q == rest.size() - 1) {
@@ -577,9 +576,10 @@ bool ParseImpl(std::string_view raw, bool via_request, URL* url, std::string* re
   return SetPath(url, rest, reason);
 }
 
-// SplitHostPort is Go's splitHostPort for URL.Host: unlike net.SplitHostPort
-// it never fails, so Hostname/Port work on whatever the host holds.
-std::pair<std::string_view, std::string_view> SplitHostPort(std::string_view host_port) {
+// SplitURLHostPort is net/url's splitHostPort for URL.Host: unlike
+// net.SplitHostPort (internal/host_port.h) it never fails, so Hostname and
+// Port work on whatever the host holds.
+std::pair<std::string_view, std::string_view> SplitURLHostPort(std::string_view host_port) {
   std::string_view host = host_port;
   std::string_view port;
   size_t colon = host.rfind(':');
@@ -667,9 +667,9 @@ std::string URL::Password() const {
   return out;
 }
 
-std::string URL::Hostname() const { return std::string(SplitHostPort(host).first); }
+std::string URL::Hostname() const { return std::string(SplitURLHostPort(host).first); }
 
-std::string URL::Port() const { return std::string(SplitHostPort(host).second); }
+std::string URL::Port() const { return std::string(SplitURLHostPort(host).second); }
 
 std::string URL::EscapedPath() const {
   // Go: raw_path is only a hint; it is used when it is a valid encoding of

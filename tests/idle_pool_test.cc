@@ -1,6 +1,6 @@
-// Tests for lib/idle_pool.cc and internal/idle_pool.h: MRU order, per-host
-// and total caps, expiry, and the pool key (Go: TestTransportMaxPerHostIdleConns,
-// TestIdleConnH2Crash's idleLRU, canonicalAddr).
+// Tests for internal/idle_pool.h (a template, no .cc): MRU order, per-host
+// and total caps, expiry (Go: TestTransportMaxPerHostIdleConns,
+// TestIdleConnH2Crash's idleLRU). The key is connect_method_key_test's.
 #include "internal/idle_pool.h"
 
 #include <doctest/doctest.h>
@@ -8,7 +8,6 @@
 #include <vector>
 
 using nethttp::IdlePool;
-using nethttp::KeyForURL;
 
 namespace {
 struct FakeConn {
@@ -86,16 +85,5 @@ TEST_SUITE("idle_pool") {
     FakeConn a{1};
     CHECK(pool.Put("k", &a, 1).size() == 1);
     CHECK(pool.size() == 0);
-  }
-
-  TEST_CASE("KeyForURL fills the default port and refuses other schemes") {
-    auto key = [](const char* raw) { return KeyForURL(nethttp::Parse(raw).value()); };
-    CHECK(key("http://a/x")->String() == "http|a:80");
-    CHECK(key("http://a:80/")->addr == "a:80");
-    CHECK(key("http://[::1]:8080/")->addr == "[::1]:8080");
-    CHECK(key("http://[::1]/")->addr == "[::1]:80");
-    CHECK(key("https://a/").error().message() == "unsupported protocol scheme \"https\"");
-    CHECK(key("ftp://a/").error().message() == "unsupported protocol scheme \"ftp\"");
-    CHECK(key("/relative").error().message() == "unsupported protocol scheme \"\"");
   }
 }

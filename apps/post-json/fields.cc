@@ -15,6 +15,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "internal/ascii.h"
 #include "nethttp/header.h"
 
 namespace postjson {
@@ -114,9 +115,7 @@ nethttp::Result<std::string> ExpandURL(std::string_view arg) {
   }
   std::string url;
   if (size_t sep = SchemeEnd(arg); sep != std::string_view::npos) {
-    std::string scheme(arg.substr(0, sep));
-    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string scheme = nethttp::ToLower(arg.substr(0, sep));
     if (scheme != "http") {
       return InvalidUrl("unsupported URL scheme " + Quote(scheme) + " in " + Quote(arg) +
                         ": post-json speaks plain http only");

@@ -4,6 +4,7 @@
 #define NETHTTP_INTERNAL_ASCII_H_
 
 #include <array>
+#include <string>
 #include <string_view>
 
 namespace nethttp {
@@ -24,14 +25,42 @@ inline constexpr std::array<bool, 256> kTokenByte = [] {
 // name, a transfer coding).
 inline bool IsTokenByte(char c) { return kTokenByte[static_cast<unsigned char>(c)]; }
 
+// ToLower maps an ASCII upper-case letter to lower case and leaves every
+// other byte alone (Go: the ASCII branch of strings.ToLower and of
+// unicode.ToLower). Scheme, host, method and field names are all lowered
+// this way; a locale's tolower is never right for protocol text.
+inline char ToLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// ToLowerInPlace lowers each ASCII letter of s.
+inline void ToLowerInPlace(std::string& s) {
+  for (char& c : s) c = ToLower(c);
+}
+
+// ToLower returns s with each ASCII letter lowered (Go: strings.ToLower on
+// ASCII input).
+inline std::string ToLower(std::string_view s) {
+  std::string out(s);
+  ToLowerInPlace(out);
+  return out;
+}
+
+// AsciiToLower is Go's internal/ascii.ToLower: s lowered into *out, and
+// false (as Go's ok) when s has a byte outside printable ASCII (0x20-0x7e),
+// which callers use to skip a cookie attribute or domain Go would skip.
+inline bool AsciiToLower(std::string_view s, std::string* out) {
+  out->clear();
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7e) return false;
+    out->push_back(ToLower(c));
+  }
+  return true;
+}
+
 // EqualFold reports whether a and b are equal ignoring ASCII case.
 inline bool EqualFold(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
+    if (ToLower(a[i]) != ToLower(b[i])) return false;
   }
   return true;
 }
@@ -41,6 +70,15 @@ inline bool EqualFold(std::string_view a, std::string_view b) {
 inline std::string_view TrimOws(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// TrimString strips ASCII space, tab, CR and LF from both ends (Go:
+// textproto.TrimString, used on header values and cookie lines).
+inline std::string_view TrimString(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
 }
 

@@ -59,7 +59,9 @@ class Dialer {
   void SetState(State next);
   void ConnectNext();
   void FailAttempt(Error err);
-  void Finish(Error err);
+  // CallDone moves to kDone and calls done_ with err (Error() for a
+  // connected socket), once.
+  void CallDone(Error err);
 
   uv_loop_t* loop_;
   uv_tcp_t* tcp_;

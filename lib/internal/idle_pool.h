@@ -1,7 +1,8 @@
 // IdlePool holds the kept-alive client connections that wait for their next
 // request (Go: Transport.idleConn, idleLRU, tryPutIdleConn). Pure data: no
 // sockets, no timers; transport.cc decides when to put, take and close, and
-// persist_conn.cc owns the connections. ConnectMethodKey is the pool's key.
+// persist_conn.cc owns the connections. The pool's key is a
+// ConnectMethodKey's String() (internal/connect_method_key.h).
 #ifndef NETHTTP_INTERNAL_IDLE_POOL_H_
 #define NETHTTP_INTERNAL_IDLE_POOL_H_
 
@@ -12,31 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "nethttp/error.h"
-#include "nethttp/url.h"
-
 namespace nethttp {
-
-// ConnectMethodKey names where a connection goes (Go: connectMethodKey,
-// without the proxy part: we have no proxies). addr is "host:port" with the
-// scheme's default port filled in, so "http://a/" and "http://a:80/" share
-// connections.
-struct ConnectMethodKey {
-  std::string scheme;  // "http"
-  std::string addr;    // "example.com:80", "[::1]:8080"
-
-  std::string String() const { return scheme + "|" + addr; }
-  bool operator==(const ConnectMethodKey&) const = default;
-};
-
-// KeyForURL builds the key for a request URL, or an error for a scheme the
-// Transport cannot speak (Go: 'unsupported protocol scheme "https"') or a
-// URL without a host (Go: "http: no Host in request URL").
-Result<ConnectMethodKey> KeyForURL(const URL& url);
-
-// SplitHostPort splits "host:port" / "[v6]:port" into its parts (Go:
-// net.SplitHostPort); brackets are removed from the host.
-bool SplitHostPort(std::string_view addr, std::string* host, std::string* port);
 
 template <typename Conn>
 class IdlePool {
@@ -149,6 +126,9 @@ class IdlePool {
   Conn* RemoveOldest() {
     auto oldest = by_key_.end();
     for (auto it = by_key_.begin(); it != by_key_.end(); ++it) {
+      // Put has already made the (empty) list of the key it is adding to;
+      // front() of an empty deque is undefined.
+      if (it->second.empty()) continue;
       if (oldest == by_key_.end() || it->second.front().since_ms < oldest->second.front().since_ms) {
         oldest = it;
       }

@@ -18,6 +18,7 @@
 
 #include "internal/dialer.h"
 #include "internal/http1_parser.h"
+#include "internal/uv_handle.h"
 #include "nethttp/error.h"
 #include "nethttp/response.h"
 
@@ -162,7 +163,10 @@ class PersistConn {
   void HandleData(std::string_view data);
   void HandleEof(int status);
   Response TakeHead();
-  void FinishMessage(bool leftover);
+  // ReuseOrClose runs when a response has been read to its end: the conn
+  // goes back to its owner if it may carry another request (leftover: bytes
+  // followed the response), else it closes; then the body sees its end.
+  void ReuseOrClose(bool leftover);
   // CloseWith closes the conn and reports err to whoever waits on it: the
   // dial, the round trip or the body. server_closed: the server closed or
   // reset the conn before any byte of a response (Go:
@@ -202,7 +206,7 @@ class PersistConn {
 
 // kMaxBufferedBodyBytes bounds what a body buffers for a consumer that is
 // not reading (yet): one read buffer's worth.
-inline constexpr size_t kMaxBufferedBodyBytes = 64 * 1024;
+inline constexpr size_t kMaxBufferedBodyBytes = kReadBufferBytes;
 
 }  // namespace nethttp
 

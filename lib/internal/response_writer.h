@@ -97,7 +97,10 @@ class ServerResponse : public ResponseWriter,
  private:
   enum class Framing { kUndecided, kNone, kContentLength, kChunked, kUntilClose };
 
-  void FinishResponse();
+  // WriteTail ends the response on the wire, once: the head and buffered
+  // body if the handler never flushed, the last chunk, and close_after_
+  // when the handler wrote less than its Content-Length.
+  void WriteTail();
   // WriteHead serialises the head; more is the body the handler is writing
   // right now (not yet in pending_), which the Content-Type sniffer sees too.
   void WriteHead(bool handler_done, std::string_view more = {});

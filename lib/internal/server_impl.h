@@ -77,6 +77,9 @@ class Server::Impl {
   // ShedConnection accepts the pending connection and closes it (max_conns).
   void ShedConnection(uv_loop_t* loop, uv_stream_t* listener);
   static void CloseListener(Listener* l);
+  // StopListening closes the listener if it is open (Go: the ln.Close of
+  // Shutdown and Close; also the teardown of a Server that is destroyed).
+  void StopListening();
   void MaybeFinishShutdown();
   // OpenListener makes *out, a listening socket on addr (bound, with the
   // options accepted sockets inherit); the libuv status. *out is set even

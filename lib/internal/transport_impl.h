@@ -52,7 +52,9 @@ class Transport::Impl final : public PersistConn::Owner {
   void OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response> r,
                        PersistConn::Failure f);
   void Cancel(const std::shared_ptr<Attempt>& a, const Error& err);
-  void Finish(const std::shared_ptr<Attempt>& a, Result<Response> r);
+  // Deliver hands the attempt its result, once: it leaves the wait queues,
+  // stops listening for a cancel, and calls the RoundTrip callback.
+  void Deliver(const std::shared_ptr<Attempt>& a, Result<Response> r);
   // PutIdle hands pc to the oldest request waiting for its host, or keeps
   // it in the pool (Go: tryPutIdleConn, putOrCloseIdleConn).
   void PutIdle(PersistConn* pc);

@@ -1,4 +1,4 @@
-// Tests for lib/uv_handle.cc's address formatting: Go's host:port forms
+// Tests for lib/sock_addr.cc's address formatting: Go's host:port forms
 // (net.JoinHostPort), an IPv4-mapped peer of a "::" listener as IPv4.
 #include <doctest/doctest.h>
 #include <uv.h>
@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "internal/uv_handle.h"
+#include "internal/sock_addr.h"
 
 using nethttp::FormatSockaddr;
 
@@ -26,7 +26,7 @@ sockaddr_storage V6(const char* ip, int port) {
 
 }  // namespace
 
-TEST_SUITE("uv_handle") {
+TEST_SUITE("sock_addr") {
   TEST_CASE("IPv4 as a.b.c.d:port") {
     CHECK(FormatSockaddr(V4("127.0.0.1", 8091)) == "127.0.0.1:8091");
     CHECK(FormatSockaddr(V4("0.0.0.0", 0)) == "0.0.0.0:0");

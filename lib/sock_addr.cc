@@ -1,5 +1,6 @@
-// Socket address helpers shared by the server and the client.
-#include "internal/uv_handle.h"
+// Socket addresses as text, as Go prints them (Go: net.TCPAddr.String);
+// used by the server (conn.cc, server.cc) and the client (dialer.cc).
+#include "internal/sock_addr.h"
 
 #include <netinet/in.h>
 
