@@ -166,12 +166,13 @@ TEST_SUITE("log") {
       });
     }
     // Swap for as long as any thread is still logging, so swaps and writes
-    // overlap however the threads are scheduled.
+    // overlap however the threads are scheduled; at least once, even when
+    // the threads were done before this loop began (a loaded machine).
     int swaps = 0;
-    while (running.load() < 2 * kThreads) {
+    do {
       SetLogger(swaps % 2 == 0 ? b.logger : a.logger);
       ++swaps;
-    }
+    } while (running.load() < 2 * kThreads);
     for (std::thread& th : threads) th.join();
     CHECK(a.Lines() + b.Lines() == static_cast<size_t>(kThreads * kLines));
     // Whole lines only: each one parses back as "info thread T line I".
