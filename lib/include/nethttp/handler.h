@@ -1,6 +1,18 @@
 // Handler and ResponseWriter: the contract between the server and the code
 // that answers requests (Go: Handler, HandlerFunc, ResponseWriter), plus the
 // small ready-made handlers Go offers (NotFound, HttpError, Redirect).
+//
+// Ownership, one rule for the whole API: an object the library keeps and
+// calls into later is held by std::shared_ptr, so it lives as long as
+// anything still uses it, as a Go value lives while it is referenced. That
+// covers Server::handler, ServeMux::Handle's handlers, Client::transport and
+// Client::jar; make them with std::make_shared and drop your copy whenever
+// you like. A null pointer means the default (DefaultServeMux(),
+// DefaultTransport(), no jar), as nil does in Go. The one exception is the
+// Loop (Server::loop, Client::loop, Transport's constructor): everything
+// runs on it, so it is lent by raw pointer and must outlive every object
+// on it, as the Go runtime outlives the program's goroutines. What a call
+// only uses while it runs (a ResponseWriter&, a Request&) is a reference.
 #ifndef NETHTTP_HANDLER_H_
 #define NETHTTP_HANDLER_H_
 

@@ -47,8 +47,11 @@ class Server {
   // addr is "host:port"; ":8091" listens on every interface, port 0 picks a
   // free port (see ListenAddr).
   std::string addr;
-  // handler answers requests; null means DefaultServeMux(). Not owned.
-  Handler* handler = nullptr;
+  // handler answers requests; null means DefaultServeMux(). Shared, as
+  // everything the library keeps (handler.h's ownership rule): the server
+  // keeps it alive, so a mux made with std::make_shared may be dropped by
+  // the caller once it is set.
+  std::shared_ptr<Handler> handler;
   // read_timeout bounds reading a whole request, head and body; zero means
   // no limit.
   Duration read_timeout{0};
@@ -128,7 +131,7 @@ class Server {
 
 // ListenAndServe listens on addr and serves with handler (null:
 // DefaultServeMux) on the default loop (Go: http.ListenAndServe).
-nethttp::Error ListenAndServe(std::string_view addr, Handler* handler);
+nethttp::Error ListenAndServe(std::string_view addr, std::shared_ptr<Handler> handler);
 
 }  // namespace nethttp
 
