@@ -327,8 +327,8 @@ TEST_SUITE("client") {
     REQUIRE(stalled != nullptr);
     ScriptedPeer::Write(*stalled, "efghij");
     Spin(20);
-    CHECK(transport.impl()->IdleConnCount() == 0);
-    CHECK(transport.impl()->LiveConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).LiveConnCount() == 0);
     CHECK(peer.accepted() == 1);
   }
 
@@ -427,7 +427,7 @@ TEST_SUITE("client") {
     auto body = ReadAll(*r);
     REQUIRE_FALSE(body.ok());
     CHECK(body.error().code() == ErrorCode::kTimeout);
-    CHECK(transport.impl()->LiveConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).LiveConnCount() == 0);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "Timeout does not fire after a fast exchange") {
@@ -438,7 +438,7 @@ TEST_SUITE("client") {
     REQUIRE(r.ok());
     CHECK(ReadAll(*r).value() == "x");
     Spin(60);
-    CHECK(transport.impl()->IdleConnCount() == 1);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 1);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "errors read as Go's url.Error") {
@@ -482,7 +482,7 @@ TEST_SUITE("client") {
       REQUIRE(r.ok());
     }
     Spin(10);
-    CHECK(transport.impl()->IdleConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
     auto r2 = Get(URL("/big"));
     REQUIRE(r2.ok());
     CHECK(ReadAll(*r2).value().size() == (1u << 20));

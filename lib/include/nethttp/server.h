@@ -18,6 +18,11 @@
 namespace nethttp {
 
 class Loop;
+// ServerAccess is the library's way in to a Server's Impl (the listener and
+// its connections), which is private so a user never meets it; it is only
+// declared here, so that Server can name it a friend, and defined in
+// lib/internal/server_impl.h, which the library and tests include.
+struct ServerAccess;
 
 // DefaultMaxHeaderBytes is the default limit on the request line plus header
 // block: 64 KiB, where Go's is 1 MiB. No browser or well-behaved client
@@ -123,9 +128,9 @@ class Server {
   // NumConns returns how many connections are open (for tests and logs).
   size_t NumConns() const;
 
-  class Impl;
-
  private:
+  friend struct ServerAccess;
+  class Impl;
   std::unique_ptr<Impl> impl_;
 };
 
