@@ -239,45 +239,6 @@ TEST_SUITE("handler") {
       CHECK(w.body == "<a href=\"/x/up\">See Other</a>.\n\n");
     }
   }
-}
-
-TEST_SUITE("recorder") {
-  TEST_CASE("Write implies WriteHeader(200) and snapshots the header") {
-    ResponseRecorder w;
-    CHECK(w.code == 200);
-    CHECK_FALSE(w.wrote_header);
-    w.Header().Set("A", "1");
-    CHECK(w.Write("hello").ok());
-    CHECK(w.wrote_header);
-    CHECK(w.code == 200);
-    w.Header().Set("A", "2");  // too late for the wire
-    CHECK(w.snap_header.Get("A") == "1");
-    CHECK(w.Header().Get("A") == "2");
-    CHECK(w.Write(", world").ok());
-    CHECK(w.body == "hello, world");
-  }
-
-  TEST_CASE("only the first WriteHeader counts") {
-    ResponseRecorder w;
-    w.WriteHeader(201);
-    w.WriteHeader(500);
-    CHECK(w.code == 201);
-    CHECK(w.superfluous_write_headers == 1);
-  }
-
-  TEST_CASE("Hold returns a non-owning pointer to the recorder; Finish ends writes") {
-    ResponseRecorder w;
-    std::shared_ptr<nethttp::ResponseWriter> held = w.Hold();
-    CHECK(held.get() == &w);
-    CHECK(held.use_count() == 0);  // aliasing, no ownership
-    CHECK(w.held);
-    CHECK(held->Write("late").ok());
-    held->Finish();
-    CHECK(w.finished);
-    CHECK(w.body == "late");
-    CHECK_FALSE(w.Write("after").ok());
-    CHECK(w.body == "late");
-  }
 
   TEST_CASE("a middleware wrapper stays in the chain of a held response") {
     ResponseRecorder w;
@@ -340,5 +301,44 @@ TEST_SUITE("recorder") {
     held->Finish();
     CHECK(w.body == "x");
     CHECK(w.finished);
+  }
+}
+
+TEST_SUITE("recorder") {
+  TEST_CASE("Write implies WriteHeader(200) and snapshots the header") {
+    ResponseRecorder w;
+    CHECK(w.code == 200);
+    CHECK_FALSE(w.wrote_header);
+    w.Header().Set("A", "1");
+    CHECK(w.Write("hello").ok());
+    CHECK(w.wrote_header);
+    CHECK(w.code == 200);
+    w.Header().Set("A", "2");  // too late for the wire
+    CHECK(w.snap_header.Get("A") == "1");
+    CHECK(w.Header().Get("A") == "2");
+    CHECK(w.Write(", world").ok());
+    CHECK(w.body == "hello, world");
+  }
+
+  TEST_CASE("only the first WriteHeader counts") {
+    ResponseRecorder w;
+    w.WriteHeader(201);
+    w.WriteHeader(500);
+    CHECK(w.code == 201);
+    CHECK(w.superfluous_write_headers == 1);
+  }
+
+  TEST_CASE("Hold returns a non-owning pointer to the recorder; Finish ends writes") {
+    ResponseRecorder w;
+    std::shared_ptr<nethttp::ResponseWriter> held = w.Hold();
+    CHECK(held.get() == &w);
+    CHECK(held.use_count() == 0);  // aliasing, no ownership
+    CHECK(w.held);
+    CHECK(held->Write("late").ok());
+    held->Finish();
+    CHECK(w.finished);
+    CHECK(w.body == "late");
+    CHECK_FALSE(w.Write("after").ok());
+    CHECK(w.body == "late");
   }
 }
