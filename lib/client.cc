@@ -451,6 +451,9 @@ class Exchange {
   // jar_: Client::jar, shared so the jar outlives a Client destroyed
   // while the exchange is still running.
   std::shared_ptr<CookieJar> jar_;
+  // transport_: Client::transport, kept for the same reason; rt_ points at
+  // it (or at DefaultTransport() when it is null, which lives for ever).
+  std::shared_ptr<RoundTripper> transport_;
 
  private:
   friend class ExchangeBody;
@@ -553,6 +556,7 @@ void Client::Do(Request req, Done done) {
   ex->first_body_ = req.body;
   ex->first_content_length_ = req.content_length;
   ex->jar_ = jar;
+  ex->transport_ = transport;
   ex->Start(std::move(req));
 }
 

@@ -98,7 +98,7 @@ struct Conn::WriteReq {
   std::string data;
 };
 
-Conn::Conn(Server::Impl* server) : server_(server) {
+Conn::Conn(ServerImpl* server) : server_(server) {
   tcp_.data = this;
   timeout_.owner = this;
   request_timeout_.owner = this;
@@ -106,7 +106,7 @@ Conn::Conn(Server::Impl* server) : server_(server) {
 
 Conn::~Conn() { assert(!timeout_.linked() && !request_timeout_.linked()); }
 
-void Conn::Accept(Server::Impl* server, uv_stream_t* listener) {
+void Conn::Accept(ServerImpl* server, uv_stream_t* listener) {
   auto* c = new Conn(server);
   uv_tcp_init(server->loop(), &c->tcp_);
   if (int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp_)); rc != 0) {
@@ -154,7 +154,7 @@ void Conn::SetState(State next) {
 // request. A zero knob falls back as Go's does (ReadHeaderTimeout and
 // IdleTimeout to ReadTimeout), and zero after that means no deadline.
 void Conn::ArmTimeouts(State prev, State next) {
-  using Timeout = Server::Impl::Timeout;
+  using Timeout = ServerImpl::Timeout;
   if (server_ == nullptr || next == State::kClosing) {
     timeout_.Unlink();
     request_timeout_.Unlink();

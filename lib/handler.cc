@@ -129,6 +129,20 @@ class RedirectHandlerImpl : public Handler {
 
 }  // namespace
 
+std::shared_ptr<ResponseWriter> ResponseWriterWrapper::Hold() {
+  if (held_ == nullptr) {
+    held_ = inner_->Hold();
+    // The wrapped writer may itself be a stack wrapper whose own Hold
+    // returned the writer below it; the reference we were given dies with
+    // the ServeHTTP frame, so forward to what is held from now on.
+    inner_ = held_.get();
+  }
+  // weak_from_this, not shared_from_this: a wrapper on the stack has no
+  // owner, and shared_from_this would throw bad_weak_ptr.
+  if (std::shared_ptr<ResponseWriterWrapper> self = weak_from_this().lock()) return self;
+  return held_;
+}
+
 void HttpError(ResponseWriter& w, std::string_view msg, int code) {
   Header& h = w.Header();
   // Go 1.19 leaves Content-Length alone; later Go deletes it, because a length

@@ -400,10 +400,10 @@ void Server::SetKeepAlivesEnabled(bool v) {
 }
 size_t Server::NumConns() const { return impl_->num_conns(); }
 
-Error ListenAndServe(std::string_view addr, Handler* handler) {
+Error ListenAndServe(std::string_view addr, std::shared_ptr<Handler> handler) {
   Server srv;
   srv.addr = std::string(addr);
-  srv.handler = handler;
+  srv.handler = std::move(handler);
   return srv.ListenAndServe();
 }
 

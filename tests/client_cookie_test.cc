@@ -102,8 +102,7 @@ TEST_SUITE("client_cookie") {
   TEST_CASE_FIXTURE(ClientFixture, "the jar refuses a cookie for a public suffix (Domain=co.uk)") {
     MountLogin(*this);
     Start();
-    HostRewriter rewriter(&transport, srv.ListenAddr());
-    client.transport = &rewriter;
+    client.transport = std::make_shared<HostRewriter>(&transport, srv.ListenAddr());
     client.jar = nethttp::NewCookieJar();
     std::string base_uk = "http://www.example.co.uk";
     CHECK(Body(*this, Get(base_uk + "/login?set=bad%3D1%3B%20Domain%3Dco.uk%7Cgood%3D2%3B%20Domain%3Dexample.co.uk")) ==

@@ -222,8 +222,7 @@ TEST_SUITE("client") {
       CHECK(r->body->ReadAllBlocking(fx.loop()).value() == "/y/t");
     }
     SUBCASE("a RoundTripper that names its loop") {
-      Relay relay(transport, &fx.loop(), false);
-      client.transport = &relay;
+      client.transport = std::make_shared<Relay>(transport, &fx.loop(), false);
       auto r = client.Get(URL("/x/a"));
       REQUIRE(r.ok());
       CHECK(r->body->ReadAllBlocking(fx.loop()).value() == "/y/a");
@@ -234,6 +233,31 @@ TEST_SUITE("client") {
       CHECK_FALSE(relay.ReturnsRequest());
       CHECK(transport.ReturnsRequest());
     }
+  }
+
+  // handler.h's ownership rule: Client::transport is shared, and an
+  // exchange keeps its own copy, because it calls the RoundTripper again
+  // for each redirect hop. With the old raw pointer the second hop below
+  // called a destroyed Relay.
+  TEST_CASE_FIXTURE(ClientFixture, "a round trip in flight keeps the Client's transport alive") {
+    mux.HandleFunc("/y/a", [](ResponseWriter& w, Request&) {
+      w.Header().Set("Location", "b");
+      w.WriteHeader(nethttp::StatusFound);
+    });
+    mux.HandleFunc("/y/b", [](ResponseWriter& w, Request& r) { w.Write(r.url.path); });
+    Start();
+    auto relay = std::make_shared<Relay>(transport, &fx.loop(), false);
+    std::weak_ptr<Relay> weak = relay;
+    client.transport = std::move(relay);
+    std::optional<Result<Response>> out;
+    client.Do(NewRequest("GET", URL("/x/a")).value(), [&out](Result<Response>&& r) { out.emplace(std::move(r)); });
+    client.transport = nullptr;  // the Client lets go with the first hop in flight
+    CHECK_FALSE(weak.expired());
+    REQUIRE(fx.RunUntil([&] { return out.has_value(); }));
+    REQUIRE(out->ok());
+    CHECK(ReadAll(**out).value() == "/y/b");  // the second hop went through the Relay
+    out.reset();
+    REQUIRE(fx.RunUntil([&] { return weak.expired(); }));  // released when the exchange ends
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "a RoundTripper that sends another request: Client keeps its own") {
@@ -248,8 +272,7 @@ TEST_SUITE("client") {
     mux.HandleFunc("/y/b", [](ResponseWriter& w, Request& r) { w.Write(std::string(r.header.Get("Referer"))); });
     Start();
     SUBCASE("ReturnsRequest false (the default): a copy of each hop") {
-      Relay relay(transport, &fx.loop(), false);
-      client.transport = &relay;
+      client.transport = std::make_shared<Relay>(transport, &fx.loop(), false);
       auto r = Get(URL("/x/a"));
       REQUIRE(r.ok());
       CHECK(ReadAll(*r).value() == URL("/x/a"));
@@ -258,8 +281,7 @@ TEST_SUITE("client") {
       CHECK(r->request->url.path == "/y/b");
     }
     SUBCASE("ReturnsRequest true, wrongly: Response::request is taken as the hop") {
-      Relay relay(transport, &fx.loop(), true);
-      client.transport = &relay;
+      client.transport = std::make_shared<Relay>(transport, &fx.loop(), true);
       auto r = Get(URL("/x/a"));
       REQUIRE(r.ok());
       CHECK(ReadAll(*r).value() == URL("/y/a"));
@@ -305,8 +327,8 @@ TEST_SUITE("client") {
     REQUIRE(stalled != nullptr);
     ScriptedPeer::Write(*stalled, "efghij");
     Spin(20);
-    CHECK(transport.impl()->IdleConnCount() == 0);
-    CHECK(transport.impl()->LiveConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).LiveConnCount() == 0);
     CHECK(peer.accepted() == 1);
   }
 
@@ -355,13 +377,13 @@ TEST_SUITE("client") {
     nethttp::Loop& loop = nethttp::DefaultLoop();
     std::optional<Error> get_err;
     {
-      nethttp::Transport transport(&loop);
       Client client;
-      client.transport = &transport;  // loop null: the Transport's
-      nethttp::ServeMux mux;
+      client.transport = std::make_shared<nethttp::Transport>(&loop);  // loop null: the Transport's
+      auto mux_owner = std::make_shared<nethttp::ServeMux>();
+      nethttp::ServeMux& mux = *mux_owner;
       nethttp::Server srv;
       srv.addr = "127.0.0.1:0";
-      srv.handler = &mux;
+      srv.handler = mux_owner;
       srv.loop = &loop;
       REQUIRE_FALSE(srv.Listen());
       std::string base = "http://" + srv.ListenAddr();
@@ -405,7 +427,7 @@ TEST_SUITE("client") {
     auto body = ReadAll(*r);
     REQUIRE_FALSE(body.ok());
     CHECK(body.error().code() == ErrorCode::kTimeout);
-    CHECK(transport.impl()->LiveConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).LiveConnCount() == 0);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "Timeout does not fire after a fast exchange") {
@@ -416,7 +438,7 @@ TEST_SUITE("client") {
     REQUIRE(r.ok());
     CHECK(ReadAll(*r).value() == "x");
     Spin(60);
-    CHECK(transport.impl()->IdleConnCount() == 1);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 1);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "errors read as Go's url.Error") {
@@ -460,7 +482,7 @@ TEST_SUITE("client") {
       REQUIRE(r.ok());
     }
     Spin(10);
-    CHECK(transport.impl()->IdleConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
     auto r2 = Get(URL("/big"));
     REQUIRE(r2.ok());
     CHECK(ReadAll(*r2).value().size() == (1u << 20));

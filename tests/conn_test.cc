@@ -46,7 +46,7 @@ struct Fixture {
     mux.HandleFunc("/echo", [](ResponseWriter& w, Request& r) { w.Write(r.body); });
     mux.HandleFunc("/big", [](ResponseWriter& w, Request&) { w.Write(std::string(16384, 'b')); });
     srv.addr = "127.0.0.1:0";
-    srv.handler = &mux;
+    srv.handler = mux_owner;
     srv.loop = &fx.loop();
   }
   ~Fixture() { srv.Close(); }
@@ -56,7 +56,9 @@ struct Fixture {
     return std::stoi(a.substr(a.rfind(':') + 1));
   }
   LoopFixture fx;
-  ServeMux mux;
+  // Shared, as Server::handler holds it; mux keeps the tests short.
+  std::shared_ptr<ServeMux> mux_owner = std::make_shared<ServeMux>();
+  ServeMux& mux = *mux_owner;
   Server srv;
 };
 

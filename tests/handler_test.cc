@@ -17,6 +17,46 @@ namespace {
 using nethttp::Request;
 using nethttp::testutil::ResponseRecorder;
 
+// StatusWriter is the middleware writer handler.h's ResponseWriterWrapper
+// comment describes: it overrides WriteHeader and Write to see the status
+// and count bytes, and Finish to log at the end of a held response; Header
+// and Hold come from the base.
+class StatusWriter : public nethttp::ResponseWriterWrapper {
+ public:
+  using ResponseWriterWrapper::ResponseWriterWrapper;
+  void WriteHeader(int code) override {
+    if (status == 0) status = code;
+    ResponseWriterWrapper::WriteHeader(code);
+  }
+  nethttp::Error Write(std::string_view data) override {
+    if (status == 0) status = 200;
+    bytes += data.size();
+    return ResponseWriterWrapper::Write(data);
+  }
+  void Finish() override {
+    ++finishes;
+    ResponseWriterWrapper::Finish();
+  }
+  int status = 0;
+  size_t bytes = 0;
+  int finishes = 0;
+};
+
+// Logging is a middleware: it wraps next's writer in a StatusWriter made
+// with make_shared, so a handler below that holds keeps it in the chain.
+class Logging : public nethttp::Handler {
+ public:
+  explicit Logging(std::shared_ptr<nethttp::Handler> next) : next_(std::move(next)) {}
+  void ServeHTTP(nethttp::ResponseWriter& w, Request& r) override {
+    last = std::make_shared<StatusWriter>(w);
+    next_->ServeHTTP(*last, r);
+  }
+  std::shared_ptr<StatusWriter> last;
+
+ private:
+  std::shared_ptr<nethttp::Handler> next_;
+};
+
 Request MakeRequest(std::string_view method, std::string_view path) {
   Request r;
   r.method = std::string(method);
@@ -198,6 +238,69 @@ TEST_SUITE("handler") {
       CHECK(w.Header().Get("Location") == "/x/up");
       CHECK(w.body == "<a href=\"/x/up\">See Other</a>.\n\n");
     }
+  }
+
+  TEST_CASE("a middleware wrapper stays in the chain of a held response") {
+    ResponseRecorder w;
+    std::shared_ptr<nethttp::ResponseWriter> held;
+    Logging mw(std::make_shared<nethttp::HandlerFunc>(
+        [&](nethttp::ResponseWriter& hw, Request&) { held = hw.Hold(); }));
+    Request r;
+    mw.ServeHTTP(w, r);
+    REQUIRE(held != nullptr);
+    CHECK(w.held);                    // the hold reached the real writer
+    CHECK(held.get() == mw.last.get());  // and returned the wrapper, not it
+    CHECK(mw.last->held());
+    std::weak_ptr<StatusWriter> wrapper = mw.last;
+    mw.last.reset();                  // the middleware's frame is gone
+
+    held->WriteHeader(202);           // later, from a callback
+    CHECK(held->Write("late").ok());
+    held->Finish();
+    auto sw = wrapper.lock();
+    REQUIRE(sw != nullptr);           // the held pointer owns the wrapper
+    CHECK(sw->status == 202);         // seen by the middleware
+    CHECK(sw->bytes == 4);
+    CHECK(sw->finishes == 1);
+    CHECK(w.code == 202);             // and passed on
+    CHECK(w.body == "late");
+    CHECK(w.finished);
+    sw.reset();
+    held.reset();
+    CHECK(wrapper.expired());         // no cycle keeps it
+  }
+
+  TEST_CASE("a wrapper that is not held forwards everything and needs no Finish") {
+    ResponseRecorder w;
+    Logging mw(std::make_shared<nethttp::HandlerFunc>([](nethttp::ResponseWriter& hw, Request&) {
+      hw.Header().Set("Content-Type", "text/plain");
+      CHECK(hw.Write("hi").ok());
+    }));
+    Request r;
+    mw.ServeHTTP(w, r);
+    CHECK_FALSE(mw.last->held());
+    CHECK(mw.last->status == 200);
+    CHECK(&mw.last->Unwrap() == &w);
+    CHECK(w.code == 200);
+    CHECK(w.snap_header.Get("Content-Type") == "text/plain");
+    CHECK(w.body == "hi");
+    CHECK_FALSE(w.finished);  // the server ends an unheld response
+  }
+
+  TEST_CASE("a wrapper on the stack holds the writer below it") {
+    ResponseRecorder w;
+    std::shared_ptr<nethttp::ResponseWriter> held;
+    {
+      StatusWriter sw(w);  // no owner: cannot outlive this block
+      held = sw.Hold();
+      CHECK(sw.held());
+      CHECK(held.get() == &w);  // the documented fallback: the wrapped writer
+      CHECK(sw.Hold().get() == &w);  // again: the same
+    }
+    CHECK(held->Write("x").ok());
+    held->Finish();
+    CHECK(w.body == "x");
+    CHECK(w.finished);
   }
 }
 

@@ -172,6 +172,33 @@ TEST_SUITE("header") {
     CHECK(h.begin()[1].key == "weird-KEY");
   }
 
+  // Get and Values return views into the Header (header.h says why), so a
+  // value kept across a change must be copied first; this is the pattern the
+  // header's comment shows. The pointer comparison pins why: the first Add
+  // past the fields' capacity moves every short (SSO) value, so a view taken
+  // before it points at freed bytes. The old pointer is compared, never read.
+  TEST_CASE("a copied value survives Set, Add and Del; a view does not") {
+    Header h;
+    h.Add("Content-Type", "a/b");
+    h.Add("Vary", "x");
+    h.Add("Vary", "y");
+    std::string type(h.Get("Content-Type"));
+    std::vector<std::string> vary;
+    for (std::string_view v : h.Values("Vary")) vary.emplace_back(v);
+    const char* before = h.Get("Content-Type").data();
+
+    h.Set("Content-Type", "text/plain; charset=utf-8");
+    h.Del("Vary");
+    for (int i = 0; i < 64; ++i) h.Add("X-Filler-" + std::to_string(i), "v");
+
+    CHECK(type == "a/b");
+    CHECK(vary == std::vector<std::string>{"x", "y"});
+    CHECK(h.Get("Content-Type") == "text/plain; charset=utf-8");
+    CHECK(h.Values("Vary").empty());
+    // The storage moved: a view taken before the changes would dangle.
+    CHECK(h.Get("Content-Type").data() != before);
+  }
+
   TEST_CASE("Get, Has and Values' lookup do not allocate") {
     Header h;
     h.Add("X-A-Header-Name-Longer-Than-Any-Small-String-Buffer", "value");

@@ -58,7 +58,7 @@ TEST_SUITE("persist_conn") {
     CHECK(ReadAll(*r).value() == "abcde");
     CHECK(r->body->Trailer().Get("X-Sum") == "5");
     Spin(10);
-    CHECK(transport.impl()->IdleConnCount() == 1);  // read to its end: reusable
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 1);  // read to its end: reusable
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "HEAD: no body whatever Content-Length says, and the conn is reused") {
@@ -96,7 +96,7 @@ TEST_SUITE("persist_conn") {
     CHECK(r->content_length == -1);
     CHECK(r->close);
     CHECK(ReadAll(*r).value() == "all of it");
-    CHECK(transport.impl()->IdleConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "garbage instead of a status line is kMalformedResponse") {
@@ -196,7 +196,7 @@ TEST_SUITE("persist_conn") {
     REQUIRE(r.ok());
     CHECK(ReadAll(*r).value() == "x");
     Spin(10);
-    CHECK(transport.impl()->IdleConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "an idle conn the server closes leaves the pool at once") {
@@ -207,10 +207,10 @@ TEST_SUITE("persist_conn") {
     REQUIRE(r.ok());
     CHECK(ReadAll(*r).value() == "x");
     Spin(5);
-    CHECK(transport.impl()->IdleConnCount() == 1);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 1);
     Spin(150);
-    CHECK(transport.impl()->IdleConnCount() == 0);
-    CHECK(transport.impl()->LiveConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).LiveConnCount() == 0);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "a slow consumer stops the socket being read (backpressure)") {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include "nethttp/handler.h"
@@ -66,6 +67,26 @@ void RegisterGoPatterns(ServeMux* mux) {
   REQUIRE(mux->Handle("codesearch.google.com/", Serve(203)).ok());
   REQUIRE(mux->HandleFunc("example.com/", CheckQueryString).ok());
 }
+
+// ServeMux is final (serve_mux.h says why: its method Handler would hide the
+// type Handler in a derived class). These are the two ways to add behaviour
+// the header points to, a Go program's embedding spelled in C++.
+static_assert(std::is_final_v<ServeMux>);
+
+// VersionedMux holds a mux as a member and adds a header to every answer.
+// Inside this class Handler is the type, as a user expects: the method of
+// the same name stays in ServeMux's scope.
+class VersionedMux : public nethttp::Handler {
+ public:
+  ServeMux mux;
+  std::shared_ptr<Handler> Route(const Request& r, std::string* pattern) const {
+    return mux.Handler(r, pattern);
+  }
+  void ServeHTTP(nethttp::ResponseWriter& w, Request& r) override {
+    w.Header().Set("X-Version", "2");
+    mux.ServeHTTP(w, r);
+  }
+};
 
 }  // namespace
 
@@ -553,5 +574,19 @@ TEST_SUITE("serve_mux") {
     mux.ServeHTTP(w, r);
     CHECK(w.code == 301);
     CHECK(w.Header().Get("Location") == "/p/17/");
+  }
+
+  TEST_CASE("a mux is extended by holding it, not deriving from it") {
+    VersionedMux v;
+    REQUIRE(v.mux.Handle("/search", Serve(201)).ok());
+    Request r = MakeRequest("GET", "example.com", "/search");
+    std::string pattern;
+    std::shared_ptr<nethttp::Handler> h = v.Route(r, &pattern);
+    REQUIRE(h != nullptr);
+    CHECK(pattern == "/search");
+    ResponseRecorder w;
+    v.ServeHTTP(w, r);
+    CHECK(w.code == 201);
+    CHECK(w.Header().Get("X-Version") == "2");
   }
 }

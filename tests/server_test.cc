@@ -40,10 +40,12 @@ int PortOf(const Server& srv) {
 struct TestServer {
   explicit TestServer(LoopFixture& fx) {
     srv.addr = "127.0.0.1:0";
-    srv.handler = &mux;
+    srv.handler = mux_owner;
     srv.loop = &fx.loop();
   }
-  ServeMux mux;
+  // Shared, as Server::handler holds it; mux keeps the tests short.
+  std::shared_ptr<ServeMux> mux_owner = std::make_shared<ServeMux>();
+  ServeMux& mux = *mux_owner;
   Server srv;
 };
 
@@ -409,5 +411,102 @@ TEST_SUITE("server") {
     c.addr = "no-port-here";
     CHECK(c.Listen().code() == nethttp::ErrorCode::kInvalidArgument);
     a.srv.Close();
+  }
+
+  // handler.h's ownership rule: Server::handler is shared, so the caller
+  // may drop its pointer once it is set (with the old raw pointer this was
+  // a use after free the first request hit).
+  TEST_CASE("the server keeps its handler alive; the caller's pointer may go") {
+    LoopFixture fx;
+    std::weak_ptr<nethttp::Handler> weak;
+    {
+      Server srv;
+      srv.addr = "127.0.0.1:0";
+      srv.loop = &fx.loop();
+      {
+        auto mux = std::make_shared<ServeMux>();
+        mux->HandleFunc("/ping", [](ResponseWriter& w, Request&) { w.Write("pong"); });
+        srv.handler = mux;
+        weak = mux;
+      }  // the caller's copy is gone
+      CHECK_FALSE(weak.expired());
+      REQUIRE_FALSE(srv.Listen());
+      int port = PortOf(srv);
+      std::optional<HttpResponse> r;
+      {
+        Peer peer(fx, [&] {
+          RawConn c;
+          if (!c.Connect(port)) return;
+          c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+          r = c.ReadResponse();
+        });
+      }
+      REQUIRE(r);
+      CHECK(r->body == "pong");
+      srv.Close();
+      fx.RunUntil([&] { return srv.NumConns() == 0; });
+    }
+    CHECK(weak.expired());  // and lets it go with the server
+  }
+
+  // A middleware (handler.h's ResponseWriterWrapper pattern) over a handler
+  // that holds: the status set after ServeHTTP returned goes through the
+  // wrapper to the client, and the wrapper's Finish runs once, at the end.
+  TEST_CASE("a middleware wrapper sees a held response's late status and its Finish") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    struct StatusWriter : nethttp::ResponseWriterWrapper {
+      using ResponseWriterWrapper::ResponseWriterWrapper;
+      void WriteHeader(int code) override {
+        status = code;
+        ResponseWriterWrapper::WriteHeader(code);
+      }
+      void Finish() override {
+        ++finishes;
+        ResponseWriterWrapper::Finish();
+      }
+      int status = 0;
+      int finishes = 0;
+    };
+    std::shared_ptr<StatusWriter> last;
+    auto logging = std::make_shared<nethttp::HandlerFunc>([&](ResponseWriter& w, Request& r) {
+      last = std::make_shared<StatusWriter>(w);
+      ts.mux.ServeHTTP(*last, r);
+    });
+    ts.srv.handler = logging;
+    uv_timer_t timer;
+    uv_timer_init(fx.uv(), &timer);
+    std::shared_ptr<ResponseWriter> held;
+    ts.mux.HandleFunc("/later", [&](ResponseWriter& w, Request&) {
+      held = w.Hold();
+      timer.data = &held;
+      uv_timer_start(&timer, [](uv_timer_t* t) {
+        auto& h = *static_cast<std::shared_ptr<ResponseWriter>*>(t->data);
+        h->WriteHeader(202);
+        h->Write("late");
+        h->Finish();
+        h.reset();
+      }, 20, 0);
+    });
+    REQUIRE_FALSE(ts.srv.Listen());
+    int port = PortOf(ts.srv);
+    std::optional<HttpResponse> r;
+    {
+      Peer peer(fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("GET /later HTTP/1.1\r\nHost: t\r\n\r\n");
+        r = c.ReadResponse();
+      });
+    }
+    REQUIRE(r);
+    CHECK(r->status == 202);
+    CHECK(r->body == "late");
+    REQUIRE(last != nullptr);
+    CHECK(last->held());
+    CHECK(last->status == 202);
+    CHECK(last->finishes == 1);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer), nullptr);
+    ts.srv.Close();
   }
 }

@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "internal/server_impl.h"
 #include "internal/transport_impl.h"
+#include "nethttp/server.h"
 #include "nethttp/loop.h"
 #include "testutil/client_fixture.h"
 #include "testutil/scripted_peer.h"
@@ -30,6 +32,20 @@ using nethttp::testutil::ScriptedPeer;
 
 namespace {
 Request GetReq(const std::string& url) { return NewRequest("GET", url).value(); }
+
+// The Impls of Transport and Server are out of the public surface: a user
+// can name neither them nor the old impl() accessor (C++20 checks access
+// while it checks a concept), and tests reach them through TransportAccess
+// and ServerAccess (lib/internal), which the assertions below also name.
+template <class T>
+concept NamesImpl = requires { typename T::Impl; };
+template <class T>
+concept HasImplAccessor = requires(T& t) { t.impl(); };
+static_assert(!NamesImpl<nethttp::Transport>);
+static_assert(!NamesImpl<nethttp::Server>);
+static_assert(!HasImplAccessor<nethttp::Transport>);
+static_assert(NamesImpl<nethttp::TransportAccess>);
+static_assert(NamesImpl<nethttp::ServerAccess>);
 }  // namespace
 
 TEST_SUITE("transport") {
@@ -43,7 +59,7 @@ TEST_SUITE("transport") {
     }
     CHECK(transport.ConnectionsOpened() == 1);
     CHECK(server_conns == 1);
-    CHECK(transport.impl()->IdleConnCount() == 1);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 1);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "concurrent requests open one conn each, then share the pool") {
@@ -58,7 +74,7 @@ TEST_SUITE("transport") {
     }
     REQUIRE(fx.RunUntil([&] { return done == 4; }));
     CHECK(transport.ConnectionsOpened() == 4);
-    CHECK(transport.impl()->IdleConnCount() == 4);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 4);
     done = 0;
     for (int i = 0; i < 4; ++i) {
       transport.RoundTrip(GetReq(URL("/")), [&](Result<Response>&& r) {
@@ -80,7 +96,7 @@ TEST_SUITE("transport") {
     cancel->Cancel(Error(ErrorCode::kCanceled, "gave up"));  // the waiter leaves mid-dial
     REQUIRE(out.has_value());
     CHECK(out->error().code() == ErrorCode::kCanceled);
-    REQUIRE(fx.RunUntil([&] { return transport.impl()->IdleConnCount() == 1; }));
+    REQUIRE(fx.RunUntil([&] { return nethttp::TransportAccess::Of(transport).IdleConnCount() == 1; }));
     auto r = Send(transport, GetReq(URL("/")));
     REQUIRE(r.ok());
     CHECK(ReadAll(*r).value() == "hi");
@@ -189,7 +205,7 @@ TEST_SUITE("transport") {
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().code() == ErrorCode::kIo);
     CHECK(r.error().message().find("connection refused") != std::string::npos);
-    CHECK(transport.impl()->LiveConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).LiveConnCount() == 0);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "localhost resolves and connects (IPv4 or IPv6 in turn)") {
@@ -216,7 +232,7 @@ TEST_SUITE("transport") {
     }
     CHECK(seen == "close");
     CHECK(transport.ConnectionsOpened() == 2);
-    CHECK(transport.impl()->IdleConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "CloseIdleConnections empties the pool") {
@@ -225,9 +241,9 @@ TEST_SUITE("transport") {
     auto r = Send(transport, GetReq(URL("/")));
     REQUIRE(r.ok());
     CHECK(ReadAll(*r).value() == "x");
-    CHECK(transport.impl()->IdleConnCount() == 1);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 1);
     transport.CloseIdleConnections();
-    CHECK(transport.impl()->IdleConnCount() == 0);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
     REQUIRE(fx.RunUntil([&] { return srv.NumConns() == 0; }));
   }
 

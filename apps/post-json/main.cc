@@ -364,7 +364,10 @@ int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
 
   nethttp::Loop& loop = nethttp::DefaultLoop();
-  nethttp::Transport transport(&loop);
+  // Shared, as Client::transport holds it; the reference keeps the rest
+  // of main reading as before.
+  auto transport_owner = std::make_shared<nethttp::Transport>(&loop);
+  nethttp::Transport& transport = *transport_owner;
   if (o.repeat > 0) {
     // At most C connections, and room in the pool for all of them: a pool
     // smaller than C would close connections between requests and redial.
@@ -373,7 +376,7 @@ int main(int argc, char** argv) {
     transport.max_idle_conns = std::max(transport.max_idle_conns, o.concurrency);
   }
   nethttp::Client client;
-  client.transport = &transport;
+  client.transport = transport_owner;
   client.loop = &loop;
   client.timeout = nethttp::Client::Duration(static_cast<int64_t>(o.timeout_sec * 1000 + 0.5));
   if (o.timeout_sec > 0 && client.timeout.count() == 0) client.timeout = nethttp::Client::Duration(1);

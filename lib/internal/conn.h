@@ -57,7 +57,7 @@ class Conn final : public ResponseSink {
 
   // Accept takes the pending connection off listener; on failure it logs
   // and returns without a Conn.
-  static void Accept(Server::Impl* server, uv_stream_t* listener);
+  static void Accept(ServerImpl* server, uv_stream_t* listener);
 
   // Close closes at once, whatever is in flight (Server::Close).
   void Close();
@@ -85,7 +85,7 @@ class Conn final : public ResponseSink {
  private:
   struct WriteReq;
 
-  explicit Conn(Server::Impl* server);
+  explicit Conn(ServerImpl* server);
   ~Conn() override;
 
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
@@ -130,7 +130,7 @@ class Conn final : public ResponseSink {
   // when nothing can still use it.
   void RecycleRequestState();
 
-  Server::Impl* server_;
+  ServerImpl* server_;
   uv_tcp_t tcp_;
   State state_ = State::kNew;
   // timeout_ is the current state's deadline (ReadHeaderTimeout, IdleTimeout,

@@ -112,6 +112,16 @@ class Server::Impl {
   std::time_t date_sec_ = 0;
 };
 
+// ServerAccess (declared a friend in server.h) names the private
+// Server::Impl for the library's files and tests, as Go's export_test.go
+// exports internals to tests only.
+struct ServerAccess {
+  using Impl = Server::Impl;
+  static Impl& Of(Server& s) { return *s.impl_; }
+};
+// ServerImpl is Server::Impl as code outside Server spells it (conn.cc).
+using ServerImpl = ServerAccess::Impl;
+
 }  // namespace nethttp
 
 #endif  // NETHTTP_INTERNAL_SERVER_IMPL_H_

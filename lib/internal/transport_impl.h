@@ -75,6 +75,13 @@ class Transport::Impl final : public PersistConn::Owner {
   std::unique_ptr<char[]> read_buf_;
 };
 
+// TransportAccess (declared a friend in transport.h) names the private
+// Transport::Impl for tests: TransportAccess::Of(t).IdleConnCount().
+struct TransportAccess {
+  using Impl = Transport::Impl;
+  static Impl& Of(Transport& t) { return *t.impl_; }
+};
+
 }  // namespace nethttp
 
 #endif  // NETHTTP_INTERNAL_TRANSPORT_IMPL_H_

@@ -8,6 +8,7 @@
 
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -22,14 +23,14 @@
 namespace nethttp::testutil {
 
 struct ClientFixture {
-  ClientFixture() : transport(&fx.loop()) {
+  ClientFixture() {
     srv.addr = "127.0.0.1:0";
-    srv.handler = &mux;
+    srv.handler = mux_owner;
     srv.loop = &fx.loop();
     srv.conn_state = [this](std::string_view, ConnState s) {
       if (s == ConnState::kNew) ++server_conns;
     };
-    client.transport = &transport;
+    client.transport = transport_owner;
     client.loop = &fx.loop();
   }
   ~ClientFixture() { srv.Close(); }
@@ -79,9 +80,13 @@ struct ClientFixture {
   }
 
   LoopFixture fx;
-  ServeMux mux;
+  // The server and the client hold these by shared_ptr (handler.h's
+  // ownership rule); the references keep the tests' mux.X and transport.X.
+  std::shared_ptr<ServeMux> mux_owner = std::make_shared<ServeMux>();
+  ServeMux& mux = *mux_owner;
   Server srv;
-  Transport transport;
+  std::shared_ptr<Transport> transport_owner = std::make_shared<Transport>(&fx.loop());
+  Transport& transport = *transport_owner;
   Client client;
   std::string base;
   int server_conns = 0;

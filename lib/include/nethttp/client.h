@@ -36,8 +36,10 @@ class Client {
   // Null: follow up to 10 redirects (Go's defaultCheckRedirect).
   using CheckRedirectFunc = std::function<Error(const Request& req, const std::vector<Request>& via)>;
 
-  // transport sends the requests; null means DefaultTransport(). Not owned.
-  RoundTripper* transport = nullptr;
+  // transport sends the requests; null means DefaultTransport(). Shared
+  // (handler.h's ownership rule): a round trip in flight keeps it alive
+  // even if the Client and every other copy are gone.
+  std::shared_ptr<RoundTripper> transport;
   // jar, when set, supplies the Cookie header of every hop and receives
   // the Set-Cookie headers of every response, redirects included
   // (NewCookieJar() in cookie_jar.h). Null: cookies are not kept.

@@ -1,6 +1,18 @@
 // Handler and ResponseWriter: the contract between the server and the code
 // that answers requests (Go: Handler, HandlerFunc, ResponseWriter), plus the
 // small ready-made handlers Go offers (NotFound, HttpError, Redirect).
+//
+// Ownership, one rule for the whole API: an object the library keeps and
+// calls into later is held by std::shared_ptr, so it lives as long as
+// anything still uses it, as a Go value lives while it is referenced. That
+// covers Server::handler, ServeMux::Handle's handlers, Client::transport and
+// Client::jar; make them with std::make_shared and drop your copy whenever
+// you like. A null pointer means the default (DefaultServeMux(),
+// DefaultTransport(), no jar), as nil does in Go. The one exception is the
+// Loop (Server::loop, Client::loop, Transport's constructor): everything
+// runs on it, so it is lent by raw pointer and must outlive every object
+// on it, as the Go runtime outlives the program's goroutines. What a call
+// only uses while it runs (a ResponseWriter&, a Request&) is a reference.
 #ifndef NETHTTP_HANDLER_H_
 #define NETHTTP_HANDLER_H_
 
@@ -18,6 +30,12 @@ namespace nethttp {
 // ResponseWriter is how a handler answers. Header() may be changed until the
 // first WriteHeader or Write; WriteHeader sends the status line; Write sends
 // body bytes (an implicit WriteHeader(200) comes first).
+//
+// Every method is pure: a writer must decide how it ends a response, and a
+// default Hold could only return a pointer that skips the writer. Middleware
+// that wraps the writer it was given derives from ResponseWriterWrapper
+// below, which forwards all five and holds correctly, and overrides only
+// what it changes.
 class ResponseWriter {
  public:
   virtual ~ResponseWriter() = default;
@@ -40,6 +58,54 @@ class ResponseWriter {
   virtual std::shared_ptr<ResponseWriter> Hold() = 0;
   // Finish completes a held response.
   virtual void Finish() = 0;
+};
+
+// ResponseWriterWrapper is the base for middleware writers (Go code embeds
+// the http.ResponseWriter it wraps; Go 1.20 names the inner one Unwrap).
+// Each method forwards to the wrapped writer, so a subclass overrides only
+// what it changes, calling the base to pass the call on.
+//
+// Hold keeps the wrapper in the chain: it holds the wrapped writer and
+// returns this wrapper, so a held handler's later writes still go through
+// it. That needs an owner for the wrapper once ServeHTTP has returned, so
+// make the wrapper with std::make_shared when the handler below may Hold:
+//
+//   auto sw = std::make_shared<StatusWriter>(w);  // StatusWriter : ResponseWriterWrapper
+//   next_->ServeHTTP(*sw, r);
+//   if (!sw->held()) Log(sw->status);  // else its Finish override logs
+//
+// A wrapper on the stack cannot outlive ServeHTTP: its Hold returns the
+// wrapped writer's held pointer, so writes after ServeHTTP skip it (they
+// still reach the client). handler_test and server_test show both.
+class ResponseWriterWrapper : public ResponseWriter,
+                              public std::enable_shared_from_this<ResponseWriterWrapper> {
+ public:
+  // ResponseWriterWrapper wraps inner, which must outlive it unless Hold
+  // is called (then the held pointer keeps inner alive).
+  explicit ResponseWriterWrapper(ResponseWriter& inner) : inner_(&inner) {}
+
+  nethttp::Header& Header() override { return inner_->Header(); }
+  void WriteHeader(int status_code) override { inner_->WriteHeader(status_code); }
+  nethttp::Error Write(std::string_view data) override { return inner_->Write(data); }
+  // Hold holds the wrapped writer and returns this wrapper when a
+  // shared_ptr owns it (see the class comment), else the wrapped writer's
+  // held pointer. Calling it again returns the same.
+  std::shared_ptr<ResponseWriter> Hold() override;
+  // Finish finishes the wrapped writer. An override that does work at the
+  // end of a held response calls this last.
+  void Finish() override { inner_->Finish(); }
+
+  // Unwrap returns the wrapped writer (Go 1.20: Unwrap).
+  ResponseWriter& Unwrap() { return *inner_; }
+  // held reports whether Hold has been called.
+  bool held() const { return held_ != nullptr; }
+
+ private:
+  // inner_ is the wrapped writer; after Hold it is held_.get(), the same
+  // object or the pointer a stack wrapper below returned, which outlives
+  // the reference the constructor was given.
+  ResponseWriter* inner_;
+  std::shared_ptr<ResponseWriter> held_;
 };
 
 // Handler responds to an HTTP request (Go: http.Handler).

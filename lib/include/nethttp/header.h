@@ -24,6 +24,17 @@ bool ValidHeaderFieldName(std::string_view name);
 // control byte except horizontal tab (RFC 9110 field-value).
 bool ValidHeaderFieldValue(std::string_view value);
 
+// Header's lookups return views, not copies, where Go returns strings:
+// Get and Values run for every request and a copy there would allocate.
+// A view points into the Header's own storage, so it is valid only until
+// the next Add, Set, Del, AddCanonical or clear on that Header (any of
+// them may move or free the bytes) or the Header's end, whichever comes
+// first. To keep a value across a change, copy it first:
+//
+//   std::string type(h.Get("Content-Type"));  // a copy: survives the Set
+//   h.Set("Content-Type", "text/plain");
+//
+// header_test's "a copied value survives Set, Add and Del" shows the pattern.
 class Header {
  public:
   struct Field {
@@ -36,9 +47,12 @@ class Header {
   void Add(std::string_view key, std::string_view value);
   // Set replaces every value of key with value.
   void Set(std::string_view key, std::string_view value);
-  // Get returns key's first value, or "" if there is none.
+  // Get returns key's first value, or "" if there is none. The view is
+  // invalidated by the next Add, Set, Del, AddCanonical or clear (see the
+  // class comment); copy it into a std::string to keep it.
   std::string_view Get(std::string_view key) const;
-  // Values returns every value of key, in order.
+  // Values returns every value of key, in order, as views that the next
+  // Add, Set, Del, AddCanonical or clear invalidates (see the class comment).
   std::vector<std::string_view> Values(std::string_view key) const;
   // Has reports whether key has at least one value.
   bool Has(std::string_view key) const;

@@ -16,7 +16,15 @@
 
 namespace nethttp {
 
-class ServeMux : public Handler {
+// ServeMux is final: Go programs embed a ServeMux rather than extend it,
+// and final keeps the one surprise of its Go names out of user code. The
+// method ServeMux::Handler (Go's name, kept so mux.Handler(r) reads as in
+// Go) hides the type Handler inside ServeMux's scope, so a class derived
+// from ServeMux would find the method where it meant the type. No class
+// can derive, so only this header meets that, and it writes
+// nethttp::Handler for the type. To add behaviour, wrap the mux in a
+// Handler of your own, or hold it as a member (serve_mux_test shows both).
+class ServeMux final : public Handler {
  public:
   // Handle registers handler for pattern. Patterns name fixed rooted paths
   // ("/favicon.ico") or rooted subtrees ("/images/"), optionally preceded by
@@ -29,7 +37,8 @@ class ServeMux : public Handler {
   // Handler returns the handler to use for r and the pattern that matched
   // ("" for the not-found handler). For paths that are not clean, or a
   // subtree reached without its trailing slash, it returns a redirect handler
-  // (Go: ServeMux.Handler).
+  // (Go: ServeMux.Handler). Within ServeMux this name is the method; the
+  // type it returns is nethttp::Handler.
   std::shared_ptr<nethttp::Handler> Handler(const Request& r, std::string* pattern = nullptr) const;
 
   void ServeHTTP(ResponseWriter& w, Request& r) override;

@@ -18,6 +18,11 @@
 namespace nethttp {
 
 class Loop;
+// ServerAccess is the library's way in to a Server's Impl (the listener and
+// its connections), which is private so a user never meets it; it is only
+// declared here, so that Server can name it a friend, and defined in
+// lib/internal/server_impl.h, which the library and tests include.
+struct ServerAccess;
 
 // DefaultMaxHeaderBytes is the default limit on the request line plus header
 // block: 64 KiB, where Go's is 1 MiB. No browser or well-behaved client
@@ -47,8 +52,11 @@ class Server {
   // addr is "host:port"; ":8091" listens on every interface, port 0 picks a
   // free port (see ListenAddr).
   std::string addr;
-  // handler answers requests; null means DefaultServeMux(). Not owned.
-  Handler* handler = nullptr;
+  // handler answers requests; null means DefaultServeMux(). Shared, as
+  // everything the library keeps (handler.h's ownership rule): the server
+  // keeps it alive, so a mux made with std::make_shared may be dropped by
+  // the caller once it is set.
+  std::shared_ptr<Handler> handler;
   // read_timeout bounds reading a whole request, head and body; zero means
   // no limit.
   Duration read_timeout{0};
@@ -122,15 +130,15 @@ class Server {
   // NumConns returns how many connections are open (for tests and logs).
   size_t NumConns() const;
 
-  class Impl;
-
  private:
+  friend struct ServerAccess;
+  class Impl;
   std::unique_ptr<Impl> impl_;
 };
 
 // ListenAndServe listens on addr and serves with handler (null:
 // DefaultServeMux) on the default loop (Go: http.ListenAndServe).
-nethttp::Error ListenAndServe(std::string_view addr, Handler* handler);
+nethttp::Error ListenAndServe(std::string_view addr, std::shared_ptr<Handler> handler);
 
 }  // namespace nethttp
 

@@ -18,6 +18,11 @@
 namespace nethttp {
 
 class Loop;
+// TransportAccess is the tests' way in to a Transport's Impl (the pool),
+// which is private so a user never meets it; it is only declared here, so
+// that Transport can name it a friend, and defined in
+// lib/internal/transport_impl.h (Go's export_test.go).
+struct TransportAccess;
 
 // Cancelation lets whoever started a round trip abandon it (Go: canceling
 // the request's context). Client uses it for Timeout. The RoundTripper
@@ -127,13 +132,12 @@ class Transport : public RoundTripper {
   // given must override this to return false.
   bool ReturnsRequest() const override { return true; }
 
-  class Impl;
-  // impl is for tests only (they include lib/internal/transport_impl.h to
-  // count idle and live conns, as Go's export_test.go does). Library code,
-  // Client included, sees a Transport only through RoundTripper.
-  Impl* impl() { return impl_.get(); }
-
  private:
+  // Impl is private: tests reach it through TransportAccess to count idle
+  // and live conns; library code, Client included, sees a Transport only
+  // through RoundTripper.
+  friend struct TransportAccess;
+  class Impl;
   std::unique_ptr<Impl> impl_;
 };
 
