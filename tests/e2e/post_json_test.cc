@@ -466,6 +466,18 @@ TEST_CASE("a server that answers Connection: close every time: -n 20 -c 2") {
 // ---------------------------------------------------------------------------
 // 200 MiB download in constant memory.
 
+// kBoundedRssKb is what "bounded" means for post-json's memory while it
+// streams 200 MiB: 64 MiB. Under AddressSanitizer the allocator keeps freed
+// buffers resident in its quarantine (up to 256 MiB by default), which put
+// a sanitized post-json at 58-67 MiB in a loaded CI run whatever our own
+// buffering; that build gets twice the room, still far below the 200 MiB
+// that an unbounded client would hold, and the normal build keeps 64.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr long kBoundedRssKb = 128 * 1024;
+#else
+constexpr long kBoundedRssKb = 64 * 1024;
+#endif
+
 TEST_CASE("a 200 MiB chunked response streams through in bounded memory") {
   constexpr size_t kTotal = size_t{200} << 20;
   constexpr size_t kPeriod = 251;  // prime: a lost, doubled or moved chunk shows
@@ -516,8 +528,8 @@ TEST_CASE("a 200 MiB chunked response streams through in bounded memory") {
   MESSAGE("200 MiB in " << Seconds(r.elapsed) << " s; post-json VmHWM " << r.vm_hwm_kb
                         << " KiB, ru_maxrss " << r.max_rss_kb << " KiB");
   CHECK(r.vm_hwm_kb > 0);
-  CHECK(r.vm_hwm_kb < 64 * 1024);
-  CHECK(r.max_rss_kb < 64 * 1024);
+  CHECK(r.vm_hwm_kb < kBoundedRssKb);
+  CHECK(r.max_rss_kb < kBoundedRssKb);
 }
 
 // ---------------------------------------------------------------------------
