@@ -57,7 +57,7 @@ const char* StateName(Conn::State s) {
     case Conn::State::kHandling: return "handling";
     case Conn::State::kHeld: return "held";
     case Conn::State::kWriteBlocked: return "write-blocked";
-    case Conn::State::kDraining: return "draining";
+    case Conn::State::kLingering: return "lingering";
     case Conn::State::kClosing: return "closing";
   }
   return "?";
@@ -76,7 +76,7 @@ ConnState PublicState(Conn::State s) {
 [[maybe_unused]] bool LegalTransition(Conn::State from, Conn::State to) {
   using S = Conn::State;
   if (to == S::kClosing) return from != S::kClosing;
-  if (to == S::kDraining) return from != S::kClosing && from != S::kDraining;
+  if (to == S::kLingering) return from != S::kClosing && from != S::kLingering;
   switch (from) {
     case S::kNew:
     case S::kIdle: return to == S::kReadingHead || to == S::kHandling;  // (a request read whole)
@@ -194,7 +194,7 @@ void Conn::ArmTimeouts(State prev, State next) {
       link(&timeout_, Timeout::kWriteBlocked,
            Ms(srv.write_timeout > Server::Duration(0) ? srv.write_timeout : srv.idle_timeout));
       break;
-    case State::kDraining:
+    case State::kLingering:
       request_timeout_.Unlink();  // (a request refused before its end)
       link(&timeout_, Timeout::kLinger, kLingerMs);
       break;
@@ -206,7 +206,7 @@ void Conn::OnTimeout(TimeoutEntry* e) {
   Conn* c = static_cast<Conn*>(e->owner);
   // Every deadline ends the connection. Go answers nothing on a read
   // timeout either: the peer sees the close.
-  if (c->state_ != State::kDraining) {
+  if (c->state_ != State::kLingering) {
     Log().debug("conn {}: timeout in state {}", c->remote_addr_, StateName(c->state_));
   }
   c->Close();
@@ -245,7 +245,7 @@ void Conn::HandleRead(ssize_t nread, const uv_buf_t* buf) {
   }
   std::string_view data(buf->base, static_cast<size_t>(nread));
   switch (state_) {
-    case State::kDraining:
+    case State::kLingering:
       return;  // discarded: we are only waiting for the peer to finish
     case State::kNew:
     case State::kIdle:
@@ -280,7 +280,7 @@ void Conn::HandleEof() {
       return;
     default:
       // Between requests, in a partial request (Go closes silently), or
-      // done draining.
+      // done lingering.
       Close();
   }
 }
@@ -326,7 +326,7 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
   }
   if (from_in) {
     in.erase(0, consumed);
-  } else if (consumed < data.size() && state_ != State::kClosing && state_ != State::kDraining) {
+  } else if (consumed < data.size() && state_ != State::kClosing && state_ != State::kLingering) {
     in.assign(data.substr(consumed));
   }
   if (in.empty()) ReleaseIfLarge(in);
@@ -432,7 +432,7 @@ void Conn::AfterResponse() {
       ShutdownWrite();
       Close();
     } else {
-      StartDraining();
+      StartLingering();
     }
     return;
   }
@@ -448,7 +448,7 @@ void Conn::AfterResponse() {
 
 // PeerIsDone: the peer sends nothing more on this connection, so closing it
 // at once cannot turn into a RST that destroys the response in flight (the
-// reason for StartDraining's lingering close). It is so when the peer
+// reason for StartLingering's lingering close). It is so when the peer
 // half-closed, or when its request was to be its last (Connection: close,
 // or HTTP/1.0 without keep-alive: RFC 9112 §9.6, a client that sends close
 // MUST NOT send further requests) and no byte of another one is here. Go
@@ -488,12 +488,12 @@ void Conn::FailRequest(const Error& err) {
   // and closes.
   AppendErrorResponse(&rs_->out, err);
   rs_->in.clear();
-  StartDraining();
+  StartLingering();
 }
 
-void Conn::StartDraining() {
+void Conn::StartLingering() {
   Flush(/*fin_follows=*/true);
-  SetState(State::kDraining);
+  SetState(State::kLingering);
   // Our FIN goes out after the last response; then we read and discard
   // until the peer closes or the linger timeout fires.
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
@@ -610,7 +610,7 @@ void Conn::OnWrite(uv_write_t* req, int status) {
   }
   if (c->state_ == State::kWriteBlocked && !c->WriteBacklogged()) {
     if (!c->KeepAlivesAllowed()) {
-      c->StartDraining();  // shutting down: serve nothing more
+      c->StartLingering();  // shutting down: serve nothing more
       return;
     }
     c->SetState(State::kIdle);

@@ -50,7 +50,7 @@ class Conn final : public ResponseSink {
     kHandling,      // ServeHTTP is running; nothing else happens meanwhile
     kHeld,          // the handler returned after Hold(); waits for Finish (WriteTimeout)
     kWriteBlocked,  // the peer reads slower than it sends; waits for write_cb to drain
-    kDraining,      // last response queued and the write side shut; waits for the
+    kLingering,      // last response queued and the write side shut; waits for the
                     // peer's EOF or the linger timer, so the peer reads it before a RST
     kClosing,       // uv_close called; waits for both close callbacks, then deletes this
   };
@@ -107,7 +107,7 @@ class Conn final : public ResponseSink {
   void AfterResponse();
   void ResumeInput();
   void FailRequest(const Error& err);
-  void StartDraining();
+  void StartLingering();
   bool PeerIsDone() const;
   // Flush hands rs_->out to the kernel, or to libuv for what the kernel
   // does not take. fin_follows: our FIN comes right after (see
