@@ -510,8 +510,7 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
     }
     bool at_limit = false;
     if (InHeadOrTrailer()) {
-      size_t limit = max_header_bytes_;
-      size_t room = limit > raw_head_bytes_ ? limit - raw_head_bytes_ : 0;
+      size_t room = max_header_bytes_ > raw_head_bytes_ ? max_header_bytes_ - raw_head_bytes_ : 0;
       if (piece.size() >= room) {
         piece = piece.substr(0, room);
         at_limit = true;
