@@ -31,6 +31,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kTooManyRedirects: return "TooManyRedirects";
     case ErrorCode::kUseLastResponse: return "UseLastResponse";
     case ErrorCode::kBlockingCallOnLoop: return "BlockingCallOnLoop";
+    case ErrorCode::kTls: return "Tls";
+    case ErrorCode::kCertificate: return "Certificate";
   }
   return "Unknown";
 }

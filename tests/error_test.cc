@@ -95,6 +95,8 @@ TEST_SUITE("error") {
         {ErrorCode::kTooManyRedirects, "TooManyRedirects"},
         {ErrorCode::kUseLastResponse, "UseLastResponse"},
         {ErrorCode::kBlockingCallOnLoop, "BlockingCallOnLoop"},
+        {ErrorCode::kTls, "Tls"},
+        {ErrorCode::kCertificate, "Certificate"},
     };
     // The enum is dense from kOk: the table must list each value once, in
     // order, so a code added without a row here (or a name) fails below.

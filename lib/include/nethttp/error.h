@@ -74,6 +74,13 @@ enum class ErrorCode {
   // it would have to run, a handler say. uv_run is not reentrant, so it is
   // refused before any I/O; use the callback form (Do(req, done)).
   kBlockingCallOnLoop,
+  // kTls: a TLS handshake or record failed; the message is Go's ("tls:
+  // handshake failure", "remote error: tls: ...", "tls: first record does
+  // not look like a TLS handshake").
+  kTls,
+  // kCertificate: the peer's certificate was not accepted; the message is
+  // Go's x509 error ("x509: certificate signed by unknown authority").
+  kCertificate,
 };
 
 // ErrorCodeName returns the enumerator's name without the k, e.g. "Timeout".
