@@ -125,6 +125,7 @@ void Conn::Accept(ServerImpl* server, uv_stream_t* listener) {
   uv_tcp_nodelay(&c->tcp_, 1);
 #endif
   c->remote_addr_ = PeerAddr(&c->tcp_);
+  if (server->tls_context() != nullptr) c->tls_ = std::make_unique<Tls>(server->tls_context());
   server->OnConnOpened(c);
   Server& srv = server->server();
   if (srv.conn_state) srv.conn_state(c->remote_addr_, ConnState::kNew);
@@ -244,16 +245,15 @@ void Conn::HandleRead(ssize_t nread, const uv_buf_t* buf) {
     return;
   }
   std::string_view data(buf->base, static_cast<size_t>(nread));
+  // Lingering, the bytes are discarded: we only wait for the peer to finish.
+  if (state_ == State::kLingering || state_ == State::kClosing) return;
+  if (tls_ != nullptr && !Decrypt(&data)) return;
   switch (state_) {
-    case State::kLingering:
-      return;  // discarded: we are only waiting for the peer to finish
     case State::kNew:
     case State::kIdle:
     case State::kReadingHead:
     case State::kReadingBody:
       break;
-    case State::kClosing:
-      return;
     default:
       // Reading is stopped in the other states, but libuv may deliver what
       // it had already read; keep it for later. (A request is on the
@@ -267,10 +267,57 @@ void Conn::HandleRead(ssize_t nread, const uv_buf_t* buf) {
     rs_->in.append(data);
     ProcessInput(rs_->in, /*from_in=*/true);
   }
+  // The peer's close_notify came with its last request: that is its EOF.
+  if (tls_ != nullptr && tls_->session.state() == TlsSession::State::kPeerClosed) HandleEof();
+}
+
+bool Conn::Decrypt(std::string_view* data) {
+  if (server_ == nullptr) return false;
+  std::string& plain = server_->TlsPlaintext();
+  plain.clear();
+  TlsSession& session = tls_->session;
+  TlsSession::State st = session.Receive(*data, &plain, &tls_->out);
+  if (st == TlsSession::State::kFailed) {
+    TlsFailed();
+    return false;
+  }
+  if (tls_->state == nullptr && st != TlsSession::State::kHandshaking) {
+    tls_->state = std::make_shared<const ConnectionState>(session.ConnectionStateNow());
+  }
+  // Handshake messages and tickets go out now; a read that completes the
+  // handshake and carries the first request answers both in one write.
+  if (plain.empty()) {
+    Flush();
+    if (st == TlsSession::State::kPeerClosed) HandleEof();
+    return false;
+  }
+  *data = plain;
+  return true;
+}
+
+void Conn::TlsFailed() {
+  const TlsSession& session = tls_->session;
+  Log().debug("http: TLS handshake error from {}: {}", remote_addr_, session.error().message());
+  if (session.looks_like_http()) {
+    // Go's conn.serve: a plaintext request gets a plaintext answer, whose
+    // status line Go writes as HTTP/1.0, and the close.
+    tls_->out.assign("HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
+  }
+  // Nothing more is encrypted: what OpenSSL queued (an alert) or the answer
+  // above leaves, then our FIN.
+  if (rs_) {
+    rs_->in.clear();
+    rs_->out.clear();
+  }
+  StartLingering();
 }
 
 void Conn::HandleEof() {
   StopReading();
+  // A peer that leaves mid-handshake is logged as Go logs it ("EOF").
+  if (tls_ != nullptr && tls_->session.state() == TlsSession::State::kHandshaking) {
+    Log().debug("http: TLS handshake error from {}: {}", remote_addr_, tls_->session.ReceiveEof().message());
+  }
   switch (state_) {
     case State::kHandling:
     case State::kHeld:
@@ -366,6 +413,7 @@ void Conn::ServeRequest() {
   // Go: the Host header, or the authority of an absolute-form target.
   r.host = r.url.host.empty() ? std::string(r.header.Get("Host")) : r.url.host;
   r.remote_addr = remote_addr_;
+  if (tls_ != nullptr) r.tls = tls_->state;
 
   SetState(State::kHandling);
   ServerResponse::RequestInfo info;
@@ -423,6 +471,7 @@ void Conn::AfterResponse() {
   // large upload each must not keep its buffer.
   ReleaseIfLarge(rs_->req.body);
   if (close) {
+    AppendCloseNotify();
     Flush(/*fin_follows=*/true);
     if (state_ == State::kClosing) return;  // (a write error)
     if (PeerIsDone() && OutputInKernel()) {
@@ -492,6 +541,7 @@ void Conn::FailRequest(const Error& err) {
 }
 
 void Conn::StartLingering() {
+  AppendCloseNotify();
   Flush(/*fin_follows=*/true);
   SetState(State::kLingering);
   // Our FIN goes out after the last response; then we read and discard
@@ -567,8 +617,27 @@ void Conn::OutputGrew() {
 }
 
 void Conn::Flush(bool fin_follows) {
-  if (!rs_ || rs_->out.empty() || state_ == State::kClosing) return;
-  std::string& out = rs_->out;
+  std::string* wire;
+  if (tls_ == nullptr) {
+    if (!rs_ || rs_->out.empty() || state_ == State::kClosing) return;
+    wire = &rs_->out;
+  } else {
+    // The response bytes become records in tls_->out, which is what the
+    // socket gets.
+    if (state_ == State::kClosing) return;
+    if (rs_ && !rs_->out.empty()) {
+      if (!tls_->session.Send(rs_->out, &tls_->out)) {
+        Log().debug("conn {}: {}", remote_addr_, tls_->session.error().message());
+        Close();
+        return;
+      }
+      rs_->out.clear();
+      ReleaseIfLarge(rs_->out);
+    }
+    if (tls_->out.empty()) return;
+    wire = &tls_->out;
+  }
+  std::string& out = *wire;
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
   uv_buf_t buf = uv_buf_init(out.data(), static_cast<unsigned>(out.size()));
   // Most responses fit the socket buffer: try a direct write first, and

@@ -13,6 +13,7 @@
 #include "internal/conn.h"
 #include "internal/log.h"
 #include "internal/server_impl.h"
+#include "internal/tls_context.h"
 #include "internal/sock_addr.h"
 #include "internal/uv_handle.h"
 #include "nethttp/loop.h"
@@ -225,7 +226,7 @@ int Server::Impl::OpenListener(const sockaddr* addr, Listener** out) {
   return rc;
 }
 
-Error Server::Impl::Listen() {
+Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   IgnoreSigpipe();
   if (stopped_) return Error(ErrorCode::kServerClosed, "http: Server closed");
   if (listener_ != nullptr) return Error(ErrorCode::kInvalidArgument, "http: Server already listening");
@@ -259,6 +260,7 @@ Error Server::Impl::Listen() {
   }
   listener_ = l;
   listen_addr_ = SockAddr(&l->tcp);
+  tls_ = std::move(tls);
   return Error();
 }
 
@@ -377,11 +379,37 @@ Server::~Server() = default;
 
 Error Server::Listen() { return impl_->Listen(); }
 
-Error Server::ListenAndServe() {
-  if (Error err = impl_->Listen()) return err;
+// ServeUntilClosed runs the server's loop until Shutdown or Close has
+// ended it: the Serve half of ListenAndServe and ListenAndServeTLS.
+Error Server::ServeUntilClosed() {
   Loop& loop = this->loop != nullptr ? *this->loop : DefaultLoop();
   loop.RunUntil([this] { return impl_->closed(); });
   return Error(ErrorCode::kServerClosed, "http: Server closed");
+}
+
+Error Server::ListenAndServe() {
+  if (Error err = impl_->Listen()) return err;
+  return ServeUntilClosed();
+}
+
+Error Server::ListenTLS(const std::string& cert_file, const std::string& key_file) {
+  // Go's ServeTLS: a copy of TLSConfig, plus the files' certificate. The
+  // context is made before the port is bound, so a bad certificate is
+  // reported with nothing listening.
+  TLSConfig config = tls_config ? *tls_config : TLSConfig();
+  if (!cert_file.empty() || !key_file.empty()) {
+    Result<Certificate> cert = LoadX509KeyPair(cert_file, key_file);
+    if (!cert.ok()) return cert.error();
+    config.certificates.push_back(std::move(*cert));
+  }
+  Result<std::shared_ptr<TlsContext>> ctx = TlsContext::NewServer(config);
+  if (!ctx.ok()) return ctx.error();
+  return impl_->Listen(std::move(*ctx));
+}
+
+Error Server::ListenAndServeTLS(const std::string& cert_file, const std::string& key_file) {
+  if (Error err = ListenTLS(cert_file, key_file)) return err;
+  return ServeUntilClosed();
 }
 
 std::string Server::ListenAddr() const { return impl_->ListenAddr(); }
@@ -405,6 +433,14 @@ Error ListenAndServe(std::string_view addr, std::shared_ptr<Handler> handler) {
   srv.addr = std::string(addr);
   srv.handler = std::move(handler);
   return srv.ListenAndServe();
+}
+
+Error ListenAndServeTLS(std::string_view addr, const std::string& cert_file, const std::string& key_file,
+                        std::shared_ptr<Handler> handler) {
+  Server srv;
+  srv.addr = std::string(addr);
+  srv.handler = std::move(handler);
+  return srv.ListenAndServeTLS(cert_file, key_file);
 }
 
 }  // namespace nethttp

@@ -333,7 +333,8 @@ bool TlsSession::Send(std::string_view plain, std::string* out) {
 }
 
 void TlsSession::Close(std::string* out) {
-  if (state_ != State::kOpen && state_ != State::kPeerClosed) return;
+  if ((state_ != State::kOpen && state_ != State::kPeerClosed) || close_sent_) return;
+  close_sent_ = true;
   out_ = out;
   SSL_shutdown(ssl_);  // 0: close_notify sent, the peer's not awaited
   ERR_clear_error();

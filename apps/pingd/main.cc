@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "duration.h"
 #include "nethttp/log.h"
@@ -25,6 +26,10 @@ struct Flags {
   size_t max_header_fields = nethttp::DefaultMaxHeaderFields;
   int64_t max_body_bytes = int64_t{64} << 20;
   size_t max_conns = 0;
+  // --tls-cert and --tls-key, in pairs: the first is the default
+  // certificate, the others are chosen by the client's SNI.
+  std::vector<std::string> tls_certs;
+  std::vector<std::string> tls_keys;
 };
 
 // Usage errors are one line on stderr and exit status 2, like Go's flag
@@ -100,6 +105,9 @@ int main(int argc, char** argv) {
   app.add_option("--max-conns", flags.max_conns,
                  "limit for open connections; beyond it new ones are closed at once (0 = none)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--tls-cert", flags.tls_certs,
+                 "serve https with this PEM certificate chain (repeat with --tls-key for SNI)");
+  app.add_option("--tls-key", flags.tls_keys, "the PEM private key of the --tls-cert in the same position");
   app.set_version_flag("--version", std::string("pingd ") + std::string(nethttp::kVersion));
   try {
     app.parse(argc, argv);
@@ -120,6 +128,21 @@ int main(int argc, char** argv) {
   if (!header_timeout) return UsageError("invalid --read-header-timeout \"" + flags.read_header_timeout + "\"");
   if (!idle_timeout) return UsageError("invalid --idle-timeout \"" + flags.idle_timeout + "\"");
   if (!shutdown_timeout) return UsageError("invalid --shutdown-timeout \"" + flags.shutdown_timeout + "\"");
+  if (flags.tls_certs.size() != flags.tls_keys.size()) {
+    return UsageError("--tls-cert and --tls-key come in pairs (" + std::to_string(flags.tls_certs.size()) +
+                      " certificates, " + std::to_string(flags.tls_keys.size()) + " keys)");
+  }
+  // Every pair is loaded before anything listens: a missing file or a key
+  // that is not its certificate's is bad usage, said at once.
+  std::shared_ptr<nethttp::TLSConfig> tls;
+  if (!flags.tls_certs.empty()) {
+    tls = std::make_shared<nethttp::TLSConfig>();
+    for (size_t i = 0; i < flags.tls_certs.size(); ++i) {
+      auto cert = nethttp::LoadX509KeyPair(flags.tls_certs[i], flags.tls_keys[i]);
+      if (!cert.ok()) return UsageError(cert.error().message());
+      tls->certificates.push_back(std::move(*cert));
+    }
+  }
 
   nethttp::HandleFunc("/ping", [](nethttp::ResponseWriter& w, nethttp::Request& r) {
     if (r.method != "GET" && r.method != "HEAD") {
@@ -146,7 +169,8 @@ int main(int argc, char** argv) {
   srv.max_header_fields = flags.max_header_fields;
   srv.max_body_bytes = flags.max_body_bytes;
   srv.max_conns = flags.max_conns;
-  if (nethttp::Error err = srv.Listen()) {
+  srv.tls_config = tls;
+  if (nethttp::Error err = tls ? srv.ListenTLS("", "") : srv.Listen()) {
     // A malformed --addr is bad usage (2); a bind failure such as a port in
     // use is a run-time failure (1).
     if (err.code() == nethttp::ErrorCode::kInvalidArgument) return UsageError(err.message());
@@ -165,7 +189,7 @@ int main(int argc, char** argv) {
   uv_signal_start(&signals.sigterm, OnSignal, SIGTERM);
   // Only now say we are listening: whoever waits for this line may signal
   // us at once, and the handlers must already be in place.
-  nethttp::Log().info("listening on {}", srv.ListenAddr());
+  nethttp::Log().info("listening on {}{}", srv.ListenAddr(), tls ? " (https)" : "");
 
   nethttp::DefaultLoop().Run();
   nethttp::Log().info("stopped");

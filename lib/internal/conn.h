@@ -15,6 +15,7 @@
 #include "internal/response_writer.h"
 #include "internal/server_impl.h"
 #include "internal/timeout_list.h"
+#include "internal/tls_session.h"
 #include "nethttp/request.h"
 
 namespace nethttp {
@@ -109,6 +110,18 @@ class Conn final : public ResponseSink {
   void FailRequest(const Error& err);
   void StartLingering();
   bool PeerIsDone() const;
+  // Decrypt turns a TLS connection's read into plaintext (in the server's
+  // TlsPlaintext buffer), answering the handshake on the way; false when
+  // nothing is left to parse, because the read held none or the session
+  // ended (then the connection is closing).
+  bool Decrypt(std::string_view* data);
+  // TlsFailed ends a connection whose TLS failed: Go's plaintext answer to
+  // a plaintext request, else the alert OpenSSL queued, then the close.
+  void TlsFailed();
+  // AppendCloseNotify queues TLS's close_notify before our FIN.
+  void AppendCloseNotify() {
+    if (tls_) tls_->session.Close(&tls_->out);
+  }
   // Flush hands rs_->out to the kernel, or to libuv for what the kernel
   // does not take. fin_follows: our FIN comes right after (see
   // TrySendBeforeFin).
@@ -154,6 +167,17 @@ class Conn final : public ResponseSink {
   // reusable, so such a state is freed.
   std::unique_ptr<RequestState> rs_;
   std::shared_ptr<ServerResponse> resp_;
+  // Tls is what a TLS connection adds: the session, the ciphertext not yet
+  // handed to the socket (Flush encrypts rs_->out into it), and the
+  // ConnectionState its requests share once the handshake is done. One
+  // pointer on a plain connection.
+  struct Tls {
+    explicit Tls(std::shared_ptr<TlsContext> ctx) : session(std::move(ctx)) {}
+    TlsSession session;
+    std::string out;
+    std::shared_ptr<const ConnectionState> state;
+  };
+  std::unique_ptr<Tls> tls_;
 };
 
 }  // namespace nethttp

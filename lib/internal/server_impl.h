@@ -20,13 +20,15 @@ namespace nethttp {
 
 class Conn;
 struct RequestState;
+class TlsContext;
 
 class Server::Impl {
  public:
   explicit Impl(Server* server);
   ~Impl();
 
-  Error Listen();
+  // Listen binds and accepts; with tls, every connection speaks TLS.
+  Error Listen(std::shared_ptr<TlsContext> tls = nullptr);
   void Shutdown(Server::Duration timeout, std::function<void(Error)> done);
   // CloseIdleConns closes the connections that wait between requests.
   void CloseIdleConns();
@@ -43,6 +45,12 @@ class Server::Impl {
   // ReadBuffer is the loop-wide buffer libuv reads into (STYLE rule 11):
   // a connection keeps only the bytes it has not parsed yet.
   uv_buf_t ReadBuffer();
+  // tls_context: what a TLS listener's connections are made with; null on
+  // plain HTTP.
+  const std::shared_ptr<TlsContext>& tls_context() const { return tls_; }
+  // TlsPlaintext is the loop-wide buffer a TLS connection decrypts a read
+  // into, the plaintext twin of ReadBuffer: empty between reads.
+  std::string& TlsPlaintext() { return tls_plaintext_; }
   void OnConnOpened(Conn* c);
   void OnConnClosed(Conn* c);
   size_t num_conns() const { return num_conns_; }
@@ -108,6 +116,8 @@ class Server::Impl {
   bool shutting_down_ = false;
   bool stopped_ = false;  // Shutdown or Close was called
   std::unique_ptr<char[]> read_buf_;
+  std::shared_ptr<TlsContext> tls_;
+  std::string tls_plaintext_;
   std::string date_;
   std::time_t date_sec_ = 0;
 };

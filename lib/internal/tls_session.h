@@ -94,6 +94,7 @@ class TlsSession {
   unsigned char first_[5] = {};
   size_t first_len_ = 0;
   bool looks_like_http_ = false;
+  bool close_sent_ = false;
   std::string verify_error_;  // Go's x509 text for a rejected certificate
   // What the BIO reads from and writes to during one call.
   std::string_view in_;

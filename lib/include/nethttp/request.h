@@ -4,11 +4,13 @@
 #define NETHTTP_REQUEST_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "nethttp/error.h"
 #include "nethttp/header.h"
+#include "nethttp/tls.h"
 #include "nethttp/url.h"
 
 namespace nethttp {
@@ -34,6 +36,10 @@ struct Request {
   Header trailer;
   // remote_addr is the peer's "ip:port" (server side).
   std::string remote_addr;
+  // tls describes the connection's TLS on a server that serves https, and
+  // is null on plain HTTP (Go: Request.TLS). Shared by the requests of one
+  // connection; a handler may keep it.
+  std::shared_ptr<const ConnectionState> tls;
   // request_uri is the unmodified request-target of the request line.
   std::string request_uri;
 

@@ -14,6 +14,7 @@
 
 #include "nethttp/error.h"
 #include "nethttp/handler.h"
+#include "nethttp/tls.h"
 
 namespace nethttp {
 
@@ -95,6 +96,12 @@ class Server {
   std::function<void(std::string_view remote_addr, ConnState)> conn_state;
   // loop drives the server; null means DefaultLoop().
   Loop* loop = nullptr;
+  // tls_config configures the TLS of ListenTLS and ListenAndServeTLS (Go:
+  // Server.TLSConfig); Listen and ListenAndServe ignore it. Read when the
+  // server starts listening. The TLS handshake counts as part of the first
+  // request's head: read_header_timeout (else read_timeout) bounds it from
+  // the accept, as in Go.
+  std::shared_ptr<TLSConfig> tls_config;
 
   Server();
   ~Server();
@@ -108,6 +115,15 @@ class Server {
   // closed. It always returns an error; after Shutdown or Close it is
   // kServerClosed (Go: ErrServerClosed).
   nethttp::Error ListenAndServe();
+  // ListenTLS is Listen for https: connections speak TLS 1.2 or 1.3 and
+  // then HTTP/1.1 (Go: net.Listen + go srv.ServeTLS(l, certFile, keyFile)).
+  // cert_file and key_file (PEM) are added to tls_config's certificates;
+  // both may be empty when tls_config already has some. A certificate that
+  // cannot be loaded, or a key that is not its own, fails here, before the
+  // port is bound.
+  nethttp::Error ListenTLS(const std::string& cert_file, const std::string& key_file);
+  // ListenAndServeTLS is ListenTLS plus running the loop, as ListenAndServe.
+  nethttp::Error ListenAndServeTLS(const std::string& cert_file, const std::string& key_file);
   // ListenAddr is the bound "ip:port" once listening (the real port for :0).
   std::string ListenAddr() const;
 
@@ -132,6 +148,7 @@ class Server {
 
  private:
   friend struct ServerAccess;
+  nethttp::Error ServeUntilClosed();
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -139,6 +156,10 @@ class Server {
 // ListenAndServe listens on addr and serves with handler (null:
 // DefaultServeMux) on the default loop (Go: http.ListenAndServe).
 nethttp::Error ListenAndServe(std::string_view addr, std::shared_ptr<Handler> handler);
+// ListenAndServeTLS is ListenAndServe for https, with the certificate chain
+// and key in PEM files (Go: http.ListenAndServeTLS).
+nethttp::Error ListenAndServeTLS(std::string_view addr, const std::string& cert_file,
+                                 const std::string& key_file, std::shared_ptr<Handler> handler);
 
 }  // namespace nethttp
 
