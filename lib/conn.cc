@@ -295,6 +295,23 @@ bool Conn::Decrypt(std::string_view* data) {
   return true;
 }
 
+bool Conn::Encrypt() {
+  if (!rs_ || rs_->out.empty()) return true;
+  if (!tls_->session.Send(rs_->out, &tls_->out)) {
+    Log().debug("conn {}: {}", remote_addr_, tls_->session.error().message());
+    Close();
+    return false;
+  }
+  rs_->out.clear();
+  ReleaseIfLarge(rs_->out);
+  return true;
+}
+
+void Conn::AppendCloseNotify() {
+  if (tls_ == nullptr || !Encrypt()) return;
+  tls_->session.Close(&tls_->out);
+}
+
 void Conn::TlsFailed() {
   const TlsSession& session = tls_->session;
   Log().debug("http: TLS handshake error from {}: {}", remote_addr_, session.error().message());
@@ -622,19 +639,7 @@ void Conn::Flush(bool fin_follows) {
     if (!rs_ || rs_->out.empty() || state_ == State::kClosing) return;
     wire = &rs_->out;
   } else {
-    // The response bytes become records in tls_->out, which is what the
-    // socket gets.
-    if (state_ == State::kClosing) return;
-    if (rs_ && !rs_->out.empty()) {
-      if (!tls_->session.Send(rs_->out, &tls_->out)) {
-        Log().debug("conn {}: {}", remote_addr_, tls_->session.error().message());
-        Close();
-        return;
-      }
-      rs_->out.clear();
-      ReleaseIfLarge(rs_->out);
-    }
-    if (tls_->out.empty()) return;
+    if (state_ == State::kClosing || !Encrypt() || tls_->out.empty()) return;
     wire = &tls_->out;
   }
   std::string& out = *wire;

@@ -5,7 +5,11 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 #include <utility>
@@ -301,6 +305,7 @@ void Server::Impl::OnConnOpened(Conn* c) {
   if (conns_ != nullptr) conns_->prev_ = c;
   conns_ = c;
   ++num_conns_;
+  conns_high_water_ = std::max(conns_high_water_, num_conns_);
 }
 
 void Server::Impl::OnConnClosed(Conn* c) {
@@ -309,8 +314,26 @@ void Server::Impl::OnConnClosed(Conn* c) {
   if (conns_ == c) conns_ = c->next_;
   c->next_ = c->prev_ = nullptr;
   --num_conns_;
+  MaybeTrimMemory();
   MaybeStopTimeouts();
   MaybeFinishShutdown();
+}
+
+// MaybeTrimMemory gives the allocator's free memory back to the system once
+// most of a crowd of connections has gone. Each connection's memory is
+// freed when it closes, but glibc keeps freed heap pages for reuse, so a
+// burst of ten thousand connections (a flood of TLS handshakes, each with
+// OpenSSL's buffers) would otherwise leave the process at its peak size for
+// good. Trimming costs a walk of the free lists, so it runs only when the
+// count has fallen to a quarter of a high-water mark of at least
+// kTrimHighWater connections.
+void Server::Impl::MaybeTrimMemory() {
+#ifdef __GLIBC__
+  constexpr size_t kTrimHighWater = 512;
+  if (conns_high_water_ < kTrimHighWater || num_conns_ > conns_high_water_ / 4) return;
+  malloc_trim(0);
+  conns_high_water_ = num_conns_;
+#endif
 }
 
 void Server::Impl::MaybeStopTimeouts() {

@@ -118,10 +118,13 @@ class Conn final : public ResponseSink {
   // TlsFailed ends a connection whose TLS failed: Go's plaintext answer to
   // a plaintext request, else the alert OpenSSL queued, then the close.
   void TlsFailed();
-  // AppendCloseNotify queues TLS's close_notify before our FIN.
-  void AppendCloseNotify() {
-    if (tls_) tls_->session.Close(&tls_->out);
-  }
+  // Encrypt turns the response bytes of rs_->out into records in
+  // tls_->out, which is what a TLS connection's socket gets; false (and
+  // the connection closing) if the session refused.
+  bool Encrypt();
+  // AppendCloseNotify queues TLS's close_notify, after the response
+  // bytes, before our FIN. Nothing on a plain connection.
+  void AppendCloseNotify();
   // Flush hands rs_->out to the kernel, or to libuv for what the kernel
   // does not take. fin_follows: our FIN comes right after (see
   // TrySendBeforeFin).

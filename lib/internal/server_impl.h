@@ -89,6 +89,7 @@ class Server::Impl {
   // Shutdown and Close; also the teardown of a Server that is destroyed).
   void StopListening();
   void MaybeFinishShutdown();
+  void MaybeTrimMemory();
   // OpenListener makes *out, a listening socket on addr (bound, with the
   // options accepted sockets inherit); the libuv status. *out is set even
   // on failure, for CloseListener.
@@ -112,6 +113,7 @@ class Server::Impl {
   std::function<void(Error)> shutdown_done_;
   Error shutdown_error_;  // what shutdown_done_ gets: set when the deadline passed
   size_t num_conns_ = 0;
+  size_t conns_high_water_ = 0;  // most connections open since the last trim
   bool keep_alives_ = true;
   bool shutting_down_ = false;
   bool stopped_ = false;  // Shutdown or Close was called
