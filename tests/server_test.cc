@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "internal/response_writer.h"
+#include "internal/tls_context.h"
 #include "nethttp/nethttp.h"
 #include "testutil/loop_fixture.h"
 #include "testutil/peer.h"
@@ -31,6 +32,17 @@ using nethttp::testutil::Peer;
 using nethttp::testutil::RawConn;
 
 namespace {
+
+std::string Cert(std::string_view name) { return std::string(NETHTTP_TEST_CERTS) + "/" + std::string(name); }
+
+std::shared_ptr<nethttp::TlsContext> TrustingClient() {
+  nethttp::TLSConfig cfg;
+  cfg.use_system_roots = false;
+  cfg.root_ca_files.push_back(Cert("ca.pem"));
+  auto ctx = nethttp::TlsContext::NewClient(cfg);
+  REQUIRE_MESSAGE(ctx.ok(), ctx.error().message());
+  return *ctx;
+}
 
 int PortOf(const Server& srv) {
   std::string addr = srv.ListenAddr();
@@ -508,5 +520,92 @@ TEST_SUITE("server") {
     CHECK(last->finishes == 1);
     uv_close(reinterpret_cast<uv_handle_t*>(&timer), nullptr);
     ts.srv.Close();
+  }
+
+  TEST_CASE("ListenTLS: handlers see Request::tls; a Connection: close ends with close_notify") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    std::vector<std::shared_ptr<const nethttp::ConnectionState>> seen;
+    ts.mux.HandleFunc("/tls", [&](ResponseWriter& w, Request& r) {
+      seen.push_back(r.tls);
+      w.Write(r.tls ? nethttp::VersionName(r.tls->version) + " " + r.tls->server_name + " " +
+                          r.tls->cipher_suite_name + " " + r.tls->negotiated_protocol
+                    : "plain");
+    });
+    REQUIRE_FALSE(ts.srv.ListenTLS(Cert("server.pem"), Cert("server.key")));
+    int port = PortOf(ts.srv);
+    std::optional<HttpResponse> a, b;
+    bool notify_then_eof = false;
+    std::string tls_error;
+    {
+      Peer peer(fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        if (!c.StartTls(TrustingClient(), "localhost")) {
+          tls_error = c.error();
+          return;
+        }
+        c.Send("GET /tls HTTP/1.1\r\nHost: t\r\n\r\n");
+        a = c.ReadResponse();
+        c.Send("GET /tls HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        b = c.ReadResponse();
+        notify_then_eof = c.WaitClosed() && c.close_notify_seen();
+      });
+    }
+    REQUIRE_MESSAGE(a, tls_error);
+    REQUIRE(b);
+    CHECK(a->body == "TLS 1.3 localhost TLS_AES_128_GCM_SHA256 http/1.1");
+    CHECK(b->body == a->body);
+    CHECK(notify_then_eof);
+    // One ConnectionState per connection, shared by its requests.
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0] == seen[1]);
+    CHECK_FALSE(seen[0]->did_resume);
+    ts.srv.Close();
+  }
+
+  TEST_CASE("a plain Listen leaves Request::tls null, whatever tls_config says") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    ts.srv.tls_config = std::make_shared<nethttp::TLSConfig>();
+    bool had_tls = true;
+    ts.mux.HandleFunc("/tls", [&](ResponseWriter& w, Request& r) {
+      had_tls = r.tls != nullptr;
+      w.Write("ok");
+    });
+    REQUIRE_FALSE(ts.srv.Listen());
+    int port = PortOf(ts.srv);
+    std::optional<HttpResponse> a;
+    {
+      Peer peer(fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("GET /tls HTTP/1.1\r\nHost: t\r\n\r\n");
+        a = c.ReadResponse();
+      });
+    }
+    REQUIRE(a);
+    CHECK(a->body == "ok");
+    CHECK_FALSE(had_tls);
+    ts.srv.Close();
+  }
+
+  TEST_CASE("ListenTLS refuses a bad certificate before it binds the port") {
+    LoopFixture fx;
+    struct Row {
+      std::string cert, key, want;
+    };
+    const Row rows[] = {
+        {Cert("server.pem"), Cert("other.key"), "tls: private key does not match public key"},
+        {Cert("nope.pem"), Cert("server.key"), "tls: cannot read certificate"},
+        {"", "", "tls: neither Certificates nor GetCertificate set in Config"},
+    };
+    for (const Row& row : rows) {
+      CAPTURE(row.want);
+      TestServer ts(fx);
+      nethttp::Error err = ts.srv.ListenTLS(row.cert, row.key);
+      CHECK(err.message().rfind(row.want, 0) == 0);
+      CHECK(ts.srv.ListenAddr().empty());
+    }
   }
 }

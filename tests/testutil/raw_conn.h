@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "internal/tls_session.h"
 #include "testutil/process.h"  // Clock, Deadline, After, MsUntil
 
 namespace nethttp::testutil {
@@ -76,6 +78,7 @@ class RawConn {
     if (this != &o) {
       Close();
       fd_ = std::exchange(o.fd_, -1);
+      tls_ = std::move(o.tls_);
       in_ = std::move(o.in_);
       eof_ = o.eof_;
       error_ = std::move(o.error_);
@@ -113,8 +116,33 @@ class RawConn {
   int last_errno() const { return errno_; }
   const std::string& error() const { return error_; }
 
+  // StartTls makes this a TLS client connection (ctx from
+  // TlsContext::NewClient, host for SNI and verification): the handshake
+  // runs now, then Send encrypts, reads decrypt, and every other method
+  // works on the plaintext.
+  bool StartTls(std::shared_ptr<TlsContext> ctx, std::string_view host, Deadline d = After(kIoTimeout)) {
+    tls_ = std::make_unique<TlsSession>(std::move(ctx), host, "");
+    std::string hello;
+    tls_->Start(&hello);
+    if (!SendRaw(hello, d)) return false;
+    while (tls_->state() == TlsSession::State::kHandshaking) {
+      if (!Fill(d)) return false;
+    }
+    return true;
+  }
+  const TlsSession* tls() const { return tls_.get(); }
+  // close_notify_seen: the TLS peer sent close_notify (before its FIN).
+  bool close_notify_seen() const { return tls_ && tls_->state() == TlsSession::State::kPeerClosed; }
+
   // Send writes all of data before the deadline.
   bool Send(std::string_view data, Deadline d = After(kIoTimeout)) {
+    if (tls_ == nullptr) return SendRaw(data, d);
+    std::string records;
+    if (!tls_->Send(data, &records)) return Fail("tls: " + tls_->error().message(), 0);
+    return SendRaw(records, d);
+  }
+
+  bool SendRaw(std::string_view data, Deadline d) {
     while (!data.empty()) {
       ssize_t n = send(fd_, data.data(), data.size(), MSG_NOSIGNAL);
       if (n > 0) {
@@ -145,6 +173,7 @@ class RawConn {
   void Close() {
     if (fd_ >= 0) close(fd_);
     fd_ = -1;
+    tls_.reset();
     in_.clear();
     eof_ = false;
   }
@@ -260,6 +289,20 @@ class RawConn {
     for (;;) {
       char buf[65536];
       ssize_t n = recv(fd_, buf, sizeof buf, 0);
+      if (n > 0 && tls_ != nullptr) {
+        // Records in, plaintext to in_; handshake answers go straight out.
+        size_t before = in_.size();
+        bool handshaking = tls_->state() == TlsSession::State::kHandshaking;
+        std::string reply;
+        TlsSession::State st = tls_->Receive(std::string_view(buf, static_cast<size_t>(n)), &in_, &reply);
+        if (!reply.empty() && !SendRaw(reply, d)) return false;
+        if (st == TlsSession::State::kFailed) {
+          eof_ = true;
+          return Fail("tls: " + tls_->error().message(), 0);
+        }
+        if (in_.size() > before || (handshaking && st != TlsSession::State::kHandshaking)) return true;
+        continue;  // (a record with no application data: read on)
+      }
       if (n > 0) {
         in_.append(buf, static_cast<size_t>(n));
         return true;
@@ -307,6 +350,7 @@ class RawConn {
   }
 
   int fd_ = -1;
+  std::unique_ptr<TlsSession> tls_;  // set by StartTls
   std::string in_;
   bool eof_ = false;
   int errno_ = 0;
