@@ -170,6 +170,8 @@ bool IsWildcardMatch(std::string_view pattern, std::string_view name) {
 
 }  // namespace
 
+TlsContext::TlsContext(Role role, const TLSConfig& config) : role_(role), config_(config) {}
+
 TlsContext::~TlsContext() {
   for (SSL_CTX* c : ctxs_) SSL_CTX_free(c);
   for (auto& [key, session] : sessions_) SSL_SESSION_free(session);

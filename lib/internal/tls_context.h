@@ -68,7 +68,9 @@ class TlsContext {
   ssl_ctx_st* CertificateContext(size_t index) const { return ctxs_[index]; }
 
  private:
-  TlsContext(Role role, const TLSConfig& config) : role_(role), config_(config) {}
+  // Out of line: TicketKey is incomplete here, and clang (unlike gcc)
+  // wants it complete for the vector member an inline constructor builds.
+  TlsContext(Role role, const TLSConfig& config);
   Error Configure(ssl_ctx_st* ctx) const;
   void RotateTicketKeys();
 

@@ -2,10 +2,14 @@
 // opens -n keep-alive connections to -addr, makes one GET -path on each, and
 // holds them all open until SIGTERM or SIGINT.
 // It prints "open: K failed: F" once every connection has been tried.
+// With -tls, each connection completes a TLS handshake (verified against
+// -cacert) before its request: the tls-idle shape.
 package main
 
 import (
 	"bufio"
+	"crypto/tls"
+	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
@@ -24,7 +28,30 @@ func main() {
 	path := flag.String("path", "/ping", "path of the one request on each connection")
 	// Few dials at once keep the server's accept backlog from overflowing.
 	parallel := flag.Int("parallel", 64, "connections being opened at once")
+	useTLS := flag.Bool("tls", false, "speak TLS (https) on each connection")
+	cacert := flag.String("cacert", "", "with -tls: PEM file of the roots to verify the server against")
 	flag.Parse()
+
+	dial := func() (net.Conn, error) { return net.Dial("tcp", *addr) }
+	if *useTLS {
+		cfg := &tls.Config{}
+		if *cacert != "" {
+			pem, err := os.ReadFile(*cacert)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "idle-conns: %v\n", err)
+				os.Exit(2)
+			}
+			cfg.RootCAs = x509.NewCertPool()
+			cfg.RootCAs.AppendCertsFromPEM(pem)
+		}
+		dial = func() (net.Conn, error) {
+			c, err := tls.Dial("tcp", *addr, cfg)
+			if err != nil {
+				return nil, err
+			}
+			return c, nil
+		}
+	}
 
 	req := fmt.Sprintf("GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", *path, *addr)
 	var mu sync.Mutex
@@ -38,7 +65,7 @@ func main() {
 		go func() {
 			defer wg.Done()
 			for next.Add(1) <= int64(*n) {
-				c, err := oneRequest(*addr, req)
+				c, err := oneRequest(dial, req)
 				if err != nil {
 					failed.Add(1)
 					firstErr.CompareAndSwap(nil, err.Error())
@@ -61,10 +88,10 @@ func main() {
 	<-stop
 }
 
-// oneRequest dials addr, sends req and reads the whole response, leaving the
+// oneRequest dials, sends req and reads the whole response, leaving the
 // connection idle and open.
-func oneRequest(addr, req string) (net.Conn, error) {
-	c, err := net.Dial("tcp", addr)
+func oneRequest(dial func() (net.Conn, error), req string) (net.Conn, error) {
+	c, err := dial()
 	if err != nil {
 		return nil, err
 	}
