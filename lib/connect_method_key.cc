@@ -10,9 +10,8 @@
 namespace nethttp {
 
 Result<ConnectMethodKey> KeyForURL(const URL& url) {
-  if (url.scheme != "http") {
-    // Go: Transport.roundTrip's `unsupported protocol scheme "https"`. TLS
-    // is not part of this library yet.
+  if (url.scheme != "http" && url.scheme != "https") {
+    // Go: Transport.roundTrip's `unsupported protocol scheme "ftp"`.
     return Error(ErrorCode::kInvalidUrl, "unsupported protocol scheme \"" + url.scheme + "\"");
   }
   if (url.host.empty()) return Error(ErrorCode::kInvalidUrl, "http: no Host in request URL");
@@ -20,7 +19,7 @@ Result<ConnectMethodKey> KeyForURL(const URL& url) {
   if (!SplitHostOptionalPort(url.host, &host, &port) || host.empty()) {
     return Error(ErrorCode::kInvalidUrl, "http: invalid host in request URL \"" + url.host + "\"");
   }
-  if (port.empty()) port = "80";  // Go: canonicalAddr with portMap["http"]
+  if (port.empty()) port = url.scheme == "https" ? "443" : "80";  // Go: canonicalAddr, portMap
   bool v6 = host.find(':') != std::string::npos;
   return ConnectMethodKey{url.scheme, (v6 ? "[" + host + "]" : host) + ":" + port};
 }

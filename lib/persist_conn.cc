@@ -1,7 +1,8 @@
 // PersistConn: the client side of one kept-alive connection (Go: persistConn
 // with its readLoop and writeLoop in transport.go), as one state machine on
 // the loop. The Transport (transport.cc) decides which request runs on which
-// conn and pools it between requests; this file moves the bytes.
+// conn and pools it between requests; this file moves the bytes, through a
+// TlsSession (tls_session.cc) for https.
 #include "internal/persist_conn.h"
 
 #include <sys/socket.h>
@@ -27,6 +28,7 @@ bool IsInterim(int code) { return code >= 100 && code < 200 && code != StatusSwi
 const char* StateName(PersistConn::State s) {
   switch (s) {
     case PersistConn::State::kDialing: return "dialing";
+    case PersistConn::State::kHandshaking: return "handshaking";
     case PersistConn::State::kIdle: return "idle";
     case PersistConn::State::kWritingRequest: return "writing-request";
     case PersistConn::State::kReadingHead: return "reading-head";
@@ -40,7 +42,8 @@ bool LegalTransition(PersistConn::State from, PersistConn::State to) {
   using S = PersistConn::State;
   if (to == S::kClosing) return from != S::kClosing;
   switch (from) {
-    case S::kDialing: return to == S::kIdle;
+    case S::kDialing: return to == S::kIdle || to == S::kHandshaking;
+    case S::kHandshaking: return to == S::kIdle;
     case S::kIdle: return to == S::kWritingRequest || to == S::kReadingHead;
     // A server may answer before it has read the whole request (an early
     // 413, say): the head can arrive while we are still writing.
@@ -191,6 +194,7 @@ void PersistConn::SetState(State next) {
   switch (next) {
     case State::kIdle: ArmTimer(idle_timeout_); break;
     case State::kReadingHead: ArmTimer(header_timeout_); break;
+    case State::kHandshaking: ArmTimer(tls_dial_.handshake_timeout); break;
     case State::kDialing: break;  // Dial arms the dial deadline
     default: ArmTimer(Duration(0)); break;
   }
@@ -211,6 +215,9 @@ void PersistConn::OnTimer(uv_timer_t* t) {
       // Go: "dial tcp 10.0.0.1:80: i/o timeout".
       pc->Close(Error(ErrorCode::kTimeout, "dial tcp " + pc->dialer_.Addr() + ": i/o timeout"));
       return;
+    case State::kHandshaking:
+      pc->Close(Error(ErrorCode::kTimeout, "net/http: TLS handshake timeout"));
+      return;
     case State::kIdle:
       // Go: IdleConnTimeout ("http: idle connection timeout"); nobody waits.
       pc->Close(Error(ErrorCode::kTimeout, "http: idle connection timeout"));
@@ -225,9 +232,11 @@ void PersistConn::OnTimer(uv_timer_t* t) {
 }
 
 void PersistConn::Dial(std::string host, std::string port, Duration timeout,
-                       std::function<void(Error)> dialed) {
+                       std::function<void(Error)> dialed, TlsDial tls) {
   assert(state_ == State::kDialing);
   dialed_ = std::move(dialed);
+  host_ = host;
+  tls_dial_ = std::move(tls);
   ArmTimer(timeout);
   dialer_.Dial(std::move(host), std::move(port), [this](Error err) { OnDialed(std::move(err)); });
 }
@@ -254,19 +263,61 @@ void PersistConn::OnDialed(Error err) {
   // Go's dialer leaves Nagle on, but a request goes out in one write, so
   // Nagle would only delay a second small write; off, as on the server.
   uv_tcp_nodelay(&tcp_, 1);
-  SetState(State::kIdle);
+  if (tls_dial_.ctx == nullptr) {
+    SetState(State::kIdle);
+    StartReading();
+    auto dialed = std::move(dialed_);
+    if (dialed) dialed(Error());
+    return;
+  }
+  // https: the handshake is part of the dial (Go: persistConn.addTLS in
+  // dialConn), so a conn reaches the pool, or a request, only once the
+  // server has proved who it is. The session cache is keyed like the pool,
+  // so a session is only offered back to the server that issued it.
+  tls_ = std::make_unique<TlsSession>(tls_dial_.ctx, host_, key_);
+  SetState(State::kHandshaking);
   StartReading();
+  tls_out_.clear();
+  tls_->Start(&tls_out_);
+  WriteOrClose(tls_out_);
+}
+
+void PersistConn::HandshakeDone() {
+  tls_state_ = std::make_shared<const ConnectionState>(tls_->ConnectionStateNow());
+  SetState(State::kIdle);
   auto dialed = std::move(dialed_);
   if (dialed) dialed(Error());
 }
 
-bool PersistConn::PeerGone() const {
+bool PersistConn::PeerGone() {
   uv_os_fd_t fd;
   if (!tcp_open_ || uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return true;
-  char byte;
-  ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
-  return true;  // 0: EOF; > 0: bytes before any request (Go: "Unsolicited response")
+  if (tls_ == nullptr) {
+    char byte;
+    ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n < 0) return errno != EAGAIN && errno != EWOULDBLOCK;
+    return true;  // 0: EOF; > 0: bytes before any request (Go: "Unsolicited response")
+  }
+  // Over TLS, bytes waiting are often no answer at all: a TLS 1.3 server
+  // sends its session tickets after the handshake, and they may still sit
+  // in the socket. They are read here, through the session (the loop will
+  // find the socket empty); only data, close_notify, an error or the end
+  // of the stream mean the conn is gone.
+  if (tls_->state() != TlsSession::State::kOpen) return true;
+  char buf[4096];
+  while (true) {
+    ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno != EAGAIN && errno != EWOULDBLOCK;
+    }
+    if (n == 0) return true;
+    std::string plain, out;
+    TlsSession::State st = tls_->Receive(std::string_view(buf, static_cast<size_t>(n)), &plain, &out);
+    if (st != TlsSession::State::kOpen || !plain.empty()) return true;
+    bool queued;
+    if (!out.empty() && Write(out, &queued) != 0) return true;
+  }
 }
 
 void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
@@ -282,38 +333,65 @@ void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
   parser_.set_response_to_head(head);
   pending_body_ = std::make_shared<ConnBody>(this);
 
+  std::string_view bytes = wire;
+  if (tls_ != nullptr) {
+    tls_out_.clear();
+    if (!tls_->Send(wire, &tls_out_)) {
+      CloseWith(tls_->error(), false);  // nothing written: retryable
+      return;
+    }
+    bytes = tls_out_;
+  }
+  bool queued = false;
+  int rc = Write(bytes, &queued);
+  if (tls_out_.capacity() > kReadBufferBytes) std::string().swap(tls_out_);  // a large body's
+  if (rc != 0) {
+    // When nothing reached the socket (Go: nothingWrittenError, here
+    // !wrote_any_), even a POST may be retried on another conn.
+    CloseWith(Error::FromUv(rc, "write tcp " + key_), false);
+    return;
+  }
+  SetState(queued ? State::kWritingRequest : State::kReadingHead);
+}
+
+int PersistConn::Write(std::string_view bytes, bool* queued) {
+  *queued = false;
+  if (bytes.empty()) return 0;
   auto* stream = reinterpret_cast<uv_stream_t*>(&tcp_);
   // Most requests fit the socket buffer: write directly, and queue only the
   // rest (as conn.cc does for responses).
-  uv_buf_t buf = uv_buf_init(const_cast<char*>(wire.data()), static_cast<unsigned>(wire.size()));
+  uv_buf_t buf = uv_buf_init(const_cast<char*>(bytes.data()), static_cast<unsigned>(bytes.size()));
   int n = uv_try_write(stream, &buf, 1);
-  if (n == static_cast<int>(wire.size())) {
+  if (n == static_cast<int>(bytes.size())) {
     wrote_any_ = true;
-    SetState(State::kReadingHead);
-    return;
+    return 0;
   }
-  if (n < 0 && n != UV_EAGAIN) {
-    // Nothing reached the socket (Go: nothingWrittenError), so even a POST
-    // may be retried on another conn.
-    CloseWith(Error::FromUv(n, "write tcp " + key_), false);
-    return;
-  }
+  if (n < 0 && n != UV_EAGAIN) return n;
   size_t sent = n > 0 ? static_cast<size_t>(n) : 0;
+  if (sent > 0) wrote_any_ = true;
   auto* w = new WriteReq;
   w->req.data = this;
-  w->data.assign(wire.substr(sent));
+  w->data.assign(bytes.substr(sent));
   buf = uv_buf_init(w->data.data(), static_cast<unsigned>(w->data.size()));
   if (int rc = uv_write(&w->req, stream, &buf, 1, OnWrite); rc != 0) {
     delete w;
-    wrote_any_ = sent > 0;
-    CloseWith(Error::FromUv(rc, "write tcp " + key_), false);
-    return;
+    return rc;
   }
   // From here some bytes may have reached the server: no more "nothing
   // written" retries (Go compares nwrite before and after).
   wrote_any_ = true;
   ++writes_in_flight_;
-  SetState(State::kWritingRequest);
+  *queued = true;
+  return 0;
+}
+
+bool PersistConn::WriteOrClose(std::string_view bytes) {
+  bool queued;
+  if (int rc = Write(bytes, &queued); rc != 0) {
+    CloseWith(Error::FromUv(rc, "write tcp " + key_), false);
+    return false;
+  }
+  return true;
 }
 
 void PersistConn::OnWrite(uv_write_t* req, int status) {
@@ -326,7 +404,11 @@ void PersistConn::OnWrite(uv_write_t* req, int status) {
     pc->CloseWith(Error::FromUv(status, "write tcp " + pc->key_), false);
     return;
   }
-  if (pc->state_ == State::kWritingRequest) pc->SetState(State::kReadingHead);
+  // Writes finish in order, so the last one out is the request's end (a
+  // handshake record may have been queued before it).
+  if (pc->state_ == State::kWritingRequest && pc->writes_in_flight_ == 0) {
+    pc->SetState(State::kReadingHead);
+  }
 }
 
 void PersistConn::StartReading() {
@@ -344,6 +426,7 @@ void PersistConn::UpdateReading() {
   bool want = false;
   switch (state_) {
     case State::kIdle:  // to see the server's close at once (Go: readLoop's Peek)
+    case State::kHandshaking:
     case State::kWritingRequest:
     case State::kReadingHead:
       want = true;
@@ -373,11 +456,51 @@ void PersistConn::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   PersistConn* pc = OwnerOf<PersistConn>(s);
   if (nread == 0) return;
   if (nread < 0) {
-    pc->HandleEof(static_cast<int>(nread));
+    // A TLS stream may only end at a record's boundary (Go: a record cut
+    // short is io.ErrUnexpectedEOF); whether a message was cut is the
+    // HTTP framing's question, as over plain TCP.
+    Error cut;
+    if (pc->tls_ != nullptr && nread == UV_EOF) cut = pc->tls_->ReceiveEof();
+    pc->HandleEof(static_cast<int>(nread), std::move(cut));
     return;
   }
-  pc->HandleData(std::string_view(buf->base, static_cast<size_t>(nread)));
+  pc->OnBytes(std::string_view(buf->base, static_cast<size_t>(nread)));
   if (pc->state_ != State::kClosing) pc->UpdateReading();
+}
+
+void PersistConn::OnBytes(std::string_view bytes) {
+  if (tls_ == nullptr) {
+    HandleData(bytes);
+    return;
+  }
+  // owner_ is set: OnAlloc gave no buffer without one, so no bytes came.
+  std::string& plain = owner_->TlsPlaintext();
+  plain.clear();
+  tls_out_.clear();
+  TlsSession::State st = tls_->Receive(bytes, &plain, &tls_out_);
+  // Whatever the session answers goes out first: handshake messages, or
+  // the alert that tells the server why we give up.
+  if (!WriteOrClose(tls_out_)) return;
+  if (st == TlsSession::State::kFailed) {
+    plain.clear();
+    if (tls_->looks_like_http()) {
+      // Go's words (client.go) for an https URL whose port speaks http.
+      CloseWith(Error(ErrorCode::kTls, "http: server gave HTTP response to HTTPS client"), false);
+      return;
+    }
+    CloseWith(tls_->error(), false);
+    return;
+  }
+  if (state_ == State::kHandshaking) {
+    if (st == TlsSession::State::kHandshaking) return;
+    HandshakeDone();  // the dialed callback may start a request at once
+    if (state_ == State::kClosing) return;
+  }
+  if (!plain.empty()) {
+    HandleData(plain);
+    plain.clear();
+  }
+  if (st == TlsSession::State::kPeerClosed && state_ != State::kClosing) HandleEof(UV_EOF);
 }
 
 void PersistConn::HandleData(std::string_view data) {
@@ -471,6 +594,7 @@ Response PersistConn::TakeHead() {
   // Go: Response.Close is shouldClose(major, minor, header), which is
   // what llhttp's keep-alive verdict says, plus close-delimited bodies.
   resp.close = !h.keep_alive;
+  resp.tls = tls_state_;
   body_ = pending_body_;
   resp.body = std::move(pending_body_);
   return resp;
@@ -497,10 +621,14 @@ void PersistConn::ReuseOrClose(bool leftover) {
   if (body) body->End(Error(), std::move(trailer));
 }
 
-void PersistConn::HandleEof(int status) {
+void PersistConn::HandleEof(int status, Error cut) {
   StopReading();
   std::string what = status == UV_EOF ? "EOF" : uv_strerror(status);
   switch (state_) {
+    case State::kHandshaking:
+      // Go reports the bare io.EOF of a server that hangs up mid-handshake.
+      CloseWith(cut ? std::move(cut) : Error(ErrorCode::kUnexpectedEof, what), false);
+      return;
     case State::kIdle:
       // The server closed a kept-alive conn (Go: errServerClosedIdle);
       // it leaves the pool at once, before a request can pick it.
@@ -508,6 +636,10 @@ void PersistConn::HandleEof(int status) {
       return;
     case State::kWritingRequest:
     case State::kReadingHead:
+      if (cut) {
+        CloseWith(std::move(cut), false);
+        return;
+      }
       if (!parser_.message_started()) {
         CloseWith(Error(ErrorCode::kUnexpectedEof,
                         "http: server closed the connection before sending a response (" +
@@ -522,6 +654,10 @@ void PersistConn::HandleEof(int status) {
                 false);
       return;
     case State::kReadingBody: {
+      if (cut) {
+        CloseWith(std::move(cut), false);
+        return;
+      }
       if (status != UV_EOF) {
         // A reset is never the end of a close-delimited body.
         CloseWith(Error::FromUv(status, "http: reading response body"), false);
@@ -564,6 +700,14 @@ void PersistConn::CloseWith(Error err, bool server_closed) {
   pending_closes_ = 1;
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), OnClose);
   if (tcp_open_) {
+    if (tls_ != nullptr && tls_->state() == TlsSession::State::kOpen && writes_in_flight_ == 0) {
+      // close_notify, best effort, as Go's tls.Conn.Close sends it: the
+      // server then knows our end from a cut. Nothing waits for it.
+      tls_out_.clear();
+      tls_->Close(&tls_out_);
+      uv_buf_t buf = uv_buf_init(tls_out_.data(), static_cast<unsigned>(tls_out_.size()));
+      uv_try_write(reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1);
+    }
     ++pending_closes_;
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClose);
   } else if (dialer_.state() != Dialer::State::kIdle && dialer_.state() != Dialer::State::kDone) {

@@ -17,6 +17,7 @@
 #include "internal/conn.h"
 #include "internal/log.h"
 #include "internal/server_impl.h"
+#include "internal/sigpipe.h"
 #include "internal/tls_context.h"
 #include "internal/sock_addr.h"
 #include "internal/uv_handle.h"
@@ -200,21 +201,6 @@ std::string_view Server::Impl::Date() {
   }
   return date_;
 }
-
-namespace {
-
-// IgnoreSigpipe makes a write to a connection the peer has reset fail with
-// EPIPE instead of killing the process: libuv writes with write(2), which
-// raises SIGPIPE. Go's runtime and Node do the same for sockets. A handler
-// the program installed itself is left alone.
-void IgnoreSigpipe() {
-  struct sigaction current {};
-  if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
-    signal(SIGPIPE, SIG_IGN);
-  }
-}
-
-}  // namespace
 
 int Server::Impl::OpenListener(const sockaddr* addr, Listener** out) {
   auto* l = new Listener{};

@@ -278,8 +278,12 @@ bool TlsSession::CheckFirstRecord(std::string_view cipher) {
   unsigned version = (unsigned{first_[1]} << 8) | first_[2];
   if ((type == 21 || type == 22) && version < 0x1000) return true;
   std::string_view head(reinterpret_cast<const char*>(first_), sizeof first_);
-  looks_like_http_ = head == "GET /" || head == "HEAD " || head == "POST " || head == "PUT /" ||
-                     head == "OPTIO";
+  if (ctx_->role() == TlsContext::Role::kServer) {
+    looks_like_http_ = head == "GET /" || head == "HEAD " || head == "POST " ||
+                       head == "PUT /" || head == "OPTIO";
+  } else {
+    looks_like_http_ = head == "HTTP/";  // Go checks this in client.go's send
+  }
   Fail(Error(ErrorCode::kTls, "tls: first record does not look like a TLS handshake"));
   return false;
 }

@@ -12,6 +12,7 @@
 #include "internal/host_port.h"
 #include "internal/log.h"
 #include "internal/request_writer.h"
+#include "internal/sigpipe.h"
 #include "internal/transport_impl.h"
 #include "internal/uv_handle.h"
 #include "nethttp/loop.h"
@@ -41,6 +42,7 @@ struct Transport::Impl::Attempt {
   std::string wire;  // the serialised request, kept for a retry
   std::string key;
   std::string addr;  // "host:port" to dial
+  std::shared_ptr<TlsContext> tls;  // https: the context its conn shakes hands with
   Done done;
   std::shared_ptr<Cancelation> cancel;
   std::shared_ptr<WantConn> want;  // while waiting for a conn
@@ -60,7 +62,9 @@ Transport::Impl::Impl(Transport* t, Loop* loop)
       loop_obj_(loop),
       loop_(loop->get()),
       pool_(t->max_idle_conns, t->max_idle_conns_per_host),
-      read_buf_(new char[kReadBufferBytes]) {}
+      read_buf_(new char[kReadBufferBytes]) {
+  IgnoreSigpipe();
+}
 
 Transport::Impl::~Impl() {
   std::vector<PersistConn*> all(conns_.begin(), conns_.end());
@@ -82,6 +86,14 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
     return;
   }
   auto a = std::make_shared<Attempt>();
+  if (key->scheme == "https") {
+    Result<std::shared_ptr<TlsContext>> tls = ClientTls();
+    if (!tls.ok()) {
+      done(tls.error());
+      return;
+    }
+    a->tls = std::move(*tls);
+  }
   RequestWriteOptions opts;
   opts.force_close = t_->disable_keep_alives;
   if (Error err = WriteRequest(req, opts, &a->wire)) {
@@ -152,8 +164,23 @@ void Transport::Impl::StartDial(const std::shared_ptr<WantConn>& w) {
   auto idle = t_->disable_keep_alives ? PersistConn::Duration(0) : t_->idle_conn_timeout;
   auto* pc = new PersistConn(loop_, this, w->key, idle);
   conns_.insert(pc);
+  TlsDial tls;
+  if (w->attempt != nullptr && w->attempt->tls != nullptr) {
+    tls.ctx = w->attempt->tls;
+    tls.handshake_timeout = t_->tls_handshake_timeout;
+  }
   pc->Dial(std::move(host), std::move(port), t_->dial_timeout,
-           [this, pc, w](Error err) { OnDialed(pc, w, std::move(err)); });
+           [this, pc, w](Error err) { OnDialed(pc, w, std::move(err)); }, std::move(tls));
+}
+
+Result<std::shared_ptr<TlsContext>> Transport::Impl::ClientTls() {
+  if (tls_ == nullptr) {
+    Result<std::shared_ptr<TlsContext>> ctx =
+        TlsContext::NewClient(t_->tls_client_config ? *t_->tls_client_config : TLSConfig{});
+    if (!ctx.ok()) return ctx.error();
+    tls_ = std::move(*ctx);
+  }
+  return tls_;
 }
 
 void Transport::Impl::OnDialed(PersistConn* pc, const std::shared_ptr<WantConn>& w, Error err) {

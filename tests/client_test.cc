@@ -442,9 +442,9 @@ TEST_SUITE("client") {
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "errors read as Go's url.Error") {
-    auto r = client.Get("https://example.com/x");
+    auto r = client.Get("gopher://example.com/x");
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().message() == "Get \"https://example.com/x\": unsupported protocol scheme \"https\"");
+    CHECK(r.error().message() == "Get \"gopher://example.com/x\": unsupported protocol scheme \"gopher\"");
     auto f = client.Get("ftp://example.com/");
     REQUIRE_FALSE(f.ok());
     CHECK(f.error().message().ends_with("unsupported protocol scheme \"ftp\""));

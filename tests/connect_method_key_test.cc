@@ -10,13 +10,16 @@
 using nethttp::KeyForURL;
 
 TEST_SUITE("connect_method_key") {
-  TEST_CASE("KeyForURL fills the default port and refuses other schemes") {
+  TEST_CASE("KeyForURL fills the scheme's default port and refuses other schemes") {
     auto key = [](const char* raw) { return KeyForURL(nethttp::Parse(raw).value()); };
     CHECK(key("http://a/x")->String() == "http|a:80");
     CHECK(key("http://a:80/")->addr == "a:80");
     CHECK(key("http://[::1]:8080/")->addr == "[::1]:8080");
     CHECK(key("http://[::1]/")->addr == "[::1]:80");
-    CHECK(key("https://a/").error().message() == "unsupported protocol scheme \"https\"");
+    CHECK(key("https://a/")->String() == "https|a:443");
+    CHECK(key("https://a:8443/")->addr == "a:8443");
+    // The same host and port over http and https are different connections.
+    CHECK(key("https://a:80/")->String() != key("http://a:80/")->String());
     CHECK(key("ftp://a/").error().message() == "unsupported protocol scheme \"ftp\"");
     CHECK(key("/relative").error().message() == "unsupported protocol scheme \"\"");
   }

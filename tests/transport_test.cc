@@ -271,8 +271,187 @@ TEST_SUITE("transport") {
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "unsupported schemes are refused before any I/O") {
-    auto r = Send(transport, GetReq("https://example.com/"));
+    auto r = Send(transport, GetReq("ftp://example.com/"));
     REQUIRE_FALSE(r.ok());
-    CHECK(r.error().message() == "unsupported protocol scheme \"https\"");
+    CHECK(r.error().message() == "unsupported protocol scheme \"ftp\"");
+  }
+}
+
+// https: the same Transport over TlsSession, against the library's own TLS
+// server (Go: the transport tests run under httptest.NewTLSServer too).
+TEST_SUITE("transport over TLS") {
+  TEST_CASE_FIXTURE(ClientFixture, "https round trips share one conn and report Response::tls") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request& r) {
+      w.Write(r.tls ? r.tls->server_name + "|" + r.tls->negotiated_protocol : "plain");
+    });
+    StartTLS();
+    std::shared_ptr<const nethttp::ConnectionState> first;
+    for (int i = 0; i < 3; ++i) {
+      auto r = Send(transport, GetReq(URL("/")));
+      REQUIRE_MESSAGE(r.ok(), r.error().message());
+      // An IP in the URL is verified against the certificate's IP SAN and
+      // never sent as SNI (RFC 6066 §3).
+      CHECK(ReadAll(*r).value() == "|http/1.1");
+      REQUIRE(r->tls != nullptr);
+      CHECK(r->tls->version == nethttp::VersionTLS13);
+      CHECK(r->tls->negotiated_protocol == "http/1.1");
+      CHECK_FALSE(r->tls->peer_certificates.empty());
+      if (i == 0) first = r->tls;
+      CHECK(r->tls == first);  // one ConnectionState per conn
+    }
+    CHECK(transport.ConnectionsOpened() == 1);
+    CHECK(server_conns == 1);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a new conn to the same server resumes its TLS session") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request& r) { w.Write(r.tls->did_resume ? "resumed" : "full"); });
+    StartTLS();
+    uint16_t version = 0;
+    SUBCASE("TLS 1.3") { version = nethttp::VersionTLS13; }
+    SUBCASE("TLS 1.2") { version = nethttp::VersionTLS12; }
+    transport.tls_client_config->max_version = version;
+    auto a = Send(transport, GetReq(URL("/")));
+    REQUIRE_MESSAGE(a.ok(), a.error().message());
+    CHECK(ReadAll(*a).value() == "full");
+    CHECK(a->tls->version == version);
+    CHECK_FALSE(a->tls->did_resume);
+    transport.CloseIdleConnections();
+    auto b = Send(transport, GetReq(URL("/")));
+    REQUIRE_MESSAGE(b.ok(), b.error().message());
+    CHECK(ReadAll(*b).value() == "resumed");
+    CHECK(b->tls->did_resume);
+    CHECK(transport.ConnectionsOpened() == 2);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "verification failures read as Go's") {
+    StartTLS();
+    std::string want;
+    SUBCASE("a CA the client does not trust") {
+      transport.tls_client_config->root_ca_files.clear();
+      want = "x509: certificate signed by unknown authority";
+    }
+    SUBCASE("a name the certificate is not for") {
+      transport.tls_client_config->server_name = "other.test";
+      want = "x509: certificate is valid for localhost, not other.test";
+    }
+    auto r = Send(transport, GetReq(URL("/")));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().message() == want);
+    CHECK(r.error().code() == ErrorCode::kCertificate);
+    CHECK(nethttp::TransportAccess::Of(transport).LiveConnCount() == 0);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "insecure_skip_verify accepts any certificate") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("ok"); });
+    StartTLS();
+    transport.tls_client_config = std::make_shared<nethttp::TLSConfig>();
+    transport.tls_client_config->use_system_roots = false;
+    transport.tls_client_config->insecure_skip_verify = true;
+    transport.tls_client_config->server_name = "not.the.name";
+    auto r = Send(transport, GetReq(URL("/")));
+    REQUIRE_MESSAGE(r.ok(), r.error().message());
+    CHECK(ReadAll(*r).value() == "ok");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a client certificate reaches the server's handler") {
+    srv.tls_config = std::make_shared<nethttp::TLSConfig>();
+    srv.tls_config->client_auth = nethttp::ClientAuthType::kRequireAndVerifyClientCert;
+    srv.tls_config->client_ca_files = {CertFile("ca.pem")};
+    size_t peer_certs = 0;
+    mux.HandleFunc("/", [&](ResponseWriter& w, Request& r) {
+      peer_certs = r.tls->peer_certificates.size();
+      w.Write("ok");
+    });
+    StartTLS();
+    SUBCASE("given") {
+      auto cert = nethttp::LoadX509KeyPair(CertFile("client.pem"), CertFile("client.key"));
+      REQUIRE(cert.ok());
+      transport.tls_client_config->certificates = {*cert};
+      auto r = Send(transport, GetReq(URL("/")));
+      REQUIRE_MESSAGE(r.ok(), r.error().message());
+      CHECK(ReadAll(*r).value() == "ok");
+      CHECK(peer_certs == 1);
+    }
+    SUBCASE("missing: the server's alert is the error") {
+      // TLS 1.3 finishes the client's handshake before the server has
+      // checked its certificate, so the alert may come with the response.
+      auto r = Send(transport, GetReq(URL("/")));
+      REQUIRE_FALSE(r.ok());
+      CHECK_MESSAGE(r.error().message().starts_with("remote error: tls: "), r.error().message());
+      CHECK(peer_certs == 0);
+    }
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "http and https never share a conn") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request& r) { w.Write(r.tls ? "https" : "http"); });
+    StartTLS();
+    // A plain server on another port: the pool keys on scheme + host +
+    // port, so the two schemes' conns stay apart even for one host.
+    nethttp::Server plain;
+    plain.addr = "127.0.0.1:0";
+    plain.handler = mux_owner;
+    plain.loop = &fx.loop();
+    REQUIRE_FALSE(plain.Listen());
+    for (int i = 0; i < 2; ++i) {
+      auto s = Send(transport, GetReq(URL("/")));
+      REQUIRE(s.ok());
+      CHECK(ReadAll(*s).value() == "https");
+      auto p = Send(transport, GetReq("http://" + plain.ListenAddr() + "/"));
+      REQUIRE(p.ok());
+      CHECK(ReadAll(*p).value() == "http");
+    }
+    CHECK(transport.ConnectionsOpened() == 2);
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 2);
+    plain.Close();
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "servers that do not finish the handshake") {
+    std::string want;
+    transport.tls_client_config = TrustingConfig();
+    transport.tls_handshake_timeout = std::chrono::milliseconds(150);
+    std::unique_ptr<ScriptedPeer> peer;
+    SUBCASE("silent: Go's TLS handshake timeout") {
+      peer = std::make_unique<ScriptedPeer>(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn&) {});
+      want = "net/http: TLS handshake timeout";
+    }
+    SUBCASE("hangs up after the ClientHello") {
+      peer = std::make_unique<ScriptedPeer>(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn& c) {
+        ScriptedPeer::Close(c);
+      });
+      want = "EOF";
+    }
+    SUBCASE("answers in plaintext HTTP") {
+      peer = std::make_unique<ScriptedPeer>(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn& c) {
+        ScriptedPeer::Write(c, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        ScriptedPeer::Close(c);
+      });
+      want = "http: server gave HTTP response to HTTPS client";
+    }
+    SUBCASE("refuses with a handshake_failure alert") {
+      peer = std::make_unique<ScriptedPeer>(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn& c) {
+        ScriptedPeer::Write(c, std::string_view("\x15\x03\x03\x00\x02\x02\x28", 7));
+      });
+      want = "remote error: tls: handshake failure";
+    }
+    SUBCASE("answers with an empty ServerHello") {
+      peer = std::make_unique<ScriptedPeer>(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn& c) {
+        ScriptedPeer::Write(c, std::string_view("\x16\x03\x03\x00\x04\x02\x00\x00\x00", 9));
+      });
+      want = "tls: ";
+    }
+    auto r = Send(transport, GetReq("https://127.0.0.1:" + std::to_string(peer->port()) + "/"));
+    REQUIRE_FALSE(r.ok());
+    CHECK_MESSAGE(r.error().message().starts_with(want), r.error().message());
+    CHECK(nethttp::TransportAccess::Of(transport).LiveConnCount() == 0);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "a root CA file that cannot be read fails the request, not the dial") {
+    StartTLS();
+    transport.tls_client_config->root_ca_files = {"/nonexistent/ca.pem"};
+    auto r = Send(transport, GetReq(URL("/")));
+    REQUIRE_FALSE(r.ok());
+    CHECK_MESSAGE(r.error().message().find("/nonexistent/ca.pem") != std::string::npos,
+                  r.error().message());
+    CHECK(transport.ConnectionsOpened() == 0);
   }
 }

@@ -116,11 +116,11 @@ nethttp::Result<std::string> ExpandURL(std::string_view arg) {
   std::string url;
   if (size_t sep = SchemeEnd(arg); sep != std::string_view::npos) {
     std::string scheme = nethttp::ToLower(arg.substr(0, sep));
-    if (scheme != "http") {
+    if (scheme != "http" && scheme != "https") {
       return InvalidUrl("unsupported URL scheme " + Quote(scheme) + " in " + Quote(arg) +
-                        ": post-json speaks plain http only");
+                        ": post-json speaks http and https");
     }
-    url = "http" + std::string(arg.substr(sep));
+    url = scheme + std::string(arg.substr(sep));
   } else if (arg.front() == ':') {
     // httpie's localhost shorthand: ":8091/echo", ":/path", ":".
     bool no_port = arg.size() == 1 || arg[1] == '/' || arg[1] == '?';
@@ -131,7 +131,7 @@ nethttp::Result<std::string> ExpandURL(std::string_view arg) {
 
   // Check the authority here so a typo is a usage error with a message that
   // names the part at fault, before nethttp::Parse sees it.
-  std::string_view rest = std::string_view(url).substr(std::string_view("http://").size());
+  std::string_view rest = std::string_view(url).substr(url.find("://") + 3);
   std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
   if (size_t at = authority.rfind('@'); at != std::string_view::npos) {
     authority.remove_prefix(at + 1);

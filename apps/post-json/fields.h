@@ -17,8 +17,8 @@ namespace postjson {
 // ExpandURL turns the command line's URL into an absolute http URL, as httpie
 // does: ":8091/echo" -> "http://localhost:8091/echo", ":/x" ->
 // "http://localhost/x", "host:port/path" -> "http://host:port/path"; an
-// "http://" URL is kept as given. Any other scheme (https included: nethttp
-// has no TLS) is refused, as are an empty host and a port that is not a
+// "http://" or "https://" URL is kept as given (its scheme lowercased). Any
+// other scheme is refused, as are an empty host and a port that is not a
 // number in 1..65535. Errors are kInvalidUrl with a message for the user.
 nethttp::Result<std::string> ExpandURL(std::string_view arg);
 

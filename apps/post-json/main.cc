@@ -9,7 +9,9 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +26,7 @@
 #include "nethttp/loop.h"
 #include "nethttp/request.h"
 #include "nethttp/response.h"
+#include "nethttp/tls.h"
 #include "nethttp/transport.h"
 #include "nethttp/version.h"
 #include "summary.h"
@@ -37,8 +40,9 @@ constexpr int kExitUsage = 2;       // bad usage or input; nothing was sent
 constexpr int kExitTransport = 3;   // refused, DNS, timeout, malformed or cut-short response
 
 constexpr char kFooter[] = R"(URL:
-  http://host[:port]/path; ":8091/echo" means http://localhost:8091/echo and
-  "host:port/path" means http://host:port/path. No other scheme (no TLS).
+  http[s]://host[:port]/path; ":8091/echo" means http://localhost:8091/echo and
+  "host:port/path" means http://host:port/path. https verifies the server
+  against the system's CAs (/etc/ssl/certs) plus --cacert.
 Items:
   key=value   string field      key:=json   raw JSON value (validated)
   Fields form one JSON object, in the order given; no items send {}. In a
@@ -48,7 +52,8 @@ Items:
 Exit status:
   0 status < 400; 1 status >= 400 (body still printed) or stdout could not be
   written; 2 bad usage or input (nothing is sent); 3 transport failure
-  (refused, DNS, timeout, malformed or cut-short response).
+  (refused, DNS, timeout, TLS handshake or certificate refused, malformed
+  or cut-short response).
   With --repeat: 0 if every request got a whole response with status < 400,
   3 if every request failed in transport, 1 otherwise. --timeout applies to
   each request. Bodies are read and discarded; the summary goes to stdout.)";
@@ -89,7 +94,39 @@ struct Options {
   bool verbose = false;
   size_t repeat = 0;  // 0: one request, body to stdout
   size_t concurrency = 1;
+  // TLS (https URLs only).
+  std::string cacert;
+  bool insecure = false;
+  std::string cert;
+  std::string key;
 };
+
+// TlsConfigFrom builds the Transport's TLS settings from the flags, reading
+// the files now: a missing or unreadable one is bad input (exit 2), found
+// before any connection is made.
+nethttp::Result<std::shared_ptr<nethttp::TLSConfig>> TlsConfigFrom(const Options& o) {
+  auto config = std::make_shared<nethttp::TLSConfig>();
+  config->insecure_skip_verify = o.insecure;
+  if (!o.cacert.empty()) {
+    std::ifstream file(o.cacert);
+    std::string pem((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    if (!file && !file.eof()) {
+      return nethttp::Error(nethttp::ErrorCode::kInvalidArgument,
+                            "--cacert: cannot read \"" + o.cacert + "\": " + std::strerror(errno));
+    }
+    if (pem.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+      return nethttp::Error(nethttp::ErrorCode::kInvalidArgument,
+                            "--cacert: no PEM certificate in \"" + o.cacert + "\"");
+    }
+    config->root_ca_files.push_back(o.cacert);
+  }
+  if (!o.cert.empty()) {
+    nethttp::Result<nethttp::Certificate> cert = nethttp::LoadX509KeyPair(o.cert, o.key);
+    if (!cert.ok()) return nethttp::Error(cert.error().code(), "--cert/--key: " + cert.error().message());
+    config->certificates.push_back(std::move(*cert));
+  }
+  return config;
+}
 
 // PrintHead writes a head to stderr for -v, curl's way: "> " before each
 // request line, "< " before each response line, an empty marker line after.
@@ -291,7 +328,7 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{"post-json: POST a JSON body and print the response (nethttp client)",
                "post-json"};
-  app.add_option("URL", o.url, "http://host[:port]/path, :PORT/path or host:port/path")
+  app.add_option("URL", o.url, "http[s]://host[:port]/path, :PORT/path or host:port/path")
       ->required()
       ->type_name("");
   app.add_option("items", o.items, "key=value (string) or key:=json (raw JSON value)")
@@ -316,6 +353,16 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(size_t{1}, kMaxCount).description(""))
       ->type_name("C")
       ->needs(repeat);
+  app.add_option("--cacert", o.cacert, "also trust the CA certificates in this PEM file (https)")
+      ->type_name("FILE");
+  app.add_flag("-k,--insecure", o.insecure,
+               "accept any server certificate (https; for tests: anyone in the middle can read all)");
+  CLI::Option* cert = app.add_option("--cert", o.cert, "client certificate chain, PEM (https, with --key)")
+                          ->type_name("FILE");
+  CLI::Option* key = app.add_option("--key", o.key, "the client certificate's private key, PEM")
+                         ->type_name("FILE");
+  cert->needs(key);
+  key->needs(cert);
   app.set_version_flag("--version", "post-json " + std::string(nethttp::kVersion));
   app.footer(kFooter);
   try {
@@ -359,6 +406,9 @@ int main(int argc, char** argv) {
     }
   }
 
+  nethttp::Result<std::shared_ptr<nethttp::TLSConfig>> tls = TlsConfigFrom(o);
+  if (!tls.ok()) return Fail(kExitUsage, tls.error().message());
+
   // A server closing mid-request, or a reader of our stdout going away, must
   // be an error value (EPIPE), not a signal that kills us silently.
   std::signal(SIGPIPE, SIG_IGN);
@@ -368,6 +418,7 @@ int main(int argc, char** argv) {
   // of main reading as before.
   auto transport_owner = std::make_shared<nethttp::Transport>(&loop);
   nethttp::Transport& transport = *transport_owner;
+  transport.tls_client_config = std::move(*tls);
   if (o.repeat > 0) {
     // At most C connections, and room in the pool for all of them: a pool
     // smaller than C would close connections between requests and redial.

@@ -18,7 +18,7 @@ namespace nethttp {
 // scheme's default port filled in, so "http://a/" and "http://a:80/" share
 // connections.
 struct ConnectMethodKey {
-  std::string scheme;  // "http"
+  std::string scheme;  // "http" or "https": the two never share a connection
   std::string addr;    // "example.com:80", "[::1]:8080"
 
   std::string String() const { return scheme + "|" + addr; }
@@ -26,7 +26,7 @@ struct ConnectMethodKey {
 };
 
 // KeyForURL builds the key for a request URL, or an error for a scheme the
-// Transport cannot speak (Go: 'unsupported protocol scheme "https"') or a
+// Transport cannot speak (Go: 'unsupported protocol scheme "ftp"') or a
 // URL without a host (Go: "http: no Host in request URL").
 Result<ConnectMethodKey> KeyForURL(const URL& url);
 

@@ -1,9 +1,10 @@
 // PersistConn is one client connection that may carry many requests in turn
 // (Go: persistConn, whose readLoop and writeLoop goroutines become one
 // explicit state machine driven by libuv callbacks). It dials with Dialer,
-// writes what request_writer built, parses the answer with Http1Parser in
-// response mode and streams the body through ConnBody. Its owner, the
-// Transport (transport.cc), pools it between requests.
+// shakes hands through a TlsSession for https, writes what request_writer
+// built, parses the answer with Http1Parser in response mode and streams
+// the body through ConnBody. Its owner, the Transport (transport.cc), pools
+// it between requests.
 #ifndef NETHTTP_INTERNAL_PERSIST_CONN_H_
 #define NETHTTP_INTERNAL_PERSIST_CONN_H_
 
@@ -18,6 +19,7 @@
 
 #include "internal/dialer.h"
 #include "internal/http1_parser.h"
+#include "internal/tls_session.h"
 #include "internal/uv_handle.h"
 #include "nethttp/error.h"
 #include "nethttp/response.h"
@@ -63,10 +65,20 @@ class ConnBody final : public Body, public std::enable_shared_from_this<ConnBody
   EndFunc on_end_;
 };
 
+// TlsDial asks PersistConn::Dial for https: after the TCP connect, a
+// handshake with ctx's settings, for the host dialed (SNI and the name
+// verified), within handshake_timeout (0: none). No ctx: plain http.
+struct TlsDial {
+  std::shared_ptr<TlsContext> ctx;
+  std::chrono::milliseconds handshake_timeout{0};
+};
+
 class PersistConn {
  public:
   enum class State {
     kDialing,         // Dialer running; waits for its done (dial deadline on timer_)
+    kHandshaking,     // https: connected, ClientHello sent; waits for the server's
+                      // handshake messages (tls_handshake_timeout on timer_)
     kIdle,            // connected, no request; a read stays armed so the server's
                       // close is seen at once; waits for RoundTrip or the idle timer
     kWritingRequest,  // the request did not fit the socket buffer; waits for write_cb
@@ -92,6 +104,9 @@ class PersistConn {
     // ReadBuffer: the buffer libuv reads into, shared by all the owner's
     // conns (STYLE rule 11).
     virtual uv_buf_t ReadBuffer() = 0;
+    // TlsPlaintext: the string an https conn decrypts a read into, shared
+    // alike; empty between reads.
+    virtual std::string& TlsPlaintext() = 0;
   };
 
   // Failure tells the Transport whether a failed round trip may be retried
@@ -110,9 +125,11 @@ class PersistConn {
   PersistConn(const PersistConn&) = delete;
   PersistConn& operator=(const PersistConn&) = delete;
 
-  // Dial connects to host:port within timeout (0: none); dialed is called
-  // once, with the conn kIdle on success. On failure the conn is closing.
-  void Dial(std::string host, std::string port, Duration timeout, std::function<void(Error)> dialed);
+  // Dial connects to host:port within timeout (0: none), then shakes hands
+  // when tls is given; dialed is called once, with the conn kIdle on
+  // success. On failure the conn is closing.
+  void Dial(std::string host, std::string port, Duration timeout, std::function<void(Error)> dialed,
+            TlsDial tls = {});
 
   // RoundTrip sends wire (a whole serialised request) and calls done once:
   // with the response head (the body then streams) or an error. From kIdle
@@ -137,7 +154,9 @@ class PersistConn {
   // that follows a response is often already in our socket when the next
   // request wants the connection, before the loop has read it; checking
   // here keeps that request off a dead connection (curl does the same).
-  bool PeerGone() const;
+  // Over TLS it reads what waits through the session, since records that
+  // carry no data (a TLS 1.3 server's session tickets) are no sign.
+  bool PeerGone();
 
   State state() const { return state_; }
   const std::string& key() const { return key_; }
@@ -160,8 +179,19 @@ class PersistConn {
   void SetState(State next);
   void ArmTimer(Duration d);
   void OnDialed(Error err);
+  // OnBytes takes what the socket read: over TLS it is decrypted first,
+  // and handshake or close_notify records are dealt with here.
+  void OnBytes(std::string_view bytes);
+  void HandshakeDone();
   void HandleData(std::string_view data);
-  void HandleEof(int status);
+  void HandleEof(int status, Error cut = Error());
+  // Write sends bytes (ciphertext over TLS): at once when the socket takes
+  // them, the rest queued (*queued). It returns 0 or a libuv error, and
+  // sets wrote_any_ once a byte may have reached the server.
+  int Write(std::string_view bytes, bool* queued);
+  // WriteOrClose writes bytes that belong to no request (handshake
+  // records, alerts); false when that failed and the conn is closing.
+  bool WriteOrClose(std::string_view bytes);
   Response TakeHead();
   // ReuseOrClose runs when a response has been read to its end: the conn
   // goes back to its owner if it may carry another request (leftover: bytes
@@ -183,6 +213,13 @@ class PersistConn {
   uv_tcp_t tcp_;
   uv_timer_t timer_;
   Dialer dialer_;
+  std::string host_;  // dialed, without the port: an https conn's SNI
+  TlsDial tls_dial_;
+  // tls_ is the session of an https conn (null over http); tls_state_ its
+  // ConnectionState once the handshake is done, shared by its responses.
+  std::unique_ptr<TlsSession> tls_;
+  std::shared_ptr<const ConnectionState> tls_state_;
+  std::string tls_out_;  // ciphertext made by the last call into tls_
   State state_ = State::kDialing;
   int pending_closes_ = 0;  // close callbacks (and a canceled dial) still to come
   int writes_in_flight_ = 0;

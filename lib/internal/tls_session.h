@@ -59,9 +59,10 @@ class TlsSession {
 
   State state() const { return state_; }
   const Error& error() const { return error_; }
-  // looks_like_http: the session failed because its first bytes were a
-  // plaintext HTTP request (Go: tlsRecordHeaderLooksLikeHTTP), which a
-  // server answers in plaintext.
+  // looks_like_http: the session failed because its first bytes were
+  // plaintext HTTP: a request to a server (Go: tlsRecordHeaderLooksLikeHTTP),
+  // which answers it in plaintext, or a response to a client (Go: "HTTP/"
+  // in client.go's send), which says so rather than "first record ...".
   bool looks_like_http() const { return looks_like_http_; }
   // ConnectionStateNow fills Go's ConnectionState; meaningful once kOpen.
   ConnectionState ConnectionStateNow() const;

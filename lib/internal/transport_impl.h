@@ -15,6 +15,7 @@
 
 #include "internal/idle_pool.h"
 #include "internal/persist_conn.h"
+#include "internal/tls_context.h"
 #include "nethttp/loop.h"
 #include "nethttp/transport.h"
 
@@ -39,6 +40,7 @@ class Transport::Impl final : public PersistConn::Owner {
   void OnReusable(PersistConn* pc) override;
   void OnClosing(PersistConn* pc) override;
   uv_buf_t ReadBuffer() override;
+  std::string& TlsPlaintext() override { return tls_plaintext_; }
 
  private:
   struct Attempt;   // one request's round trip, across retries (Go: transportRequest)
@@ -59,6 +61,11 @@ class Transport::Impl final : public PersistConn::Owner {
   // it in the pool (Go: tryPutIdleConn, putOrCloseIdleConn).
   void PutIdle(PersistConn* pc);
   void CloseAll(std::vector<PersistConn*> conns);
+  // ClientTls is the context every https conn is cut from, made from
+  // tls_client_config on the first https request; an error (a CA file
+  // that cannot be read, say) fails that request, and the next one tries
+  // again.
+  Result<std::shared_ptr<TlsContext>> ClientTls();
 
   Transport* t_;
   Loop* loop_obj_;
@@ -73,6 +80,8 @@ class Transport::Impl final : public PersistConn::Owner {
   std::unordered_map<std::string, std::deque<std::shared_ptr<WantConn>>> dial_waiters_;
   size_t conns_opened_ = 0;
   std::unique_ptr<char[]> read_buf_;
+  std::string tls_plaintext_;
+  std::shared_ptr<TlsContext> tls_;
 };
 
 // TransportAccess (declared a friend in transport.h) names the private

@@ -59,6 +59,8 @@ TEST_SUITE("post-json fields") {
     CHECK(Url("[::1]:8091/echo") == "http://[::1]:8091/echo");
     CHECK(Url("http://example.com:80/x") == "http://example.com:80/x");
     CHECK(Url("HTTP://example.com/") == "http://example.com/");
+    CHECK(Url("https://example.com/x") == "https://example.com/x");
+    CHECK(Url("HTTPS://[::1]:8443/") == "https://[::1]:8443/");
     CHECK(Url("http://user:pw@host:1/") == "http://user:pw@host:1/");
     CHECK(Url("host:/x") == "http://host:/x");  // empty port: Go drops it
     // A "://" after the start is not a scheme.
@@ -68,8 +70,10 @@ TEST_SUITE("post-json fields") {
   }
 
   TEST_CASE("bad URLs are refused with a reason") {
-    CHECK(Contains(UrlError("https://example.com/"), "unsupported URL scheme \"https\""));
-    CHECK(Contains(UrlError("ftp://x/"), "plain http only"));
+    CHECK(Contains(UrlError("ftp://x/"), "unsupported URL scheme \"ftp\""));
+    CHECK(Contains(UrlError("ftp://x/"), "speaks http and https"));
+    CHECK(Contains(UrlError("https://:8443/"), "missing host"));
+    CHECK(Contains(UrlError("https://h:0/"), "invalid port \"0\""));
     CHECK(Contains(UrlError("git+ssh://x/"), "unsupported URL scheme \"git+ssh\""));
     CHECK(Contains(UrlError(""), "empty URL"));
     CHECK(Contains(UrlError("http:///x"), "missing host"));

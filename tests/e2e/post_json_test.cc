@@ -276,7 +276,9 @@ TEST_CASE("bad input is refused before any connection") {
   SUBCASE("malformed header") { args = {"-H", "NoColonHere", url, "a=1"}; }
   SUBCASE("header with a bad name") { args = {"-H", "Bad Name: v", url, "a=1"}; }
   SUBCASE("missing URL") { args = {}; }
-  SUBCASE("https:// URL") { args = {"https://127.0.0.1:" + std::to_string(server.port()) + "/x", "a=1"}; }
+  SUBCASE("ftp:// URL") { args = {"ftp://127.0.0.1:" + std::to_string(server.port()) + "/x", "a=1"}; }
+  SUBCASE("--cacert of a missing file") { args = {"--cacert", "/nonexistent.pem", url, "a=1"}; }
+  SUBCASE("--cert without --key") { args = {"--cert", "/nonexistent.pem", url, "a=1"}; }
   SUBCASE("items and --data together") { args = {"-d", "{}", url, "a=1"}; }
   std::string first_arg = args.empty() ? std::string("(none)") : args[0];
   CAPTURE(first_arg);

@@ -17,6 +17,7 @@
 #include "nethttp/handler.h"
 #include "nethttp/serve_mux.h"
 #include "nethttp/server.h"
+#include "nethttp/tls.h"
 #include "nethttp/transport.h"
 #include "testutil/loop_fixture.h"
 
@@ -39,6 +40,23 @@ struct ClientFixture {
   void Start() {
     REQUIRE_FALSE(srv.Listen());
     base = "http://" + srv.ListenAddr();
+  }
+  // StartTLS listens for https with the test server certificate (valid
+  // for localhost, 127.0.0.1 and ::1) and makes the transport trust the
+  // test CA alone.
+  void StartTLS() {
+    REQUIRE_FALSE(srv.ListenTLS(CertFile("server.pem"), CertFile("server.key")));
+    base = "https://" + srv.ListenAddr();
+    transport.tls_client_config = TrustingConfig();
+  }
+  static std::string CertFile(std::string_view name) {
+    return std::string(NETHTTP_TEST_CERTS) + "/" + std::string(name);
+  }
+  static std::shared_ptr<TLSConfig> TrustingConfig() {
+    auto config = std::make_shared<TLSConfig>();
+    config->use_system_roots = false;
+    config->root_ca_files = {CertFile("ca.pem")};
+    return config;
   }
   std::string URL(std::string_view path) const { return base + std::string(path); }
 

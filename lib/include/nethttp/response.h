@@ -13,6 +13,7 @@
 #include "nethttp/error.h"
 #include "nethttp/header.h"
 #include "nethttp/request.h"
+#include "nethttp/tls.h"
 
 namespace nethttp {
 
@@ -73,6 +74,10 @@ struct Response {
   // Response is handed from callback to callback, and a Request by value
   // made each of those moves a copy of two dozen strings.
   std::shared_ptr<const Request> request;
+  // tls describes the connection's TLS when the response came over https
+  // (Go: Response.TLS): version, cipher suite, the server's certificates.
+  // Shared by every response of one connection; null over plain http.
+  std::shared_ptr<const ConnectionState> tls;
   // body streams the payload; never null for a successful round trip (an
   // empty body ends at once).
   std::shared_ptr<Body> body;

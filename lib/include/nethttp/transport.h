@@ -14,6 +14,7 @@
 #include "nethttp/error.h"
 #include "nethttp/request.h"
 #include "nethttp/response.h"
+#include "nethttp/tls.h"
 
 namespace nethttp {
 
@@ -104,6 +105,16 @@ class Transport : public RoundTripper {
   Duration dial_timeout{30'000};
   // disable_keep_alives makes every request use a new connection.
   bool disable_keep_alives = false;
+  // tls_client_config is how https connections check the server and what
+  // they show it (Go: TLSClientConfig): extra root CAs, a client
+  // certificate, insecure_skip_verify. Null means the defaults: the
+  // system's roots, and the URL's host as SNI and as the name verified.
+  // It is read once, when the first https request is sent; later changes
+  // are not seen.
+  std::shared_ptr<TLSConfig> tls_client_config;
+  // tls_handshake_timeout bounds the TLS handshake after the TCP connect
+  // (Go: TLSHandshakeTimeout, 10 s in DefaultTransport; 0: no limit).
+  Duration tls_handshake_timeout{10'000};
 
   // Transport runs on loop (null: DefaultLoop()).
   explicit Transport(Loop* loop = nullptr);
