@@ -1,7 +1,7 @@
 // End-to-end tests of pingd over TLS (issue 12): the built binary with
 // --tls-cert/--tls-key on 127.0.0.1:0, driven by real peers (curl, openssl
-// s_client, Go's net/http client from go-tls-client/) and by raw sockets that
-// misbehave. The certificates are the build's (tests/tls/make_certs.sh).
+// s_client, Go's net/http client from go-tls-client/, our own post-json) and
+// by raw sockets that misbehave. The certificates are the build's (tests/tls/make_certs.sh).
 #include <doctest/doctest.h>
 #include <dirent.h>
 #include <sys/resource.h>
@@ -109,6 +109,80 @@ bool Pong(TlsPingd& pingd) {
 }
 
 }  // namespace
+
+// PostJson runs the built post-json with args.
+RunResult PostJson(std::vector<std::string> args) {
+  std::string path = EnvOr("POST_JSON", "");
+  REQUIRE_MESSAGE(!path.empty(), "POST_JSON is not set: run this through `meson test`");
+  args.insert(args.begin(), path);
+  RunResult r = Run(args, 25s);
+  REQUIRE_MESSAGE(r.started, r.err);
+  return r;
+}
+
+// OneLine: stderr is exactly one line (post-json's contract for failures).
+bool OneLine(const std::string& err) {
+  return !err.empty() && err.back() == '\n' && err.find('\n') == err.size() - 1;
+}
+
+TEST_CASE("post-json over TLS: verified, refused, insecure, repeated on kept-alive conns") {
+  TlsPingd pingd;
+  const std::string ca = Cert("ca.pem");
+  SUBCASE("verified against --cacert, by name and by address") {
+    for (const char* host : {"localhost", "127.0.0.1"}) {
+      RunResult r = PostJson({"--cacert", ca, pingd.Url(host, "/echo"), "a=1", "n:=2"});
+      CHECK_MESSAGE(r.exit_code == 0, host << ": " << r.err);
+      CHECK(r.out == R"({"a":"1","n":2})");
+      CHECK(r.err == "");
+    }
+  }
+  SUBCASE("a CA it does not trust: exit 3, Go's words, nothing printed") {
+    RunResult r = PostJson({pingd.Url("localhost", "/echo"), "a=1"});
+    CHECK(r.exit_code == 3);
+    CHECK(r.out == "");
+    CHECK(r.err == "post-json: Post \"" + pingd.Url("localhost", "/echo") +
+                       "\": x509: certificate signed by unknown authority\n");
+  }
+  SUBCASE("-k skips verification") {
+    RunResult r = PostJson({"-k", pingd.Url("localhost", "/echo"), "a=1"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out == R"({"a":"1"})");
+  }
+  SUBCASE("--repeat keeps its C connections across the requests") {
+    RunResult r = PostJson({"--cacert", ca, "-n", "300", "-c", "3", pingd.Url("localhost", "/echo"), "a=1"});
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out.find("requests: 300\nfailures: 0\nstatus 200: 300\n") == 0);
+    CHECK(r.out.find("connections: 3\n") != std::string::npos);
+  }
+  SUBCASE("http:// to the https port: Go's plaintext 400, exit 1") {
+    RunResult r = PostJson({"http://127.0.0.1:" + std::to_string(pingd.port()) + "/echo", "a=1"});
+    CHECK(r.exit_code == 1);
+    CHECK(r.out == "Client sent an HTTP request to an HTTPS server.\n");
+  }
+  SUBCASE("a client certificate whose key does not match: exit 2 before any connection") {
+    RunResult r = PostJson({"--cert", Cert("client.pem"), "--key", Cert("server.key"),
+                            pingd.Url("localhost", "/echo"), "a=1"});
+    CHECK(r.exit_code == 2);
+    CHECK_MESSAGE(OneLine(r.err), r.err);
+  }
+  CHECK(pingd.proc().Running());
+}
+
+TEST_CASE("post-json https:// to a plain http port says so (Go's words), exit 3") {
+  std::string path = EnvOr("PINGD", "");
+  REQUIRE_FALSE(path.empty());
+  std::string error;
+  std::unique_ptr<Process> plain = Process::Spawn({path, "--addr", "127.0.0.1:0"}, &error);
+  REQUIRE_MESSAGE(plain != nullptr, error);
+  std::optional<std::string> line = plain->WaitForStderrLine("listening on 127.0.0.1:", After(5s));
+  REQUIRE(line.has_value());
+  int port = std::atoi(line->c_str() + line->rfind("127.0.0.1:") + 10);
+  RunResult r = PostJson({"https://127.0.0.1:" + std::to_string(port) + "/echo", "a=1"});
+  CHECK(r.exit_code == 3);
+  CHECK(r.out == "");
+  CHECK(r.err == "post-json: Post \"https://127.0.0.1:" + std::to_string(port) +
+                     "/echo\": http: server gave HTTP response to HTTPS client\n");
+}
 
 TEST_CASE("curl over TLS: keep-alive, both versions, bodies, 100-continue, close, SNI") {
   TlsPingd pingd;
