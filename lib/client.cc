@@ -59,8 +59,10 @@ bool IsDomainOrSubdomain(const std::string& sub, const std::string& parent) {
          sub[sub.size() - parent.size() - 1] == '.';
 }
 
-// ShouldCopyHeaderOnRedirect is Go's: credentials and cookies follow a
-// redirect only to the same host or one of its subdomains.
+// ShouldCopyHeaderOnRedirect is Go 1.19's: credentials and cookies follow a
+// redirect only to the same host or one of its subdomains, on the same port
+// (Go compares canonicalAddr, host and port). A scheme change with default
+// ports changes the port, so https credentials never go out in plaintext.
 bool ShouldCopyHeaderOnRedirect(std::string_view key, const URL& initial, const URL& dest) {
   if (key != "Authorization" && key != "Www-Authenticate" && key != "Cookie" && key != "Cookie2") {
     return true;
@@ -68,7 +70,9 @@ bool ShouldCopyHeaderOnRedirect(std::string_view key, const URL& initial, const 
   Result<ConnectMethodKey> ik = KeyForURL(initial), dk = KeyForURL(dest);
   if (!ik.ok() || !dk.ok()) return false;
   if (ik->addr == dk->addr) return true;
-  return IsDomainOrSubdomain(ToLower(dest.Hostname()), ToLower(initial.Hostname()));
+  auto port = [](const std::string& addr) { return addr.substr(addr.rfind(':')); };
+  return port(ik->addr) == port(dk->addr) &&
+         IsDomainOrSubdomain(ToLower(dest.Hostname()), ToLower(initial.Hostname()));
 }
 
 // RefererForURL is Go's refererForURL: the previous URL without its user

@@ -489,3 +489,43 @@ TEST_SUITE("client") {
     CHECK(transport.ConnectionsOpened() == 2);
   }
 }
+
+TEST_SUITE("client over TLS") {
+  TEST_CASE_FIXTURE(ClientFixture, "redirects between https and http follow Go's Referer and credential rules") {
+    // One mux behind an https server and a plain one on another port; the
+    // echo shows what reached the last hop.
+    mux.HandleFunc("/echo", [](ResponseWriter& w, Request& r) {
+      w.Write(std::string(r.tls ? "https" : "http") + " referer=" + std::string(r.header.Get("Referer")) +
+              " auth=" + std::string(r.header.Get("Authorization")));
+    });
+    nethttp::Server plain;
+    plain.addr = "127.0.0.1:0";
+    plain.handler = mux_owner;
+    plain.loop = &fx.loop();
+    REQUIRE_FALSE(plain.Listen());
+    StartTLS();
+    std::string https_echo = URL("/echo");
+    std::string http_echo = "http://" + plain.ListenAddr() + "/echo";
+    mux.HandleFunc("/to-http", [&](ResponseWriter& w, Request& r) { nethttp::Redirect(w, r, http_echo, 302); });
+    mux.HandleFunc("/to-https", [&](ResponseWriter& w, Request& r) { nethttp::Redirect(w, r, https_echo, 302); });
+    auto get = [&](const std::string& url) {
+      auto req = NewRequest("GET", url);
+      REQUIRE(req.ok());
+      req->header.Set("Authorization", "Bearer t");
+      auto r = Do(std::move(*req));
+      REQUIRE_MESSAGE(r.ok(), r.error().message());
+      return ReadAll(*r).value();
+    };
+    // Leaving https for http drops the Referer (Go: refererForURL), and
+    // Authorization too: Go 1.19 forwards credentials only to the same
+    // host and port (or a subdomain on that port), and the ports differ.
+    CHECK(get(URL("/to-http")) == "http referer= auth=");
+    // From http to https the Referer is kept; the port changes again.
+    CHECK(get("http://" + plain.ListenAddr() + "/to-https") ==
+          "https referer=http://" + plain.ListenAddr() + "/to-https auth=");
+    // Within the https server, both follow.
+    mux.HandleFunc("/stay", [&](ResponseWriter& w, Request& r) { nethttp::Redirect(w, r, "/echo", 302); });
+    CHECK(get(URL("/stay")) == "https referer=" + URL("/stay") + " auth=Bearer t");
+    plain.Close();
+  }
+}
