@@ -37,6 +37,11 @@ constexpr size_t kMaxWriteBacklog = 1 << 20;
 // has built up, as much as one read takes in.
 constexpr size_t kStreamFlushBytes = kReadBufferBytes;
 
+// kMaxHeldInput: a held response's connection keeps reading, to notice the
+// client leaving (CloseNotify), but buffers at most this much of the
+// requests pipelined behind it before it stops.
+constexpr size_t kMaxHeldInput = 64 * 1024;
+
 // kRetainedBufferBytes: an idle connection keeps at most this much buffer
 // capacity, so ten thousand idle connections cost little memory.
 constexpr size_t kRetainedBufferBytes = 4096;
@@ -102,9 +107,10 @@ Conn::Conn(ServerImpl* server) : server_(server) {
   tcp_.data = this;
   timeout_.owner = this;
   request_timeout_.owner = this;
+  turn_end_.owner = this;
 }
 
-Conn::~Conn() { assert(!timeout_.linked() && !request_timeout_.linked()); }
+Conn::~Conn() { assert(!timeout_.linked() && !request_timeout_.linked() && !turn_end_.linked()); }
 
 void Conn::Accept(ServerImpl* server, uv_stream_t* listener) {
   auto* c = new Conn(server);
@@ -255,10 +261,14 @@ void Conn::HandleRead(ssize_t nread, const uv_buf_t* buf) {
     case State::kReadingBody:
       break;
     default:
-      // Reading is stopped in the other states, but libuv may deliver what
-      // it had already read; keep it for later. (A request is on the
-      // connection in these states, so rs_ is there.)
+      // A held response's connection reads on, to notice the client
+      // leaving; in the other states reading is stopped, but libuv may
+      // deliver what it had already read. Either way the bytes are kept
+      // for later, up to a bound. (A request is on the connection in
+      // these states, so rs_ is there.)
       rs_->in.append(data);
+      if (rs_->in.size() >= kMaxHeldInput) StopReading();
+      if (tls_ != nullptr && tls_->session.state() == TlsSession::State::kPeerClosed) HandleEof();
       return;
   }
   if (!rs_ || rs_->in.empty()) {
@@ -339,8 +349,14 @@ void Conn::HandleEof() {
     case State::kHandling:
     case State::kHeld:
     case State::kWriteBlocked:
-      // The peer half-closed after its request: answer, then close.
+      // The peer half-closed after its request: answer, then close. A
+      // held handler hears of it (Go cancels the request's context on the
+      // background read's EOF alike), and may stop working for nobody.
       read_eof_ = true;
+      if (resp_ != nullptr && state_ == State::kHeld) {
+        std::shared_ptr<ServerResponse> resp = resp_;
+        resp->ClientGone();
+      }
       return;
     default:
       // Between requests, in a partial request (Go closes silently), or
@@ -466,8 +482,11 @@ void Conn::ServeRequest() {
   }
   if (state_ != State::kHandling) return;  // closed by the handler's side
   if (!resp_->CompleteUnlessHeld()) {
+    // Reading goes on (bounded by kMaxHeldInput): a client that leaves
+    // while its response is held must be noticed (CloseNotify). What the
+    // handler wrote before returning leaves at the end of this turn.
     SetState(State::kHeld);
-    StopReading();
+    if (server_ != nullptr) server_->TurnEnd().Link(&turn_end_);
     return;
   }
   AfterResponse();
@@ -631,6 +650,33 @@ bool Conn::OutputInKernel() const { return tcp_.write_queue_size == 0; }
 void Conn::OutputGrew() {
   // A streaming handler's output goes out as it grows, not all at the end.
   if (rs_->out.size() >= kStreamFlushBytes) Flush();
+  // A held response is written from the handler's callbacks, a piece at a
+  // time: the pieces of one loop turn leave together at its end.
+  if (state_ == State::kHeld && server_ != nullptr) server_->TurnEnd().Link(&turn_end_);
+}
+
+size_t Conn::Unsent() {
+  size_t n = tcp_.write_queue_size;
+  if (rs_) n += rs_->out.size();
+  if (tls_ != nullptr) n += tls_->out.size();
+  return n;
+}
+
+void Conn::WantWritable() {
+  // Checked at the end of the turn, and again whenever a write completes.
+  if (state_ != State::kClosing && server_ != nullptr) server_->TurnEnd().Link(&turn_end_);
+}
+
+void Conn::OnTurnEnd(TurnEndEntry* e) { static_cast<Conn*>(e->owner)->AtTurnEnd(); }
+
+void Conn::AtTurnEnd() {
+  if (state_ == State::kClosing || resp_ == nullptr) return;
+  std::shared_ptr<ServerResponse> resp = resp_;  // (Drained may finish it)
+  if (state_ == State::kHeld) resp->SendBuffered(/*even_empty=*/false);
+  Flush();
+  if (state_ != State::kClosing && resp->wants_writable() && Unsent() <= kWriteLowWater) {
+    resp->Drained();
+  }
 }
 
 void Conn::Flush(bool fin_follows) {
@@ -682,6 +728,9 @@ void Conn::OnWrite(uv_write_t* req, int status) {
     if (c->state_ != State::kClosing) c->Close();
     return;
   }
+  if (c->resp_ != nullptr && c->resp_->wants_writable() && c->Unsent() <= kWriteLowWater) {
+    c->WantWritable();
+  }
   if (c->state_ == State::kWriteBlocked && !c->WriteBacklogged()) {
     if (!c->KeepAlivesAllowed()) {
       c->StartLingering();  // shutting down: serve nothing more
@@ -703,18 +752,19 @@ void Conn::CloseIfIdle() {
 void Conn::Close() {
   if (state_ == State::kClosing) return;
   SetState(State::kClosing);
-  if (resp_) {
-    if (resp_->held() && !resp_->finished() && rs_) {
-      // A held handler may still read its Request: the response keeps the
-      // request's state alive, and this connection forgets it.
-      rs_->spare_response.reset();  // (no cycle through the pool's spare)
-      resp_->Retain(std::shared_ptr<RequestState>(std::move(rs_)));
-    }
-    resp_->Detach();
-    resp_.reset();
+  turn_end_.Unlink();
+  std::shared_ptr<ServerResponse> resp = std::move(resp_);
+  if (resp && resp->held() && !resp->finished() && rs_) {
+    // A held handler may still read its Request: the response keeps the
+    // request's state alive, and this connection forgets it.
+    rs_->spare_response.reset();  // (no cycle through the pool's spare)
+    resp->Retain(std::shared_ptr<RequestState>(std::move(rs_)));
   }
   StopReading();
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClose);
+  // Last, with this connection closed to them: an unfinished response's
+  // CloseNotify and OnWritable callbacks run, and may do anything.
+  if (resp) resp->Detach();
 }
 
 void Conn::OnClose(uv_handle_t* h) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <utility>
 
 #include "internal/ascii.h"
@@ -64,6 +65,19 @@ std::string CanonicalHeaderKey(std::string_view key) {
 }
 
 bool ValidHeaderFieldName(std::string_view name) { return !name.empty() && IsToken(name); }
+
+bool ValidTrailerHeader(std::string_view name) {
+  static constexpr std::string_view kBad[] = {
+      "Authorization",      "Cache-Control",    "Connection",  "Content-Encoding",
+      "Content-Length",     "Content-Range",    "Content-Type", "Expect",
+      "Host",               "Keep-Alive",       "Max-Forwards", "Pragma",
+      "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "Range",
+      "Realm",              "Te",               "Trailer",      "Transfer-Encoding",
+      "Www-Authenticate",
+  };
+  if (name.substr(0, 3) == "If-") return false;
+  return std::find(std::begin(kBad), std::end(kBad), name) == std::end(kBad);
+}
 
 bool ValidHeaderFieldValue(std::string_view value) {
   // Go: httpguts.ValidHeaderFieldValue — no CTL (0x00-0x1f, 0x7f) except

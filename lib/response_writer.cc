@@ -104,6 +104,46 @@ std::string_view SniffContentType(std::string_view data) {
   return "text/plain; charset=utf-8";
 }
 
+// HasTrailers: the handler declared trailer fields ("Trailer") or set one
+// with TrailerPrefix. One pass over the fields, a byte compare each: the
+// common response has neither.
+bool HasTrailers(const Header& h) {
+  for (const auto& f : h) {
+    if (f.key.size() >= 7 && f.key[0] == 'T' && f.key.compare(0, 7, "Trailer") == 0 &&
+        (f.key.size() == 7 || f.key.compare(0, TrailerPrefix.size(), TrailerPrefix) == 0)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// FinalTrailers gathers the trailer section at the body's end (Go:
+// response.finalTrailers): the TrailerPrefix fields, and the current values
+// of the fields the "Trailer" header declared. Go checks only the declared
+// names against ValidTrailerHeader; we check both, since a prefixed
+// Content-Length or Transfer-Encoding in a trailer is a framing field a
+// careless recipient might merge into the head (RFC 9110 §6.5.1).
+Header FinalTrailers(const Header& h) {
+  Header t;
+  for (const auto& f : h) {
+    if (f.key.compare(0, TrailerPrefix.size(), TrailerPrefix) != 0) continue;
+    std::string name = CanonicalHeaderKey(std::string_view(f.key).substr(TrailerPrefix.size()));
+    if (ValidTrailerHeader(name)) t.Add(name, f.value);
+  }
+  for (std::string_view declared : h.Values("Trailer")) {
+    while (!declared.empty()) {
+      size_t comma = declared.find(',');
+      std::string name = CanonicalHeaderKey(TrimOws(declared.substr(0, comma)));
+      if (!name.empty() && ValidTrailerHeader(name)) {
+        for (std::string_view v : h.Values(name)) t.Add(name, v);
+      }
+      if (comma == std::string_view::npos) break;
+      declared.remove_prefix(comma + 1);
+    }
+  }
+  return t;
+}
+
 }  // namespace
 
 void AppendHttpDate(std::time_t t, std::string* out) {
@@ -173,6 +213,7 @@ Error ServerResponse::Write(std::string_view data) {
   if (!head_written_) {
     if (pending_.size() + data.size() <= kBufferBeforeChunking) {
       pending_.append(data);
+      if (held_) sink_->OutputGrew();  // (sent at the end of the loop turn)
       return Error();
     }
     WriteHead(/*handler_done=*/false, data);
@@ -204,7 +245,7 @@ void ServerResponse::WriteHead(bool handler_done, std::string_view more) {
     }
   } else if (declared_length_ >= 0) {
     framing_ = Framing::kContentLength;
-  } else if (handler_done) {
+  } else if (handler_done && !HasTrailers(header_)) {  // (Go: trailers need chunking)
     framing_ = Framing::kContentLength;
     content_length = static_cast<int64_t>(pending_.size());
   } else if (req_.proto_minor >= 1) {
@@ -260,13 +301,24 @@ void ServerResponse::AppendBody(std::string_view data) {
 void ServerResponse::WriteTail() {
   if (finished_) return;
   finished_ = true;
+  on_writable_ = nullptr;  // (they may hold this response: a cycle)
+  close_notify_ = nullptr;
   if (sink_ == nullptr) return;
   if (!head_written_) {
     WriteHead(/*handler_done=*/true);
     AppendBody(pending_);
     pending_.clear();
   }
-  if (framing_ == Framing::kChunked) sink_->Output().append(kLastChunk);
+  if (framing_ == Framing::kChunked) {
+    std::string& out = sink_->Output();
+    if (HasTrailers(header_)) {
+      out.append("0\r\n"sv);
+      FinalTrailers(header_).Write(&out);
+      out.append("\r\n"sv);
+    } else {
+      out.append(kLastChunk);
+    }
+  }
   // Go: a handler that wrote less than its declared Content-Length leaves
   // the peer waiting for bytes that never come; only a close tells it.
   if (declared_length_ >= 0 && written_ < declared_length_ && !req_.head_request && BodyAllowed()) {
@@ -309,6 +361,74 @@ void ServerResponse::Finish() {
   if (finished_) return;
   WriteTail();
   if (held_ && sink_ != nullptr) sink_->ResponseFinished();
+}
+
+void ServerResponse::SendBuffered(bool even_empty) {
+  if (sink_ == nullptr || finished_ || head_written_) return;
+  if (pending_.empty() && !even_empty) return;
+  if (status_ == 0) WriteHeader(StatusOK);
+  WriteHead(/*handler_done=*/false);
+  AppendBody(pending_);
+  pending_.clear();
+}
+
+void ServerResponse::Flush() {
+  if (sink_ == nullptr || finished_) return;
+  SendBuffered(/*even_empty=*/true);
+  sink_->SendNow();
+}
+
+bool ServerResponse::Writable() {
+  // Gone, a Write fails at once rather than buffering: a writer that
+  // waited for OnWritable would learn the same later.
+  return sink_ == nullptr || sink_->Unsent() < kWriteHighWater;
+}
+
+void ServerResponse::OnWritable(std::function<void()> f) {
+  if (sink_ == nullptr) {
+    if (f) f();
+    return;
+  }
+  on_writable_ = std::move(f);
+  if (on_writable_) sink_->WantWritable();
+}
+
+void ServerResponse::CloseNotify(std::function<void()> f) {
+  if (finished_) return;
+  if (sink_ == nullptr || client_gone_) {
+    if (f) f();  // Go: Done() of a context already canceled is ready at once
+    return;
+  }
+  close_notify_ = std::move(f);
+}
+
+void ServerResponse::Drained() {
+  if (auto f = std::move(on_writable_)) {
+    on_writable_ = nullptr;
+    f();
+  }
+}
+
+void ServerResponse::ClientGone() {
+  client_gone_ = true;
+  if (finished_) return;
+  if (auto f = std::move(close_notify_)) {
+    close_notify_ = nullptr;
+    f();
+  }
+}
+
+void ServerResponse::Detach() {
+  sink_ = nullptr;
+  if (finished_) {
+    on_writable_ = nullptr;
+    close_notify_ = nullptr;
+    return;
+  }
+  // The callbacks may drop the last reference to this response.
+  std::shared_ptr<ServerResponse> self = weak_from_this().lock();
+  ClientGone();
+  Drained();
 }
 
 }  // namespace nethttp

@@ -156,6 +156,7 @@ Server::Impl::~Impl() {
   }
   shutdown_deadline_.Unlink();
   if (shutdown_timeouts_ != nullptr) shutdown_timeouts_->Close();
+  if (turn_end_ != nullptr) turn_end_->Close();
 }
 
 std::unique_ptr<RequestState> Server::Impl::TakeRequestState() {
@@ -227,6 +228,7 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
     for (TimeoutList*& list : timeouts_) list = TimeoutList::New(loop_, Conn::OnTimeout);
     shutdown_timeouts_ = TimeoutList::New(loop_, OnShutdownDeadline);
     shutdown_deadline_.owner = this;
+    turn_end_ = TurnEndList::New(loop_, Conn::OnTurnEnd);
   }
   std::string addr = server_->addr.empty() ? ":http" : server_->addr;
   if (addr == ":http") addr = ":80";

@@ -83,6 +83,49 @@ struct TcpInfo {
 };
 static_assert(sizeof(tcp_info) == 104 && offsetof(TcpInfo, pacing_rate) == 104);
 
+// LoopSignal runs fn on the test's loop, in a later turn, each time Send is
+// called (a uv_async_t): from the peer's thread it is how the peer tells a
+// held handler to go on; from the loop itself it stands for any callback
+// that comes later (a timer, a client's response).
+class LoopSignal {
+ public:
+  LoopSignal(LoopFixture& fx, std::function<void()> fn) : fx_(fx), fn_(std::move(fn)) {
+    uv_async_init(fx.uv(), &async_, [](uv_async_t* a) { static_cast<LoopSignal*>(a->data)->fn_(); });
+    async_.data = this;
+  }
+  ~LoopSignal() {
+    uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+    uv_run(fx_.uv(), UV_RUN_NOWAIT);  // runs the close callback before the memory goes
+  }
+  LoopSignal(const LoopSignal&) = delete;
+  LoopSignal& operator=(const LoopSignal&) = delete;
+  void Send() { uv_async_send(&async_); }
+
+ private:
+  LoopFixture& fx_;
+  std::function<void()> fn_;
+  uv_async_t async_;
+};
+
+// Flag is a bool one thread sets and another waits for.
+class Flag {
+ public:
+  void Set() {
+    std::lock_guard<std::mutex> lock(mu_);
+    set_ = true;
+    cv_.notify_all();
+  }
+  bool Wait(std::chrono::milliseconds limit) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, limit, [this] { return set_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool set_ = false;
+};
+
 }  // namespace
 
 TEST_SUITE("conn") {
@@ -546,5 +589,257 @@ TEST_SUITE("conn") {
     CHECK(b->status == 400);
     CHECK(b->body.find("missing required Host header") != std::string::npos);
     CHECK(closed);
+  }
+
+  TEST_CASE("a held response's writes reach the client before Finish (server-sent events)") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    f.mux.HandleFunc("/events", [&](ResponseWriter& w, Request&) {
+      w.Header().Set("Content-Type", "text/event-stream");
+      held = w.Hold();
+      held->Write("data: 1\n\n");
+    });
+    LoopSignal next(f.fx, [&] {
+      held->Write("data: 2\n\n");
+      held->Write("data: 3\n\n");
+      held->Finish();
+    });
+    int port = f.Listen();
+    std::optional<std::string> first, rest;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /events HTTP/1.1\r\nHost: t\r\n\r\n");
+      first = c.ReadUntil("data: 1\n\n\r\n");
+      next.Send();  // only now does the handler write again
+      rest = c.ReadUntil("0\r\n\r\n");
+    });
+    REQUIRE(first);
+    CHECK(first->find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+    CHECK(first->find("Content-Type: text/event-stream\r\n") != std::string::npos);
+    CHECK(first->substr(first->find("\r\n\r\n") + 4) == "9\r\ndata: 1\n\n\r\n");
+    REQUIRE(rest);
+    // The two writes of one callback left as they were written, then the end.
+    CHECK(*rest == "9\r\ndata: 2\n\n\r\n9\r\ndata: 3\n\n\r\n0\r\n\r\n");
+  }
+
+  TEST_CASE("a held response written and finished in one later callback keeps its Content-Length") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    LoopSignal later(f.fx, [&] {
+      held->Write("late ");
+      held->Write("body");
+      held->Finish();
+    });
+    f.mux.HandleFunc("/later", [&](ResponseWriter& w, Request&) {
+      held = w.Hold();
+      later.Send();
+    });
+    int port = f.Listen();
+    std::optional<HttpResponse> r;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /later HTTP/1.1\r\nHost: t\r\n\r\n");
+      r = c.ReadResponse();
+    });
+    REQUIRE(r);
+    CHECK(r->Get("Content-Length") == "9");
+    CHECK_FALSE(r->Has("Transfer-Encoding"));
+    CHECK(r->body == "late body");
+  }
+
+  TEST_CASE("Flush sends a held response's head before any body") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    f.mux.HandleFunc("/flush", [&](ResponseWriter& w, Request&) {
+      held = w.Hold();
+      held->WriteHeader(202);
+      held->Flush();
+    });
+    LoopSignal done(f.fx, [&] { held->Finish(); });
+    int port = f.Listen();
+    std::optional<std::string> head;
+    std::optional<HttpResponse> next;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /flush HTTP/1.1\r\nHost: t\r\n\r\n");
+      head = c.ReadUntil("\r\n\r\n");
+      done.Send();
+      if (!c.ReadUntil("0\r\n\r\n")) return;
+      c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");  // still kept alive
+      next = c.ReadResponse();
+    });
+    REQUIRE(head);
+    CHECK(head->rfind("HTTP/1.1 202 Accepted\r\n", 0) == 0);
+    CHECK(head->find("Transfer-Encoding: chunked") != std::string::npos);
+    REQUIRE(next);
+    CHECK(next->body == "pong");
+  }
+
+  TEST_CASE("CloseNotify: a held handler hears the client close, reset or half-close") {
+    for (const char* how : {"close", "reset", "half-close"}) {
+      CAPTURE(how);
+      Fixture f;
+      std::shared_ptr<ResponseWriter> held;
+      int gone = 0;
+      f.mux.HandleFunc("/hold", [&](ResponseWriter& w, Request&) {
+        held = w.Hold();
+        held->CloseNotify([&] { ++gone; });
+      });
+      int port = f.Listen();
+      RunPeer(f.fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\n");
+        if (std::string_view(how) == "reset") {
+          linger lg{1, 0};
+          setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        }
+        if (std::string_view(how) == "half-close") {
+          c.ShutdownWrite();
+        } else {
+          c.Close();
+        }
+      });
+      CHECK(f.fx.RunUntil([&] { return gone > 0; }, 5s));
+      CHECK(gone == 1);
+      REQUIRE(held != nullptr);
+      held->Finish();  // the connection then closes (the peer is done)
+      CHECK(f.fx.RunUntil([&] { return f.srv.NumConns() == 0; }, 5s));
+      CHECK(gone == 1);
+      held.reset();
+    }
+  }
+
+  TEST_CASE("CloseNotify does not run for a response that finishes first") {
+    Fixture f;
+    int gone = 0;
+    f.mux.HandleFunc("/quick", [&](ResponseWriter& w, Request&) {
+      w.CloseNotify([&] { ++gone; });
+      w.Write("ok");
+    });
+    int port = f.Listen();
+    std::optional<HttpResponse> r;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /quick HTTP/1.1\r\nHost: t\r\n\r\n");
+      r = c.ReadResponse();
+      c.Close();
+    });
+    CHECK(f.fx.RunUntil([&] { return f.srv.NumConns() == 0; }, 5s));
+    REQUIRE(r);
+    CHECK(r->body == "ok");
+    CHECK(gone == 0);
+  }
+
+  TEST_CASE("requests pipelined behind a held response wait for it, then are served in order") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    f.mux.HandleFunc("/hold", [&](ResponseWriter& w, Request&) { held = w.Hold(); });
+    LoopSignal finish(f.fx, [&] {
+      held->Write("held");
+      held->Finish();
+    });
+    int port = f.Listen();
+    std::optional<HttpResponse> a, b;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\nGET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      finish.Send();
+      a = c.ReadResponse();
+      b = c.ReadResponse();
+    });
+    REQUIRE(a);
+    CHECK(a->body == "held");
+    REQUIRE(b);
+    CHECK(b->body == "pong");
+  }
+
+  TEST_CASE("a streaming handler that follows Writable/OnWritable buffers little, and every byte arrives") {
+    // 16 MiB to a peer that reads nothing until the handler has had to
+    // wait: the handler's queued output stays near the high-water mark
+    // (the kernel's buffers hold the rest), then drains as the peer reads.
+    Fixture f;
+    constexpr size_t kTotal = 16 << 20;
+    constexpr size_t kPiece = 16 * 1024;
+    struct Pump {
+      std::shared_ptr<ResponseWriter> w;
+      size_t sent = 0;
+      int waits = 0;
+      Flag blocked;
+      void Run() {
+        std::string piece(kPiece, static_cast<char>('a' + (sent / kPiece) % 26));
+        while (sent < kTotal && w->Writable()) {
+          piece.assign(kPiece, static_cast<char>('a' + (sent / kPiece) % 26));
+          if (w->Write(piece)) return;
+          sent += kPiece;
+        }
+        if (sent == kTotal) {
+          w->Finish();
+          return;
+        }
+        ++waits;
+        blocked.Set();
+        w->OnWritable([this] { Run(); });
+      }
+    } pump;
+    f.mux.HandleFunc("/stream", [&](ResponseWriter& w, Request&) {
+      w.Header().Set("Content-Length", std::to_string(kTotal));
+      pump.w = w.Hold();
+      pump.Run();
+    });
+    int port = f.Listen();
+    std::optional<HttpResponse> r;
+    bool was_blocked = false;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n");
+      was_blocked = pump.blocked.Wait(10s);
+      r = c.ReadResponse(nethttp::testutil::After(30s));
+    });
+    CHECK(was_blocked);
+    CHECK(pump.waits >= 1);
+    REQUIRE(r);
+    REQUIRE(r->body.size() == kTotal);
+    bool in_order = true;
+    for (size_t i = 0; i < kTotal; i += kPiece) {
+      in_order = in_order && r->body[i] == static_cast<char>('a' + (i / kPiece) % 26);
+    }
+    CHECK(in_order);
+  }
+
+  TEST_CASE("OnWritable runs when the connection goes away, and the handler's writes then fail") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    int woke = 0;
+    nethttp::Error after_wake;
+    f.mux.HandleFunc("/stuck", [&](ResponseWriter& w, Request&) {
+      held = w.Hold();
+      std::string piece(256 * 1024, 's');
+      while (held->Writable()) held->Write(piece);
+      held->OnWritable([&] {
+        ++woke;
+        after_wake = held->Write("more");
+      });
+    });
+    int port = f.Listen();
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /stuck HTTP/1.1\r\nHost: t\r\n\r\n");
+      if (!c.ReadUntil("\r\n\r\n")) return;  // the handler has run
+      linger lg{1, 0};
+      setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+      c.Close();
+    });
+    CHECK(f.fx.RunUntil([&] { return woke > 0; }, 5s));
+    CHECK(woke == 1);
+    CHECK(after_wake.code() == nethttp::ErrorCode::kCanceled);
+    held.reset();
   }
 }

@@ -16,12 +16,18 @@ class FakeSink : public nethttp::ResponseSink {
   std::string out;
   int grew = 0;
   int finished = 0;
+  int sent_now = 0;       // SendNow calls
+  int want_writable = 0;  // WantWritable calls
+  size_t unsent = 0;      // what Unsent reports
   bool keep_alives = true;
   std::string& Output() override { return out; }
   void OutputGrew() override { ++grew; }
   std::string_view Date() override { return "Sun, 06 Nov 1994 08:49:37 GMT"; }
   bool KeepAlivesAllowed() override { return keep_alives; }
   void ResponseFinished() override { ++finished; }
+  void SendNow() override { ++sent_now; }
+  size_t Unsent() override { return unsent; }
+  void WantWritable() override { ++want_writable; }
 };
 
 std::shared_ptr<ServerResponse> NewResponse(FakeSink* sink, ServerResponse::RequestInfo info = {}) {
@@ -217,6 +223,167 @@ TEST_SUITE("response_writer") {
     auto w = NewResponse(&sink);
     w->Detach();
     CHECK(w->Write("x").code() == nethttp::ErrorCode::kCanceled);
+  }
+
+  TEST_CASE("Flush sends the head and the buffered body now, chunked") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Write("data: 1\n\n");
+    CHECK(sink.out.empty());
+    w->Flush();
+    CHECK(sink.sent_now == 1);
+    CHECK(sink.out ==
+          "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+          "Content-Type: text/plain; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n"
+          "9\r\ndata: 1\n\n\r\n");
+    w->Write("x");  // after a Flush every write is a chunk at once
+    CHECK(sink.out.size() > 0);
+    CHECK(sink.out.substr(sink.out.size() - 6) == "1\r\nx\r\n");
+    w->CompleteUnlessHeld();
+    CHECK(sink.out.substr(sink.out.size() - 5) == "0\r\n\r\n");
+  }
+
+  TEST_CASE("Flush with nothing written sends a 200 head; with a Content-Length, no chunking") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Flush();
+    CHECK(sink.out.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(sink.out.find("Transfer-Encoding: chunked") != std::string::npos);
+
+    FakeSink sink2;
+    auto w2 = NewResponse(&sink2);
+    w2->Header().Set("Content-Length", "3");
+    w2->Write("ab");
+    w2->Flush();
+    CHECK(sink2.out.find("Transfer-Encoding") == std::string::npos);
+    CHECK(sink2.out.substr(sink2.out.size() - 6) == "\r\n\r\nab");
+  }
+
+  TEST_CASE("SendBuffered sends nothing for a response with no body yet, unless asked") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->SendBuffered(/*even_empty=*/false);
+    CHECK(sink.out.empty());
+    w->WriteHeader(502);  // the status can still change: nothing went out
+    w->Write("x");
+    w->SendBuffered(/*even_empty=*/false);
+    CHECK(sink.out.rfind("HTTP/1.1 502 Bad Gateway\r\n", 0) == 0);
+  }
+
+  TEST_CASE("a held response tells the sink of every write, however small") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    auto held = w->Hold();
+    int before = sink.grew;
+    held->Write("a");
+    CHECK(sink.grew == before + 1);
+    CHECK(sink.out.empty());  // the connection decides when (end of turn)
+  }
+
+  TEST_CASE("declared trailers: chunked even when small and done, values sent after the body") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Header().Set("Trailer", "X-Checksum, Content-Length, X-Count");
+    w->Write("body");
+    w->Header().Set("X-Checksum", "abc");
+    w->Header().Set("X-Count", "4");
+    w->Header().Set("Content-Length", "99");  // declared but forbidden as a trailer
+    w->CompleteUnlessHeld();
+    CHECK(sink.out.find("Trailer: X-Checksum, Content-Length, X-Count\r\n") != std::string::npos);
+    CHECK(sink.out.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+    CHECK(sink.out.substr(sink.out.find("\r\n\r\n") + 4) ==
+          "4\r\nbody\r\n0\r\nX-Checksum: abc\r\nX-Count: 4\r\n\r\n");
+  }
+
+  TEST_CASE("TrailerPrefix fields go in the trailer, never the head; forbidden names are dropped") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Write(std::string(5000, 'a'));  // streams: the head is already out
+    w->Header().Set(std::string(nethttp::TrailerPrefix) + "X-Sum", "42");
+    w->Header().Set(std::string(nethttp::TrailerPrefix) + "Transfer-Encoding", "chunked");
+    w->CompleteUnlessHeld();
+    CHECK(sink.out.substr(sink.out.size() - 19) == "a\r\n0\r\nX-Sum: 42\r\n\r\n");
+    CHECK(sink.out.find("Trailer:") == std::string::npos);
+
+    FakeSink sink2;  // set before the head: still not in it, and chunked
+    auto w2 = NewResponse(&sink2);
+    w2->Header().Set(std::string(nethttp::TrailerPrefix) + "X-Sum", "1");
+    w2->Write("ab");
+    w2->CompleteUnlessHeld();
+    size_t body = sink2.out.find("\r\n\r\n");
+    CHECK(sink2.out.substr(0, body).find("X-Sum") == std::string::npos);
+    CHECK(sink2.out.substr(body + 4) == "2\r\nab\r\n0\r\nX-Sum: 1\r\n\r\n");
+  }
+
+  TEST_CASE("trailers on a Content-Length or HTTP/1.0 response are dropped, as in Go") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Header().Set("Trailer", "X-A");
+    w->Header().Set("Content-Length", "2");
+    w->Write("ab");
+    w->Header().Set("X-A", "1");
+    w->CompleteUnlessHeld();
+    CHECK(sink.out.substr(sink.out.size() - 6) == "\r\n\r\nab");
+  }
+
+  TEST_CASE("Writable follows the sink's unsent bytes; OnWritable waits for Drained") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    CHECK(w->Writable());
+    sink.unsent = nethttp::kWriteHighWater;
+    CHECK_FALSE(w->Writable());
+    int called = 0;
+    w->OnWritable([&] { ++called; });
+    CHECK(sink.want_writable == 1);
+    CHECK(w->wants_writable());
+    CHECK(called == 0);
+    w->Drained();
+    CHECK(called == 1);
+    w->Drained();  // once per OnWritable
+    CHECK(called == 1);
+    CHECK_FALSE(w->wants_writable());
+  }
+
+  TEST_CASE("CloseNotify runs once when the client goes, and at once if it is already gone") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    int gone = 0;
+    w->CloseNotify([&] { ++gone; });
+    w->ClientGone();
+    w->ClientGone();
+    CHECK(gone == 1);
+    w->CloseNotify([&] { ++gone; });
+    CHECK(gone == 2);
+  }
+
+  TEST_CASE("Detach of an unfinished response runs its callbacks; a finished one drops them") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    auto held = w->Hold();
+    int gone = 0, writable = 0;
+    held->CloseNotify([&] { ++gone; });
+    held->OnWritable([&] { ++writable; });
+    w->Detach();
+    CHECK(gone == 1);
+    CHECK(writable == 1);
+    CHECK(held->Write("x").code() == nethttp::ErrorCode::kCanceled);
+    CHECK(held->Writable());  // a write would fail at once: nothing to wait for
+    held->OnWritable([&] { ++writable; });
+    CHECK(writable == 2);
+
+    // A callback holding the response itself is no leak: finishing drops it.
+    FakeSink sink2;
+    auto w2 = NewResponse(&sink2);
+    std::weak_ptr<ServerResponse> weak = w2;
+    {
+      auto h2 = w2->Hold();
+      h2->CloseNotify([h2] { (void)h2; });
+      h2->OnWritable([h2] { (void)h2; });
+      h2->Finish();
+    }
+    w2->Detach();
+    w2.reset();
+    CHECK(weak.expired());
   }
 
   TEST_CASE("AppendHttpDate is IMF-fixdate") {

@@ -62,6 +62,23 @@ TEST_SUITE("transport") {
     CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 1);
   }
 
+  TEST_CASE_FIXTURE(ClientFixture, "a server's trailers reach Body::Trailer, declared and prefixed") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) {
+      w.Header().Set("Trailer", "X-Sum");
+      w.Write("payload");
+      w.Header().Set("X-Sum", "7");
+      w.Header().Set(std::string(nethttp::TrailerPrefix) + "X-Late", "yes");
+    });
+    Start();
+    auto r = Send(transport, GetReq(URL("/")));
+    REQUIRE(r.ok());
+    CHECK(r->content_length == -1);  // chunked, as trailers need
+    CHECK(ReadAll(*r).value() == "payload");
+    CHECK(r->body->Trailer().Get("X-Sum") == "7");
+    CHECK(r->body->Trailer().Get("X-Late") == "yes");
+    CHECK(r->header.Get("X-Late").empty());
+  }
+
   TEST_CASE_FIXTURE(ClientFixture, "concurrent requests open one conn each, then share the pool") {
     mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("hi"); });
     Start();

@@ -49,7 +49,8 @@ class Conn final : public ResponseSink {
     kReadingHead,   // part of a head arrived; waits for the rest (ReadHeaderTimeout)
     kReadingBody,   // head parsed; waits for the body's end (ReadTimeout)
     kHandling,      // ServeHTTP is running; nothing else happens meanwhile
-    kHeld,          // the handler returned after Hold(); waits for Finish (WriteTimeout)
+    kHeld,          // the handler returned after Hold(); waits for Finish (WriteTimeout),
+                    // reading on to notice the client leaving
     kWriteBlocked,  // the peer reads slower than it sends; waits for write_cb to drain
     kLingering,      // last response queued and the write side shut; waits for the
                     // peer's EOF or the linger timer, so the peer reads it before a RST
@@ -70,6 +71,10 @@ class Conn final : public ResponseSink {
   // OnTimeout is the timeout lists' expire callback: a deadline of this
   // connection passed.
   static void OnTimeout(TimeoutEntry* e);
+  // OnTurnEnd is the TurnEndList's callback: send what a held response
+  // wrote this turn, and tell a handler waiting in OnWritable that the
+  // output drained.
+  static void OnTurnEnd(TurnEndEntry* e);
 
   State state() const { return state_; }
   Conn* next_ = nullptr;  // Server::Impl's intrusive list
@@ -82,6 +87,9 @@ class Conn final : public ResponseSink {
   std::string_view Date() override;
   bool KeepAlivesAllowed() override;
   void ResponseFinished() override;
+  void SendNow() override { Flush(); }
+  size_t Unsent() override;
+  void WantWritable() override;
 
  private:
   struct WriteReq;
@@ -96,6 +104,7 @@ class Conn final : public ResponseSink {
   static void OnClose(uv_handle_t* h);
 
   void SetState(State next);
+  void AtTurnEnd();
   // ArmTimeouts links this connection's deadlines for entering state next
   // from prev; see SetState.
   void ArmTimeouts(State prev, State next);
@@ -155,6 +164,9 @@ class Conn final : public ResponseSink {
   // timeout lists, or in none.
   TimeoutEntry timeout_;
   TimeoutEntry request_timeout_;
+  // turn_end_ is linked in the server's TurnEndList while this connection
+  // has work for the end of the loop turn (OnTurnEnd).
+  TurnEndEntry turn_end_;
   bool reading_ = false;
   // read_eof_: the peer half-closed while a response was pending; the
   // connection closes once that response is out. A fact about the read

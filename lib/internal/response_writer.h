@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +36,14 @@ class ResponseSink {
   virtual bool KeepAlivesAllowed() = 0;
   // ResponseFinished is called when a held response is finished.
   virtual void ResponseFinished() = 0;
+  // SendNow hands the output buffer to the socket now (Flush).
+  virtual void SendNow() = 0;
+  // Unsent is how many response bytes the connection holds that the
+  // kernel has not taken: what Writable measures.
+  virtual size_t Unsent() = 0;
+  // WantWritable asks the connection to call Drained once Unsent is down
+  // to kWriteLowWater.
+  virtual void WantWritable() = 0;
 };
 
 // kBufferBeforeChunking is how many body bytes a handler may write before
@@ -70,6 +79,24 @@ class ServerResponse : public ResponseWriter,
   nethttp::Error Write(std::string_view data) override;
   std::shared_ptr<ResponseWriter> Hold() override;
   void Finish() override;
+  void Flush() override;
+  bool Writable() override;
+  void OnWritable(std::function<void()> f) override;
+  void CloseNotify(std::function<void()> f) override;
+
+  // SendBuffered puts what the handler wrote so far in the output buffer:
+  // the head (chunked, unless a Content-Length was set) and the body bytes
+  // held back to decide the framing; nothing if no body byte was written,
+  // unless even_empty. Flush is this (even empty) and SendNow; for a held
+  // response the connection calls it at the end of each loop turn, so the
+  // head of a held handler that has written nothing yet can still change.
+  void SendBuffered(bool even_empty);
+  // Drained runs the OnWritable callback: the output is down to the
+  // low-water mark.
+  void Drained();
+  // ClientGone runs the CloseNotify callback: the client half-closed or
+  // left while the response is unfinished.
+  void ClientGone();
 
   // Complete finishes the response after ServeHTTP returned, unless it is
   // held; returns true when the response is complete.
@@ -78,9 +105,13 @@ class ServerResponse : public ResponseWriter,
   // sent yet; otherwise the connection closes after what was sent, so the
   // peer sees a truncated response rather than a wrong one.
   void Recover();
-  // Detach cuts the response from its connection (the peer went away): later
-  // writes fail and Finish does nothing.
-  void Detach() { sink_ = nullptr; }
+  // Detach cuts the response from its connection, finished or because the
+  // connection is closing: later writes fail and Finish does nothing. An
+  // unfinished response's CloseNotify and OnWritable callbacks run now;
+  // a finished one's are dropped (they may hold the response itself).
+  void Detach();
+  // wants_writable: an OnWritable callback is waiting.
+  bool wants_writable() const { return on_writable_ != nullptr; }
 
   // Retain keeps state (the connection's RequestState, whose Request the
   // handler was given) alive as long as this response is: a held handler
@@ -115,11 +146,14 @@ class ServerResponse : public ResponseWriter,
   bool held_ = false;
   bool finished_ = false;
   bool close_after_ = false;
+  bool client_gone_ = false;  // ClientGone ran: a later CloseNotify runs at once
   Framing framing_ = Framing::kUndecided;
   int64_t declared_length_ = -1;  // the handler's own Content-Length, if any
   int64_t written_ = 0;           // body bytes accepted from the handler
   std::string pending_;           // body bytes before the head is written
   std::shared_ptr<void> retained_;  // see Retain
+  std::function<void()> on_writable_;   // see OnWritable
+  std::function<void()> close_notify_;  // see CloseNotify
 };
 
 }  // namespace nethttp

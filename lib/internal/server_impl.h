@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "internal/timeout_list.h"
+#include "internal/turn_end_list.h"
 #include "nethttp/server.h"
 
 namespace nethttp {
@@ -78,6 +79,9 @@ class Server::Impl {
   };
   static constexpr int kTimeoutKinds = 6;
   TimeoutList& Timeouts(Timeout kind) { return *timeouts_[static_cast<int>(kind)]; }
+  // TurnEnd is where connections put off work to the end of the loop turn
+  // (a held response's writes, OnWritable callbacks).
+  TurnEndList& TurnEnd() { return *turn_end_; }
 
  private:
   struct Listener;
@@ -110,6 +114,7 @@ class Server::Impl {
   // Shutdown's deadline: one entry in a list of its own (made by Listen).
   TimeoutList* shutdown_timeouts_ = nullptr;
   TimeoutEntry shutdown_deadline_;
+  TurnEndList* turn_end_ = nullptr;  // made by Listen with the timeout lists
   std::function<void(Error)> shutdown_done_;
   Error shutdown_error_;  // what shutdown_done_ gets: set when the deadline passed
   size_t num_conns_ = 0;

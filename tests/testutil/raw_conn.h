@@ -261,6 +261,20 @@ class RawConn {
     return std::exchange(in_, std::string());
   }
 
+  // ReadUntil reads until what has arrived contains needle, and returns
+  // everything up to its end (the rest stays buffered); nullopt on
+  // deadline, EOF or error. For a response still being streamed, which
+  // ReadResponse would wait out.
+  std::optional<std::string> ReadUntil(std::string_view needle, Deadline d = After(kIoTimeout)) {
+    size_t at;
+    while ((at = in_.find(needle)) == std::string::npos) {
+      if (!Fill(d)) return std::nullopt;
+    }
+    std::string got = in_.substr(0, at + needle.size());
+    in_.erase(0, at + needle.size());
+    return got;
+  }
+
   // PeerClosed reports, without waiting, whether EOF or a reset is
   // already pending (bytes that arrived meanwhile are kept).
   bool PeerClosed() {

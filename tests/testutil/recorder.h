@@ -4,6 +4,7 @@
 #ifndef NETHTTP_TESTS_TESTUTIL_RECORDER_H_
 #define NETHTTP_TESTS_TESTUTIL_RECORDER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -56,6 +57,20 @@ class ResponseRecorder : public nethttp::ResponseWriter {
 
   void Finish() override { finished = true; }
 
+  // Flush records the call (Go's recorder sets Flushed). Output is never
+  // queued, so the recorder is always writable and an OnWritable callback
+  // runs at once; CloseNotify keeps its callback for the test to run
+  // (the client "leaving").
+  void Flush() override {
+    if (!wrote_header) WriteHeader(200);
+    flushed = true;
+  }
+  bool Writable() override { return true; }
+  void OnWritable(std::function<void()> f) override {
+    if (f) f();
+  }
+  void CloseNotify(std::function<void()> f) override { close_notify = std::move(f); }
+
   int code = 200;                    // status passed to the first WriteHeader
   nethttp::Header snap_header;       // header at the first WriteHeader
   std::string body;                  // every byte written
@@ -63,6 +78,8 @@ class ResponseRecorder : public nethttp::ResponseWriter {
   int superfluous_write_headers = 0; // WriteHeader calls after the first
   bool held = false;                 // Hold() was called
   bool finished = false;             // Finish() was called
+  bool flushed = false;              // Flush() was called
+  std::function<void()> close_notify;  // the last CloseNotify callback
 
  private:
   nethttp::Header header_;

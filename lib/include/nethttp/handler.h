@@ -16,6 +16,7 @@
 #ifndef NETHTTP_HANDLER_H_
 #define NETHTTP_HANDLER_H_
 
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,6 +28,14 @@
 
 namespace nethttp {
 
+// TrailerPrefix marks a header key as a trailer field to send after the
+// body, for trailers not known when the head is written (Go:
+// http.TrailerPrefix): w.Header().Set(TrailerPrefix + "Checksum", sum)
+// once the body is written. Trailers known up front are declared in the
+// "Trailer" header before the head goes out, and their values set later.
+// Either way the response is chunked, as trailers need.
+inline constexpr std::string_view TrailerPrefix = "Trailer:";
+
 // ResponseWriter is how a handler answers. Header() may be changed until the
 // first WriteHeader or Write; WriteHeader sends the status line; Write sends
 // body bytes (an implicit WriteHeader(200) comes first).
@@ -34,7 +43,7 @@ namespace nethttp {
 // Every method is pure: a writer must decide how it ends a response, and a
 // default Hold could only return a pointer that skips the writer. Middleware
 // that wraps the writer it was given derives from ResponseWriterWrapper
-// below, which forwards all five and holds correctly, and overrides only
+// below, which forwards them all and holds correctly, and overrides only
 // what it changes.
 class ResponseWriter {
  public:
@@ -58,7 +67,40 @@ class ResponseWriter {
   virtual std::shared_ptr<ResponseWriter> Hold() = 0;
   // Finish completes a held response.
   virtual void Finish() = 0;
+
+  // Flush sends the head and the body written so far now (Go:
+  // http.Flusher), where they would otherwise wait for the handler to
+  // return or for 4 KiB to build up; the response is then chunked unless
+  // the handler set a Content-Length. A held response needs no Flush: what
+  // its callbacks write leaves at the end of each loop turn.
+  virtual void Flush() = 0;
+
+  // Writable reports whether the connection's unsent output is below its
+  // high-water mark (kWriteHighWater). A handler streaming a large body
+  // writes while it is true and then waits for OnWritable; one that
+  // ignores it still works, but buffers all it writes (Node: write()
+  // returning false; Go's Write blocks instead).
+  virtual bool Writable() = 0;
+  // OnWritable calls f once, on the loop, when the unsent output has
+  // drained to the low-water mark (at the end of this loop turn if it
+  // already has), or when the connection goes away first: then Write
+  // fails, which is how f tells. A later call replaces an earlier f.
+  virtual void OnWritable(std::function<void()> f) = 0;
+  // CloseNotify calls f once if the client goes away before the response
+  // is finished (Go: Request.Context().Done(), the older CloseNotifier): it
+  // closed or reset the connection, or a deadline closed it. As in Go, the
+  // client half-closing (its EOF) counts as going away. A held response's
+  // connection keeps reading to notice; a client that pipelines more than
+  // 64 KiB of requests behind it is not read further, and not noticed.
+  // A later call replaces an earlier f.
+  virtual void CloseNotify(std::function<void()> f) = 0;
 };
+
+// kWriteHighWater is where Writable turns false; kWriteLowWater is where
+// OnWritable's callback runs. The gap keeps a streaming handler from
+// waking for every few bytes the kernel takes.
+inline constexpr size_t kWriteHighWater = 64 * 1024;
+inline constexpr size_t kWriteLowWater = 16 * 1024;
 
 // ResponseWriterWrapper is the base for middleware writers (Go code embeds
 // the http.ResponseWriter it wraps; Go 1.20 names the inner one Unwrap).
@@ -94,6 +136,10 @@ class ResponseWriterWrapper : public ResponseWriter,
   // Finish finishes the wrapped writer. An override that does work at the
   // end of a held response calls this last.
   void Finish() override { inner_->Finish(); }
+  void Flush() override { inner_->Flush(); }
+  bool Writable() override { return inner_->Writable(); }
+  void OnWritable(std::function<void()> f) override { inner_->OnWritable(std::move(f)); }
+  void CloseNotify(std::function<void()> f) override { inner_->CloseNotify(std::move(f)); }
 
   // Unwrap returns the wrapped writer (Go 1.20: Unwrap).
   ResponseWriter& Unwrap() { return *inner_; }

@@ -19,6 +19,10 @@ std::string CanonicalHeaderKey(std::string_view key);
 
 // ValidHeaderFieldName reports whether name is a non-empty RFC 9110 token.
 bool ValidHeaderFieldName(std::string_view name);
+// ValidTrailerHeader reports whether name may be sent as a trailer field:
+// not a field that frames, routes, authenticates or conditions the message
+// (RFC 9110 §6.5.1; Go: httpguts.ValidTrailerHeader). name is canonical.
+bool ValidTrailerHeader(std::string_view name);
 
 // ValidHeaderFieldValue reports whether value has no CR, LF, NUL or other
 // control byte except horizontal tab (RFC 9110 field-value).
