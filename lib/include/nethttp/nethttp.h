@@ -16,6 +16,7 @@
 #include "nethttp/response.h"
 #include "nethttp/serve_mux.h"
 #include "nethttp/server.h"
+#include "nethttp/sniff.h"
 #include "nethttp/status.h"
 #include "nethttp/transport.h"
 #include "nethttp/url.h"
