@@ -12,6 +12,7 @@
 #include "nethttp/log.h"
 #include "nethttp/loop.h"
 #include "nethttp/method.h"
+#include "nethttp/mime_type.h"
 #include "nethttp/request.h"
 #include "nethttp/response.h"
 #include "nethttp/serve_mux.h"
