@@ -59,7 +59,8 @@ const std::vector<Case> kSniffTests = {
     {"WAV audio #1", std::string("RIFFb\xb8\x00\x00WAVEfmt \x12\x00\x00\x00\x06"sv), "audio/wave"},
     {"WAV audio #2", std::string("RIFF,\x00\x00\x00WAVEfmt \x12\x00\x00\x00\x06"sv), "audio/wave"},
     {"AIFF audio #1",
-     std::string("FORM\x00\x00\x00\x00" "AIFFCOMM\x00\x00\x00\x12\x00\x01\x00\x00\x57\x55\x00\x10\x40\x0d\xf3\x34"sv),
+     std::string("FORM\x00\x00\x00\x00" "AIFFCOMM\x00\x00\x00\x12\x00\x01\x00\x00\x57\x55\x00\x10"
+                 "\x40\x0d\xf3\x34"sv),
      "audio/aiff"},
 
     {"OGG audio",
@@ -71,7 +72,8 @@ const std::vector<Case> kSniffTests = {
     {"Must not match OGG", std::string("oggS\x00"sv), "application/octet-stream"},
 
     // Video types.
-    {"MP4 video", std::string("\x00\x00\x00\x18" "ftypmp42\x00\x00\x00\x00mp42isom<\x06t\xbfmdat"sv), "video/mp4"},
+    {"MP4 video", std::string("\x00\x00\x00\x18" "ftypmp42\x00\x00\x00\x00mp42isom<\x06t\xbfmdat"sv),
+     "video/mp4"},
     {"AVI video #1", std::string("RIFF,O\n\x00" "AVI LIST\u00c0"sv), "video/avi"},
     {"AVI video #2", std::string("RIFF,\n\x00\x00" "AVI LIST\u00c0"sv), "video/avi"},
 
@@ -79,9 +81,11 @@ const std::vector<Case> kSniffTests = {
     {"TTF sample  I", std::string("\x00\x01\x00\x00\x00\x17\x01\x00\x00\x04\x01\x60\x4f"sv), "font/ttf"},
     {"TTF sample II", std::string("\x00\x01\x00\x00\x00\x0e\x00\x80\x00\x03\x00\x60\x46"sv), "font/ttf"},
 
-    {"OTTO sample  I", std::string("\x4f\x54\x54\x4f\x00\x0e\x00\x80\x00\x03\x00\x60\x42\x41\x53\x45"sv), "font/otf"},
+    {"OTTO sample  I", std::string("\x4f\x54\x54\x4f\x00\x0e\x00\x80\x00\x03\x00\x60\x42\x41\x53\x45"sv),
+     "font/otf"},
 
-    {"woff sample  I", std::string("\x77\x4f\x46\x46\x00\x01\x00\x00\x00\x00\x30\x54\x00\x0d\x00\x00"sv), "font/woff"},
+    {"woff sample  I", std::string("\x77\x4f\x46\x46\x00\x01\x00\x00\x00\x00\x30\x54\x00\x0d\x00\x00"sv),
+     "font/woff"},
     {"woff2 sample", std::string("\x77\x4f\x46\x32\x00\x01\x00\x00\x00"sv), "font/woff2"},
     {"wasm sample", std::string("\x00\x61\x73\x6d\x01\x00"sv), "application/wasm"},
 
@@ -125,7 +129,8 @@ TEST_SUITE("sniff") {
         {"mp4 box larger than data", std::string("\x00\x00\x00@ftypmp42\x00\x00\x00\x00mp42isom"sv),
          "application/octet-stream"},
         {"mp4 box size not a multiple of 4",
-         std::string("\x00\x00\x00\x15" "ftypmp42\x00\x00\x00\x00mp42isom\x00"sv), "application/octet-stream"},
+         std::string("\x00\x00\x00\x15" "ftypmp42\x00\x00\x00\x00mp42isom\x00"sv),
+         "application/octet-stream"},
         {"mp4 brand only in the version slot", std::string("\x00\x00\x00\x10" "ftypisommp42"sv),
          "application/octet-stream"},
         {"mp4 major brand", std::string("\x00\x00\x00\x0c" "ftypmp41"sv), "video/mp4"},
