@@ -4,12 +4,12 @@
 #include "nethttp/cookie.h"
 
 #include <algorithm>
-#include <array>
 #include <charconv>
 #include <cstdint>
 #include <limits>
 
 #include "internal/ascii.h"
+#include "internal/http_time.h"
 #include "internal/log.h"
 #include "nethttp/handler.h"
 
@@ -17,11 +17,6 @@ namespace nethttp {
 namespace {
 
 using std::chrono::sys_seconds;
-
-constexpr std::array<std::string_view, 7> kDayNames = {"Sun", "Mon", "Tue", "Wed",
-                                                       "Thu", "Fri", "Sat"};
-constexpr std::array<std::string_view, 12> kMonthNames = {
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
@@ -140,175 +135,12 @@ bool ValidCookieExpires(const std::optional<sys_seconds>& t) {
 }
 
 // --- Expires ----------------------------------------------------------------
-// Go parses Expires with time.Parse and two layouts: time.RFC1123
-// "Mon, 02 Jan 2006 15:04:05 MST" and "Mon, 02-Jan-2006 15:04:05 MST".
-// TimeScanner follows time.Parse's rules for the elements these layouts use
-// (name lookups case-insensitive, "02"/"04"/"05" exactly two digits, "15"
-// one or two, a space in the layout matching any run of spaces).
+// Go parses Expires with time.Parse and two layouts: time.RFC1123 and a
+// dashed variant (readSetCookies); http_time.cc has time.Parse's rules.
 
-struct TimeScanner {
-  std::string_view v;
-
-  bool Literal(std::string_view lit) {
-    while (!lit.empty()) {
-      if (lit.front() == ' ') {
-        if (v.empty() || v.front() != ' ') return false;
-        while (!lit.empty() && lit.front() == ' ') lit.remove_prefix(1);
-        while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-        continue;
-      }
-      if (v.empty() || v.front() != lit.front()) return false;
-      v.remove_prefix(1);
-      lit.remove_prefix(1);
-    }
-    return true;
-  }
-
-  template <size_t N>
-  bool Lookup(const std::array<std::string_view, N>& names, int* idx) {
-    for (size_t i = 0; i < N; ++i) {
-      std::string_view name = names[i];
-      if (v.size() < name.size()) continue;
-      if (EqualFold(v.substr(0, name.size()), name)) {
-        *idx = static_cast<int>(i);
-        v.remove_prefix(name.size());
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // Num is time.getnum: one or two digits, exactly two when fixed.
-  bool Num(bool fixed, int* out) {
-    if (v.empty() || !IsDigit(v[0])) return false;
-    if (v.size() < 2 || !IsDigit(v[1])) {
-      if (fixed) return false;
-      *out = v[0] - '0';
-      v.remove_prefix(1);
-      return true;
-    }
-    *out = (v[0] - '0') * 10 + (v[1] - '0');
-    v.remove_prefix(2);
-    return true;
-  }
-
-  bool Year(int* out) {
-    if (v.size() < 4) return false;
-    *out = 0;
-    for (int i = 0; i < 4; ++i) {
-      if (!IsDigit(v[i])) return false;
-      *out = *out * 10 + (v[i] - '0');
-    }
-    v.remove_prefix(4);
-    return true;
-  }
-
-  // Zone is time.Parse's stdTZ: "UTC", or what parseTimeZone accepts. The
-  // offset of a zone name is 0, except "GMT+h"/"GMT-h". Go would use the
-  // local zone's offset for the local abbreviation (e.g. "CET" in Berlin);
-  // we do not depend on the machine's zone, so servers should send GMT as
-  // RFC 6265 §4.1.1 asks.
-  bool Zone(int* offset_seconds) {
-    *offset_seconds = 0;
-    if (v.starts_with("UTC")) {
-      v.remove_prefix(3);
-      return true;
-    }
-    if (v.size() < 3) return false;
-    if (v.starts_with("ChST") || v.starts_with("MeST")) {
-      v.remove_prefix(4);
-      return true;
-    }
-    if (v.starts_with("GMT")) {
-      v.remove_prefix(3);
-      // parseGMT: a sign and a number of hours, or nothing.
-      if (!v.empty() && (v[0] == '+' || v[0] == '-')) {
-        size_t n = 1;
-        int64_t h = 0;
-        while (n < v.size() && IsDigit(v[n]) && h < 1000) h = h * 10 + (v[n++] - '0');
-        if (n > 1 && h <= 23) {
-          *offset_seconds = static_cast<int>(h * 3600) * (v[0] == '-' ? -1 : 1);
-          v.remove_prefix(n);
-        }
-      }
-      return true;
-    }
-    size_t upper = 0;
-    while (upper < v.size() && upper < 6 && IsUpper(v[upper])) ++upper;
-    size_t n = 0;
-    switch (upper) {
-      case 3:
-        n = 3;
-        break;
-      case 4:
-        if (v[3] == 'T' || v.starts_with("WITA")) n = 4;
-        break;
-      case 5:
-        if (v[4] == 'T') n = 5;
-        break;
-      default:
-        break;
-    }
-    if (n == 0) return false;
-    v.remove_prefix(n);
-    return true;
-  }
-};
-
-std::optional<sys_seconds> ParseCookieTime(std::string_view value, char date_sep) {
-  using namespace std::chrono;
-  TimeScanner s{value};
-  int wday = 0, day = 0, month = 0, year = 0, hour = 0, min = 0, sec = 0, offset = 0;
-  const char sep[2] = {date_sep, '\0'};
-  if (!s.Lookup(kDayNames, &wday) || !s.Literal(", ") || !s.Num(true, &day) || !s.Literal(sep) ||
-      !s.Lookup(kMonthNames, &month) || !s.Literal(sep) || !s.Year(&year) || !s.Literal(" ") ||
-      !s.Num(false, &hour) || !s.Literal(":") || !s.Num(true, &min) || !s.Literal(":") ||
-      !s.Num(true, &sec)) {
-    return std::nullopt;
-  }
-  // time.Parse takes fractional seconds the layout does not mention.
-  if (s.v.size() >= 2 && (s.v[0] == '.' || s.v[0] == ',') && IsDigit(s.v[1])) {
-    s.v.remove_prefix(1);
-    while (!s.v.empty() && IsDigit(s.v.front())) s.v.remove_prefix(1);
-  }
-  if (!s.Literal(" ") || !s.Zone(&offset) || !s.v.empty()) return std::nullopt;
-  if (hour > 23 || min > 59 || sec > 59) return std::nullopt;
-  year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month + 1)},
-                     std::chrono::day{static_cast<unsigned>(day)}};
-  if (day < 1 || !ymd.ok()) return std::nullopt;  // Go: "day out of range"
-  return sys_seconds{sys_days{ymd}} + hours{hour} + minutes{min} + seconds{sec} - seconds{offset};
-}
-
-// FormatTime writes t in Go's http.TimeFormat: "Mon, 02 Jan 2006 15:04:05 GMT".
-void FormatTime(sys_seconds t, std::string* out) {
-  using namespace std::chrono;
-  sys_days d = floor<days>(t);
-  year_month_day ymd{d};
-  hh_mm_ss<seconds> hms{t - d};
-  auto two = [out](unsigned v) {
-    out->push_back(static_cast<char>('0' + v / 10));
-    out->push_back(static_cast<char>('0' + v % 10));
-  };
-  out->append(kDayNames[weekday{d}.c_encoding()]);
-  out->append(", ");
-  two(static_cast<unsigned>(ymd.day()));
-  out->push_back(' ');
-  out->append(kMonthNames[static_cast<unsigned>(ymd.month()) - 1]);
-  out->push_back(' ');
-  // Go's "2006" zero-pads to four digits and writes every digit beyond:
-  // an expiry in the year 10000 must not come out as 0000, in the past.
-  // A year before 0 (only a program can set one) is written as 0000.
-  int y = std::max(static_cast<int>(ymd.year()), 0);
-  std::string year = std::to_string(y);
-  if (year.size() < 4) out->append(4 - year.size(), '0');
-  out->append(year);
-  out->push_back(' ');
-  two(static_cast<unsigned>(hms.hours().count()));
-  out->push_back(':');
-  two(static_cast<unsigned>(hms.minutes().count()));
-  out->push_back(':');
-  two(static_cast<unsigned>(hms.seconds().count()));
-  out->append(" GMT");
+std::optional<sys_seconds> ParseCookieTime(std::string_view value) {
+  if (auto t = ParseTimeLayout("Mon, 02 Jan 2006 15:04:05 MST", value)) return t;
+  return ParseTimeLayout("Mon, 02-Jan-2006 15:04:05 MST", value);
 }
 
 // ParseMaxAge is strconv.Atoi plus Go's refusal of leading zeros ("05").
@@ -473,8 +305,7 @@ std::vector<Cookie> ReadSetCookies(const Header& h) {
         }
       } else if (lower_attr == "expires") {
         c.raw_expires = std::string(val);
-        c.expires = ParseCookieTime(val, ' ');
-        if (!c.expires) c.expires = ParseCookieTime(val, '-');
+        c.expires = ParseCookieTime(val);
         if (c.expires) continue;
       } else if (lower_attr == "path") {
         c.path = std::string(val);

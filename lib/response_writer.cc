@@ -10,6 +10,7 @@
 #include "internal/ascii.h"
 #include "internal/log.h"
 #include "internal/transfer.h"
+#include "nethttp/sniff.h"
 #include "nethttp/status.h"
 
 namespace nethttp {
@@ -78,30 +79,6 @@ void AddStatusLine(HeadPieces* head, int proto_minor, int code) {
       .Add(" "sv)
       .Add(text.empty() ? "status code"sv : text)
       .Add("\r\n"sv);
-}
-
-// kSniffLen: Go's sniffLen, how many leading body bytes decide the type.
-constexpr size_t kSniffLen = 512;
-
-// SniffContentType is the part of Go's DetectContentType (sniff.go) that a
-// server without files needs: HTML, then text, else binary.
-std::string_view SniffContentType(std::string_view data) {
-  std::string_view s = data.substr(0, kSniffLen);
-  size_t i = s.find_first_not_of("\t\n\x0c\r ");
-  std::string_view lead = i == std::string_view::npos ? std::string_view() : s.substr(i);
-  for (std::string_view tag : {"<!DOCTYPE HTML"sv, "<HTML"sv, "<HEAD"sv, "<BODY"sv, "<P"sv, "<H1"sv}) {
-    if (lead.size() > tag.size() && EqualFold(lead.substr(0, tag.size()), tag) &&
-        (lead[tag.size()] == ' ' || lead[tag.size()] == '>')) {
-      return "text/html; charset=utf-8";
-    }
-  }
-  for (unsigned char c : s) {
-    // Go's "binary data byte" table: control bytes other than whitespace.
-    if (c <= 0x08 || c == 0x0B || (c >= 0x0E && c <= 0x1A) || (c >= 0x1C && c <= 0x1F)) {
-      return "application/octet-stream";
-    }
-  }
-  return "text/plain; charset=utf-8";
 }
 
 // HasTrailers: the handler declared trailer fields ("Trailer") or set one
@@ -275,7 +252,7 @@ void ServerResponse::WriteHead(bool handler_done, std::string_view more) {
       joined.append(pending_).append(more.substr(0, kSniffLen - pending_.size()));
       sniff = joined;
     }
-    head.Add("Content-Type: "sv).Add(SniffContentType(sniff)).Add("\r\n"sv);
+    head.Add("Content-Type: "sv).Add(DetectContentType(sniff)).Add("\r\n"sv);
   }
   if (content_length >= 0) head.Add("Content-Length: "sv).AddDecimal(content_length).Add("\r\n"sv);
   if (framing_ == Framing::kChunked) head.Add("Transfer-Encoding: chunked\r\n"sv);

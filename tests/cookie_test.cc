@@ -226,7 +226,9 @@ TEST_SUITE("cookie") {
         {"Tue,  10 Nov  2009 23:00:00 UTC", Unix(1257894000)},  // spaces run together
         {"Tue, 10 Nov 2009 23:00:00.123 GMT", Unix(1257894000)},  // fraction ignored
         {"Tue, 10 Nov 2009 23:00:00 PST", Unix(1257894000)},  // unknown zone: offset 0
-        {"Tue, 10 Nov 2009 23:00:00 GMT+1", Unix(1257894000 - 3600)},
+        // Go 1.19 labels the time "GMT+1" but keeps the instant at 23:00 UTC
+        // (time.Parse only shifts for the local zone's own name; run with Go).
+        {"Tue, 10 Nov 2009 23:00:00 GMT+1", Unix(1257894000)},
         {"Sun, 10 Nov 2009 23:00:00 GMT", Unix(1257894000)},  // weekday not checked
         {"Mon, 01 Jan 1601 01:01:01 GMT", Date(1601, 1, 1, 1, 1, 1)},
         {"Tue, 1 Nov 2009 23:00:00 GMT", std::nullopt},  // "02": two digits
