@@ -216,4 +216,23 @@ std::shared_ptr<Handler> RedirectHandler(std::string url, int code) {
   return std::make_shared<RedirectHandlerImpl>(std::move(url), code);
 }
 
+std::shared_ptr<Handler> StripPrefix(std::string prefix, std::shared_ptr<Handler> h) {
+  if (prefix.empty()) return h;
+  return std::make_shared<HandlerFunc>([prefix = std::move(prefix), h = std::move(h)](ResponseWriter& w,
+                                                                                     Request& r) {
+    // Go: both the path and its encoded form must start with the prefix
+    // (raw_path is empty when the path encodes the default way).
+    URL& u = r.url;
+    bool in_path = u.path.starts_with(prefix);
+    bool in_raw = u.raw_path.empty() || u.raw_path.starts_with(prefix);
+    if (!in_path || !in_raw) {
+      NotFound(w, r);
+      return;
+    }
+    u.path.erase(0, prefix.size());
+    if (!u.raw_path.empty()) u.raw_path.erase(0, prefix.size());
+    h->ServeHTTP(w, r);
+  });
+}
+
 }  // namespace nethttp

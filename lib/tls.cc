@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <utility>
 
 #include "internal/tls_context.h"
 
@@ -56,6 +57,43 @@ std::string VersionName(uint16_t version) {
   }
   char hex[8];
   std::snprintf(hex, sizeof hex, "0x%04X", version);
+  return hex;
+}
+
+std::string CipherSuiteName(uint16_t id) {
+  // Go 1.19's CipherSuites() and InsecureCipherSuites(), by number.
+  static constexpr std::pair<uint16_t, const char*> kNames[] = {
+      {0x1301, "TLS_AES_128_GCM_SHA256"},
+      {0x1302, "TLS_AES_256_GCM_SHA384"},
+      {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
+      {0xc009, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA"},
+      {0xc00a, "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA"},
+      {0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA"},
+      {0xc014, "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"},
+      {0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+      {0xc02c, "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"},
+      {0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"},
+      {0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"},
+      {0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"},
+      {0xcca9, "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256"},
+      {0x0005, "TLS_RSA_WITH_RC4_128_SHA"},
+      {0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA"},
+      {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA"},
+      {0x0035, "TLS_RSA_WITH_AES_256_CBC_SHA"},
+      {0x003c, "TLS_RSA_WITH_AES_128_CBC_SHA256"},
+      {0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256"},
+      {0x009d, "TLS_RSA_WITH_AES_256_GCM_SHA384"},
+      {0xc007, "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA"},
+      {0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA"},
+      {0xc012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"},
+      {0xc023, "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256"},
+      {0xc027, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256"},
+  };
+  for (const auto& [n, name] : kNames) {
+    if (n == id) return name;
+  }
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%04X", id);
   return hex;
 }
 

@@ -144,7 +144,7 @@ int OnTicketKey(SSL* ssl, unsigned char name[16], unsigned char* iv, EVP_CIPHER_
 int OnNewSession(SSL* ssl, SSL_SESSION* session) {
   auto* s = static_cast<TlsSession*>(SSL_get_app_data(ssl));
   if (s == nullptr || s->cache_key().empty()) return 0;
-  ContextOf(ssl)->PutSession(s->cache_key(), session);
+  ContextOf(ssl)->PutSession(std::string(s->cache_key()), session);
   return 1;  // ours now
 }
 

@@ -208,24 +208,28 @@ TlsSession::TlsSession(std::shared_ptr<TlsContext> ctx) : ctx_(std::move(ctx)) {
 }
 
 TlsSession::TlsSession(std::shared_ptr<TlsContext> ctx, std::string_view host, std::string cache_key)
-    : ctx_(std::move(ctx)), cache_key_(std::move(cache_key)) {
+    : ctx_(std::move(ctx)), client_(std::make_unique<ClientSide>()) {
   Init();
+  client_->cache_key = std::move(cache_key);
   const TLSConfig& cfg = ctx_->config();
-  host_ = cfg.server_name.empty() ? std::string(host) : cfg.server_name;
-  if (!host_.empty() && host_.front() == '[' && host_.back() == ']') host_ = host_.substr(1, host_.size() - 2);
-  bool ip = IsIpLiteral(host_);
+  std::string& verified = client_->host;  // (the name, or the address, in the certificate)
+  verified = cfg.server_name.empty() ? std::string(host) : cfg.server_name;
+  if (!verified.empty() && verified.front() == '[' && verified.back() == ']') {
+    verified = verified.substr(1, verified.size() - 2);
+  }
+  bool ip = IsIpLiteral(verified);
   if (!cfg.insecure_skip_verify) {
     X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
     X509_VERIFY_PARAM_set_hostflags(param, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
     if (ip) {
-      X509_VERIFY_PARAM_set1_ip_asc(param, host_.c_str());
+      X509_VERIFY_PARAM_set1_ip_asc(param, verified.c_str());
     } else {
-      X509_VERIFY_PARAM_set1_host(param, host_.c_str(), host_.size());
+      X509_VERIFY_PARAM_set1_host(param, verified.c_str(), verified.size());
     }
   }
   // RFC 6066 §3: SNI names hosts, never addresses.
-  if (!ip && !host_.empty()) SSL_set_tlsext_host_name(ssl_, host_.c_str());
-  if (SSL_SESSION* session = ctx_->GetSession(cache_key_)) {
+  if (!ip && !verified.empty()) SSL_set_tlsext_host_name(ssl_, verified.c_str());
+  if (SSL_SESSION* session = ctx_->GetSession(client_->cache_key)) {
     SSL_set_session(ssl_, session);
     SSL_SESSION_free(session);  // (SSL_set_session took its own reference)
   }
@@ -366,7 +370,10 @@ Error TlsSession::ReceiveEof() {
 }
 
 void TlsSession::NoteVerifyFailure(long result, X509* leaf, X509* failed) {
-  if (verify_error_.empty()) verify_error_ = CertificateErrorText(result, leaf, failed, host_);
+  static const std::string kNoHost;  // (a server verifies a client's certificate for no name)
+  if (verify_error_.empty()) {
+    verify_error_ = CertificateErrorText(result, leaf, failed, client_ ? client_->host : kNoHost);
+  }
 }
 
 void TlsSession::Fail(Error err) {
@@ -400,7 +407,6 @@ ConnectionState TlsSession::ConnectionStateNow() const {
   cs.version = static_cast<uint16_t>(SSL_version(ssl_));
   if (const SSL_CIPHER* c = SSL_get_current_cipher(ssl_)) {
     cs.cipher_suite = SSL_CIPHER_get_protocol_id(c);
-    if (const char* name = SSL_CIPHER_standard_name(c)) cs.cipher_suite_name = name;
   }
   if (const char* sni = SSL_get_servername(ssl_, TLSEXT_NAMETYPE_host_name)) cs.server_name = sni;
   const unsigned char* alpn = nullptr;

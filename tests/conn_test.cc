@@ -821,7 +821,9 @@ TEST_SUITE("conn") {
     f.mux.HandleFunc("/stuck", [&](ResponseWriter& w, Request&) {
       held = w.Hold();
       std::string piece(256 * 1024, 's');
-      while (held->Writable()) held->Write(piece);
+      // The peer may reset while this loop runs: a Write error ends it.
+      while (held->Writable() && !held->Write(piece)) {
+      }
       held->OnWritable([&] {
         ++woke;
         after_wake = held->Write("more");

@@ -10,6 +10,7 @@
 #include "nethttp/handler.h"
 #include "nethttp/request.h"
 #include "nethttp/status.h"
+#include "nethttp/url.h"
 #include "testutil/recorder.h"
 
 namespace {
@@ -238,6 +239,56 @@ TEST_SUITE("handler") {
       CHECK(w.Header().Get("Location") == "/x/up");
       CHECK(w.body == "<a href=\"/x/up\">See Other</a>.\n\n");
     }
+  }
+
+  TEST_CASE("StripPrefix: Go's TestStripPrefix, and the encoded path too") {
+    std::string seen_path, seen_raw;
+    auto inner = std::make_shared<nethttp::HandlerFunc>([&](nethttp::ResponseWriter& w, Request& r) {
+      seen_path = r.url.path;
+      seen_raw = r.url.raw_path;
+      w.Header().Set("X-Path", r.url.path);
+    });
+    auto h = nethttp::StripPrefix("/foo", inner);
+    {
+      Request r = MakeRequest("GET", "/foo/bar");
+      ResponseRecorder w;
+      h->ServeHTTP(w, r);
+      CHECK(w.Header().Get("X-Path") == "/bar");
+    }
+    {
+      Request r = MakeRequest("GET", "/bar");  // not under the prefix
+      ResponseRecorder w;
+      seen_path = "unset";
+      h->ServeHTTP(w, r);
+      CHECK(w.code == 404);
+      CHECK(seen_path == "unset");
+    }
+    {
+      Request r = MakeRequest("GET", "/foo");  // the prefix itself: an empty path, as in Go
+      ResponseRecorder w;
+      h->ServeHTTP(w, r);
+      CHECK(w.code == 200);
+      CHECK(seen_path.empty());
+    }
+    {
+      // Go 1.19: the raw path must carry the prefix too; "/foo%2Fbar" is
+      // not under "/foo/" once decoded path and raw path disagree.
+      auto h2 = nethttp::StripPrefix("/foo/", inner);
+      Request r = MakeRequest("GET", "");
+      r.url = nethttp::ParseRequestURI("/foo%2Fbar").value();
+      ResponseRecorder w;
+      seen_path = "unset";
+      h2->ServeHTTP(w, r);
+      CHECK(w.code == 404);
+      Request r2 = MakeRequest("GET", "");
+      r2.url = nethttp::ParseRequestURI("/foo/a%2Fb").value();
+      ResponseRecorder w2;
+      h2->ServeHTTP(w2, r2);
+      CHECK(w2.code == 200);
+      CHECK(seen_path == "a/b");
+      CHECK(seen_raw == "a%2Fb");
+    }
+    CHECK(nethttp::StripPrefix("", inner) == inner);
   }
 
   TEST_CASE("a middleware wrapper stays in the chain of a held response") {

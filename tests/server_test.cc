@@ -529,7 +529,7 @@ TEST_SUITE("server") {
     ts.mux.HandleFunc("/tls", [&](ResponseWriter& w, Request& r) {
       seen.push_back(r.tls);
       w.Write(r.tls ? nethttp::VersionName(r.tls->version) + " " + r.tls->server_name + " " +
-                          r.tls->cipher_suite_name + " " + r.tls->negotiated_protocol
+                          nethttp::CipherSuiteName(r.tls->cipher_suite) + " " + r.tls->negotiated_protocol
                     : "plain");
     });
     REQUIRE_FALSE(ts.srv.ListenTLS(Cert("server.pem"), Cert("server.key")));

@@ -108,7 +108,7 @@ TEST_SUITE("tls_session") {
     CHECK(s.version == nethttp::VersionTLS13);
     CHECK(nethttp::VersionName(s.version) == "TLS 1.3");
     CHECK(s.cipher_suite == 0x1301);
-    CHECK(s.cipher_suite_name == "TLS_AES_128_GCM_SHA256");
+    CHECK(nethttp::CipherSuiteName(s.cipher_suite) == "TLS_AES_128_GCM_SHA256");
     CHECK(s.server_name == "localhost");
     CHECK(s.negotiated_protocol == "http/1.1");
     CHECK_FALSE(s.did_resume);
@@ -128,7 +128,8 @@ TEST_SUITE("tls_session") {
     REQUIRE(server.state() == State::kOpen);
     nethttp::ConnectionState s = server.ConnectionStateNow();
     CHECK(nethttp::VersionName(s.version) == "TLS 1.2");
-    CHECK(s.cipher_suite_name == "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    CHECK(nethttp::CipherSuiteName(s.cipher_suite) == "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256");
+    CHECK(nethttp::CipherSuiteName(0x1234) == "0x1234");
     CHECK(s.cipher_suite == 0xC02B);
   }
 

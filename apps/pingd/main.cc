@@ -2,6 +2,7 @@
 // request body back; everything else is the mux's 404. SIGINT or SIGTERM
 // shuts down gracefully. Flags and behaviour are a contract: SPEC §3.
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -30,6 +31,8 @@ struct Flags {
   // certificate, the others are chosen by the client's SNI.
   std::vector<std::string> tls_certs;
   std::vector<std::string> tls_keys;
+  // --root: a directory served at /static/ (off when empty).
+  std::string root;
 };
 
 // Usage errors are one line on stderr and exit status 2, like Go's flag
@@ -108,6 +111,7 @@ int main(int argc, char** argv) {
   app.add_option("--tls-cert", flags.tls_certs,
                  "serve https with this PEM certificate chain (repeat with --tls-key for SNI)");
   app.add_option("--tls-key", flags.tls_keys, "the PEM private key of the --tls-cert in the same position");
+  app.add_option("--root", flags.root, "serve this directory's files at /static/ (off by default)");
   app.set_version_flag("--version", std::string("pingd ") + std::string(nethttp::kVersion));
   try {
     app.parse(argc, argv);
@@ -159,6 +163,15 @@ int main(int argc, char** argv) {
     w.Header().Set("Content-Length", std::to_string(r.body.size()));
     w.Write(r.body);
   });
+
+  if (!flags.root.empty()) {
+    // Checked now, so a typo is bad usage rather than a 404 on every request.
+    struct stat st {};
+    if (stat(flags.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return UsageError("--root: \"" + flags.root + "\" is not a directory");
+    }
+    nethttp::Handle("/static/", nethttp::StripPrefix("/static", nethttp::FileServer(nethttp::Dir(flags.root))));
+  }
 
   nethttp::Server srv;
   srv.addr = flags.addr;

@@ -66,7 +66,8 @@ class TlsSession {
   bool looks_like_http() const { return looks_like_http_; }
   // ConnectionStateNow fills Go's ConnectionState; meaningful once kOpen.
   ConnectionState ConnectionStateNow() const;
-  const std::string& cache_key() const { return cache_key_; }
+  // cache_key is a client's session-cache key; empty on a server.
+  std::string_view cache_key() const { return client_ ? std::string_view(client_->cache_key) : std::string_view(); }
   // NoteVerifyFailure is the verify callback's report (tls_context.cc):
   // OpenSSL's result, the peer's leaf, and the certificate that failed.
   // The first one is kept, in Go's words, for error().
@@ -89,8 +90,14 @@ class TlsSession {
   ssl_st* ssl_ = nullptr;
   State state_ = State::kHandshaking;
   Error error_;
-  std::string host_;       // the name a client verifies
-  std::string cache_key_;  // a client's session-cache key
+  // ClientSide is what only a client's session keeps: null on a server's,
+  // which has one session per connection (tools/bench tls-idle counts the
+  // bytes of each).
+  struct ClientSide {
+    std::string host;       // the name verified
+    std::string cache_key;  // the session-cache key
+  };
+  std::unique_ptr<ClientSide> client_;
   // The first record's header, gathered until five bytes came.
   unsigned char first_[5] = {};
   size_t first_len_ = 0;

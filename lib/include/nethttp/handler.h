@@ -79,7 +79,8 @@ class ResponseWriter {
   // high-water mark (kWriteHighWater). A handler streaming a large body
   // writes while it is true and then waits for OnWritable; one that
   // ignores it still works, but buffers all it writes (Node: write()
-  // returning false; Go's Write blocks instead).
+  // returning false; Go's Write blocks instead). Once the connection is
+  // gone Writable is true and Write fails: a writer must check Write.
   virtual bool Writable() = 0;
   // OnWritable calls f once, on the loop, when the unsent output has
   // drained to the low-water mark (at the end of this loop turn if it
@@ -186,6 +187,12 @@ std::shared_ptr<Handler> NotFoundHandler();
 void Redirect(ResponseWriter& w, Request& r, std::string_view url, int code);
 // RedirectHandler returns a handler that redirects every request to url.
 std::shared_ptr<Handler> RedirectHandler(std::string url, int code);
+// StripPrefix returns a handler that removes prefix from the request's
+// URL path (and raw_path) and hands the request to h, or answers 404 when
+// the path does not start with it (Go: http.StripPrefix). Go hands h a
+// copy of the request; here the Request is changed in place, so that it
+// stays valid for a handler below that holds its response.
+std::shared_ptr<Handler> StripPrefix(std::string prefix, std::shared_ptr<Handler> h);
 
 }  // namespace nethttp
 

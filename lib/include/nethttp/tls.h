@@ -22,6 +22,11 @@ inline constexpr uint16_t VersionTLS13 = 0x0304;
 // VersionName is Go's tls.VersionName: "TLS 1.2", "TLS 1.3", or "0x0301".
 std::string VersionName(uint16_t version);
 
+// CipherSuiteName is Go's tls.CipherSuiteName: the IANA name of a suite
+// ("TLS_AES_128_GCM_SHA256"), or its number as "0x1301" for one Go does not
+// know.
+std::string CipherSuiteName(uint16_t id);
+
 // Certificate is a certificate chain (leaf first) and its private key, both
 // PEM, checked to belong together (Go: tls.Certificate). Build one with
 // LoadX509KeyPair or X509KeyPair.
@@ -89,8 +94,10 @@ struct TLSConfig {
 // (Go: tls.ConnectionState); a server's Request carries it as Request::tls.
 struct ConnectionState {
   uint16_t version = 0;
-  uint16_t cipher_suite = 0;           // the IANA number, as Go's constants
-  std::string cipher_suite_name;       // the IANA name, as Go's tls.CipherSuiteName
+  // cipher_suite is the IANA number, as Go's constants; CipherSuiteName
+  // names it. (A number, not a string: a server keeps one of these per
+  // connection, and the name would be 64 more bytes of each.)
+  uint16_t cipher_suite = 0;
   std::string server_name;             // the SNI the client sent
   std::string negotiated_protocol;     // the ALPN result, empty without one
   bool did_resume = false;

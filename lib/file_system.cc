@@ -1,0 +1,315 @@
+// Dir: the disk as a FileSystem (Go: http.Dir). Opens run on libuv's thread
+// pool and resolve beneath the root in the kernel; reads are uv_fs_read, so
+// the loop never waits for the disk.
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstdio>
+#include <deque>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "internal/path.h"
+#include "internal/uv_handle.h"
+#include "nethttp/file_server.h"
+#include "nethttp/loop.h"
+
+namespace nethttp {
+namespace {
+
+Error ErrnoError(int err, std::string_view what) {
+  return Error::FromUv(uv_translate_sys_error(err), what);
+}
+
+FileInfo InfoOf(const struct stat& st, std::string name) {
+  FileInfo info;
+  info.name = std::move(name);
+  info.size = st.st_size;
+  info.is_dir = S_ISDIR(st.st_mode);
+  info.mod_time = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+  return info;
+}
+
+// OpenBeneath opens rel (relative, already cleaned) under the directory
+// root_fd and never outside it, whatever symlinks or ".." the tree holds:
+// openat2's RESOLVE_BENEATH makes the kernel refuse (EXDEV) any step out.
+// Without openat2 (a kernel before 5.6, or a seccomp filter that hides it)
+// the file is opened as usual and where it really is is checked after, on
+// the open descriptor, so no race can swap what was checked.
+int OpenBeneath(int root_fd, const std::string& root_real, const std::string& rel, int* err) {
+  open_how how{};
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
+  // after the fstat anyway); it changes nothing for files and directories.
+  how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  long fd = syscall(SYS_openat2, root_fd, rel.c_str(), &how, sizeof how);
+  if (fd >= 0) return static_cast<int>(fd);
+  *err = errno;
+  if (*err == EXDEV) *err = EACCES;  // out of root: forbidden, as Go's 403 reads
+  if (*err != ENOSYS && *err != EPERM) return -1;
+
+  fd = openat(root_fd, rel.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    *err = errno;
+    return -1;
+  }
+  char link[64], real[PATH_MAX + 1];
+  std::snprintf(link, sizeof link, "/proc/self/fd/%ld", fd);
+  ssize_t n = readlink(link, real, PATH_MAX);
+  std::string_view where(real, n > 0 ? static_cast<size_t>(n) : 0);
+  bool inside = where == root_real ||
+                (where.starts_with(root_real) &&
+                 (root_real == "/" || where.substr(root_real.size()).starts_with('/')));
+  if (!inside) {
+    close(static_cast<int>(fd));
+    *err = EACCES;
+    return -1;
+  }
+  return static_cast<int>(fd);
+}
+
+class DiskFileSystem;
+
+class DiskFile final : public File, public std::enable_shared_from_this<DiskFile> {
+ public:
+  DiskFile(std::shared_ptr<DiskFileSystem> fs, int fd, FileInfo info)
+      : fs_(std::move(fs)), fd_(fd), info_(std::move(info)) {}
+  ~DiskFile() override;
+
+  const FileInfo& Stat() const override { return info_; }
+  void ReadAt(int64_t offset, char* buf, size_t n, ReadFunc done) override;
+  void ReadDir(ReadDirFunc done) override;
+
+ private:
+  std::shared_ptr<DiskFileSystem> fs_;
+  int fd_;
+  FileInfo info_;
+};
+
+class DiskFileSystem final : public FileSystem, public std::enable_shared_from_this<DiskFileSystem> {
+ public:
+  DiskFileSystem(std::string root, uv_loop_t* loop) : root_(std::move(root)), loop_(loop) {
+    // The root is trusted and opened once, here: a root that is itself a
+    // symlink is followed. A root that cannot be opened makes every Open
+    // fail the same way (Go's Dir reports each request's own error).
+    root_fd_ = open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root_fd_ < 0) {
+      root_errno_ = errno;
+      return;
+    }
+    char link[64], real[PATH_MAX + 1];
+    std::snprintf(link, sizeof link, "/proc/self/fd/%d", root_fd_);
+    if (ssize_t n = readlink(link, real, PATH_MAX); n > 0) root_real_.assign(real, static_cast<size_t>(n));
+  }
+  ~DiskFileSystem() override {
+    if (root_fd_ >= 0) close(root_fd_);
+  }
+
+  void Open(std::string_view name, OpenFunc done) override;
+  uv_loop_t* loop() const { return loop_; }
+  // FileClosed frees an open-file slot for the next Open waiting.
+  void FileClosed();
+
+ private:
+  struct OpenWork {
+    uv_work_t req;
+    std::shared_ptr<DiskFileSystem> fs;
+    std::string rel;   // the cleaned name without its leading '/', "." for the root
+    std::string base;  // FileInfo::name
+    OpenFunc done;
+    int fd = -1;
+    int err = 0;
+    struct stat st {};
+  };
+  void Start(std::unique_ptr<OpenWork> w);
+
+  std::string root_;
+  uv_loop_t* loop_;
+  int root_fd_ = -1;
+  int root_errno_ = 0;
+  std::string root_real_;
+  size_t open_files_ = 0;  // DiskFiles alive plus opens in flight
+  std::deque<std::unique_ptr<OpenWork>> waiting_;  // beyond kMaxOpenFiles, in order
+};
+
+void DiskFileSystem::Open(std::string_view name, OpenFunc done) {
+  auto w = std::make_unique<OpenWork>();
+  w->fs = shared_from_this();
+  // Go's Dir.Open: the name is cleaned as a rooted path, so ".." cannot
+  // climb above the root (and symlinks are OpenBeneath's business).
+  std::string clean = CleanPath("/" + std::string(name));
+  w->rel = clean == "/" ? "." : clean.substr(1);
+  w->base = clean == "/" ? "/" : clean.substr(clean.rfind('/') + 1);
+  w->done = std::move(done);
+  if (name.find('\0') != std::string_view::npos) w->err = EINVAL;  // (no C string holds it)
+  if (open_files_ >= kMaxOpenFiles) {
+    waiting_.push_back(std::move(w));
+    return;
+  }
+  Start(std::move(w));
+}
+
+void DiskFileSystem::Start(std::unique_ptr<OpenWork> w) {
+  ++open_files_;
+  w->req.data = w.get();
+  auto work = [](uv_work_t* req) {
+    auto* w = OwnerOf<OpenWork>(req);
+    if (w->err != 0) return;
+    DiskFileSystem& fs = *w->fs;
+    if (fs.root_fd_ < 0) {
+      w->err = fs.root_errno_;
+      return;
+    }
+    w->fd = OpenBeneath(fs.root_fd_, fs.root_real_, w->rel, &w->err);
+    if (w->fd < 0) return;
+    if (fstat(w->fd, &w->st) != 0) {
+      w->err = errno;
+    } else if (!S_ISREG(w->st.st_mode) && !S_ISDIR(w->st.st_mode)) {
+      // Stricter than Go, which would read a FIFO or a device node: only
+      // files and directories are served.
+      w->err = EACCES;
+    }
+    if (w->err != 0) {
+      close(w->fd);
+      w->fd = -1;
+    }
+  };
+  auto after = [](uv_work_t* req, int status) {
+    std::unique_ptr<OpenWork> w(OwnerOf<OpenWork>(req));
+    if (status == UV_ECANCELED && w->fd >= 0) {
+      close(w->fd);
+      w->fd = -1;
+      w->err = ECANCELED;
+    }
+    std::shared_ptr<DiskFileSystem> fs = std::move(w->fs);
+    if (w->fd < 0) {
+      fs->FileClosed();  // the slot was never used
+      w->done(ErrnoError(w->err, "open " + w->rel));
+      return;
+    }
+    // The slot now belongs to the file, and is freed with it.
+    w->done(std::shared_ptr<File>(std::make_shared<DiskFile>(fs, w->fd, InfoOf(w->st, std::move(w->base)))));
+  };
+  OpenWork* raw = w.release();
+  if (int rc = uv_queue_work(loop_, &raw->req, work, after); rc != 0) {
+    std::unique_ptr<OpenWork> back(raw);
+    --open_files_;
+    back->done(Error::FromUv(rc, "open"));
+  }
+}
+
+void DiskFileSystem::FileClosed() {
+  --open_files_;
+  if (!waiting_.empty() && open_files_ < kMaxOpenFiles) {
+    std::unique_ptr<OpenWork> next = std::move(waiting_.front());
+    waiting_.pop_front();
+    Start(std::move(next));
+  }
+}
+
+DiskFile::~DiskFile() {
+  // close(2) of a file only drops a reference: no disk I/O to keep off the loop.
+  close(fd_);
+  fs_->FileClosed();
+}
+
+void DiskFile::ReadAt(int64_t offset, char* buf, size_t n, ReadFunc done) {
+  struct ReadReq {
+    uv_fs_t req;
+    std::shared_ptr<DiskFile> file;  // open until the read is done
+    ReadFunc done;
+  };
+  auto* r = new ReadReq{{}, shared_from_this(), std::move(done)};
+  r->req.data = r;
+  uv_buf_t b = uv_buf_init(buf, static_cast<unsigned>(std::min<size_t>(n, UINT_MAX)));
+  int rc = uv_fs_read(fs_->loop(), &r->req, fd_, &b, 1, offset, [](uv_fs_t* req) {
+    std::unique_ptr<ReadReq> r(OwnerOf<ReadReq>(req));
+    ssize_t result = req->result;
+    uv_fs_req_cleanup(req);
+    if (result < 0) {
+      r->done(Error::FromUv(static_cast<int>(result), "read " + r->file->info_.name));
+    } else {
+      r->done(static_cast<size_t>(result));
+    }
+  });
+  if (rc != 0) {
+    std::unique_ptr<ReadReq> back(r);
+    uv_fs_req_cleanup(&back->req);
+    back->done(Error::FromUv(rc, "read"));
+  }
+}
+
+void DiskFile::ReadDir(ReadDirFunc done) {
+  struct DirWork {
+    uv_work_t req;
+    std::shared_ptr<DiskFile> file;
+    ReadDirFunc done;
+    std::vector<FileInfo> entries;
+    int err = 0;
+  };
+  auto* w = new DirWork{{}, shared_from_this(), std::move(done), {}, 0};
+  w->req.data = w;
+  auto work = [](uv_work_t* req) {
+    auto* w = OwnerOf<DirWork>(req);
+    // fdopendir takes the descriptor over; a duplicate keeps the file's own.
+    int fd = dup(w->file->fd_);
+    DIR* d = fd >= 0 ? fdopendir(fd) : nullptr;
+    if (d == nullptr) {
+      w->err = errno;
+      if (fd >= 0) close(fd);
+      return;
+    }
+    rewinddir(d);
+    while (dirent* e = readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      FileInfo info;
+      info.name = name;
+      // Like Go's ReadDir, the entry's own type: a symlink to a directory
+      // is not a directory here.
+      if (e->d_type == DT_UNKNOWN) {
+        struct stat st {};
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) info.is_dir = S_ISDIR(st.st_mode);
+      } else {
+        info.is_dir = e->d_type == DT_DIR;
+      }
+      w->entries.push_back(std::move(info));
+    }
+    closedir(d);
+  };
+  auto after = [](uv_work_t* req, int status) {
+    std::unique_ptr<DirWork> w(OwnerOf<DirWork>(req));
+    if (status != 0) {
+      w->done(Error::FromUv(status, "readdir"));
+    } else if (w->err != 0) {
+      w->done(ErrnoError(w->err, "readdir " + w->file->info_.name));
+    } else {
+      w->done(std::move(w->entries));
+    }
+  };
+  if (int rc = uv_queue_work(fs_->loop(), &w->req, work, after); rc != 0) {
+    std::unique_ptr<DirWork> back(w);
+    back->done(Error::FromUv(rc, "readdir"));
+  }
+}
+
+}  // namespace
+
+std::shared_ptr<FileSystem> Dir(std::string root, Loop* loop) {
+  if (root.empty()) root = ".";  // Go: an empty Dir is "."
+  return std::make_shared<DiskFileSystem>(std::move(root), (loop != nullptr ? *loop : DefaultLoop()).get());
+}
+
+}  // namespace nethttp

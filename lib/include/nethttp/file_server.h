@@ -1,0 +1,103 @@
+// FileServer, ServeFile, ServeContent and StripPrefix: Go's fs.go on the
+// loop. Files are opened and read on libuv's thread pool, so a slow disk
+// never stalls the loop, and bodies are sent with write backpressure
+// (ResponseWriter::Writable), so a large file costs one read buffer per
+// response however slowly the client reads.
+#ifndef NETHTTP_FILE_SERVER_H_
+#define NETHTTP_FILE_SERVER_H_
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "nethttp/error.h"
+#include "nethttp/handler.h"
+#include "nethttp/request.h"
+
+namespace nethttp {
+
+class Loop;
+
+// FileInfo describes a file (Go: fs.FileInfo, the parts a server uses).
+struct FileInfo {
+  std::string name;  // the base name
+  int64_t size = 0;
+  std::chrono::system_clock::time_point mod_time;
+  bool is_dir = false;
+};
+
+// File is an open file of a FileSystem (Go: http.File). Its calls complete
+// on the loop, later, never from within the call.
+class File {
+ public:
+  using ReadFunc = std::function<void(Result<size_t>)>;
+  using ReadDirFunc = std::function<void(Result<std::vector<FileInfo>>)>;
+
+  virtual ~File() = default;
+  // Stat is what the file was when it was opened.
+  virtual const FileInfo& Stat() const = 0;
+  // ReadAt reads up to n bytes at offset into buf, which must stay valid
+  // until done runs; done gets the count, 0 at the end of the file.
+  virtual void ReadAt(int64_t offset, char* buf, size_t n, ReadFunc done) = 0;
+  // ReadDir lists a directory (Go: File.Readdir(-1)), in no set order.
+  virtual void ReadDir(ReadDirFunc done) = 0;
+};
+
+// FileSystem opens files by slash-separated, rooted names ("/a/b.txt")
+// (Go: http.FileSystem). A missing file is a kIo Error whose uv_code() is
+// UV_ENOENT (or UV_ENOTDIR), a forbidden one UV_EACCES: FileServer answers
+// 404 and 403 for those, 500 for the rest, never the error's text.
+class FileSystem {
+ public:
+  using OpenFunc = std::function<void(Result<std::shared_ptr<File>>)>;
+  virtual ~FileSystem() = default;
+  virtual void Open(std::string_view name, OpenFunc done) = 0;
+};
+
+// Dir serves the tree under root from the disk (Go: http.Dir), on loop
+// (null: DefaultLoop(), where Servers run by default).
+//
+// Stricter than Go, whose Dir follows symlinks wherever they lead: nothing
+// outside root is ever opened, neither through ".." (cleaned away, as Go
+// does) nor through a symlink (the kernel resolves every name beneath root:
+// openat2 with RESOLVE_BENEATH), which is UV_EACCES, a 403. At most
+// kMaxOpenFiles files are open at once per Dir; more requests wait their
+// turn rather than failing with EMFILE.
+std::shared_ptr<FileSystem> Dir(std::string root, Loop* loop = nullptr);
+inline constexpr size_t kMaxOpenFiles = 256;
+
+// FileServer returns a handler that serves requests with the contents of
+// root (Go: http.FileServer): files with ServeContent's ranges and
+// conditionals, a directory's index.html or else a listing of it, the
+// redirect of "/dir" to "/dir/" and of ".../index.html" to ".../". Mount it
+// under a prefix with StripPrefix.
+std::shared_ptr<Handler> FileServer(std::shared_ptr<FileSystem> root);
+
+// ServeFile replies with the contents of the named file or directory of
+// the local disk (Go: http.ServeFile). As in Go, a request whose URL path
+// holds a ".." element is refused with 400, in case name came from it;
+// name itself is trusted.
+void ServeFile(ResponseWriter& w, Request& r, std::string_view name, Loop* loop = nullptr);
+
+// ServeContent replies with content (Go: http.ServeContent) and takes the
+// response over: it holds it (ResponseWriter::Hold) while the file is
+// read, and finishes it, so the caller writes nothing after. It sends the
+// Content-Type from w's header, else name's extension, else sniffed; the
+// Last-Modified of modtime (unknown: the epoch, or nullopt's default);
+// If-Match, If-None-Match (with w's ETag), If-Modified-Since,
+// If-Unmodified-Since and If-Range; single and multiple Range requests
+// (206, multipart/byteranges, 416); HEAD.
+void ServeContent(ResponseWriter& w, Request& r, std::string_view name,
+                  std::chrono::system_clock::time_point modtime, std::shared_ptr<File> content);
+// This ServeContent serves bytes held in memory, and is done on return.
+void ServeContent(ResponseWriter& w, Request& r, std::string_view name,
+                  std::chrono::system_clock::time_point modtime, std::string content);
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_FILE_SERVER_H_
