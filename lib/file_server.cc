@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <utility>
@@ -282,6 +283,23 @@ void ServeFileContent(std::shared_ptr<ResponseWriter> w, Request& r, std::string
   });
 }
 
+// ServeDiskFile serves a file of a FileSystem with an ETag of its size and
+// modification time, unless the handler set one: Go's FileServer sends
+// none, so If-None-Match and If-Range can only fall back to dates, with
+// their one-second grain; nginx's form ("mtime-size", in hex) lets caches
+// and curl --etag-compare revalidate exactly.
+void ServeDiskFile(std::shared_ptr<ResponseWriter> w, Request& r, std::shared_ptr<File> f) {
+  const FileInfo& d = f->Stat();
+  if (!w->Header().Has("ETag")) {
+    auto secs = std::chrono::duration_cast<std::chrono::seconds>(d.mod_time.time_since_epoch()).count();
+    char etag[48];
+    std::snprintf(etag, sizeof etag, "\"%llx-%llx\"", static_cast<unsigned long long>(secs),
+                  static_cast<unsigned long long>(d.size));
+    w->Header().Set("ETag", etag);
+  }
+  ServeFileContent(w, r, d.name, d.mod_time, std::move(f));
+}
+
 // DirList is Go's dirList: a <pre> of links, sorted by name, directories
 // with a trailing slash; names escaped for the URL and for HTML.
 void DirList(std::shared_ptr<ResponseWriter> w, std::shared_ptr<File> dir) {
@@ -338,7 +356,7 @@ void ServeOpened(std::shared_ptr<ResponseWriter> w, Request& r, std::shared_ptr<
     }
   }
   if (!d.is_dir) {
-    ServeFileContent(w, r, d.name, d.mod_time, f);
+    ServeDiskFile(w, r, f);
     return;
   }
   if (url.empty() || url.back() != '/') {
@@ -352,8 +370,7 @@ void ServeOpened(std::shared_ptr<ResponseWriter> w, Request& r, std::shared_ptr<
   index += "/index.html";
   fs->Open(index, [w, &r, dir = f](Result<std::shared_ptr<File>> ff) {
     if (ff.ok() && !ff.value()->Stat().is_dir) {
-      std::shared_ptr<File> file = ff.value();
-      ServeFileContent(w, r, file->Stat().name, file->Stat().mod_time, file);
+      ServeDiskFile(w, r, ff.value());
       return;
     }
     const FileInfo& d = dir->Stat();
