@@ -193,12 +193,15 @@ Error TlsContext::Configure(SSL_CTX* ctx) const {
   uint64_t options = SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE;
   if (config_.session_tickets_disabled) options |= SSL_OP_NO_TICKET;
   SSL_CTX_set_options(ctx, options);
-  // An idle keep-alive connection gives its 34 KiB of record buffers back
-  // (nginx does the same): ten thousand of them would otherwise hold 340 MB.
+  // A server's idle keep-alive connection gives its 34 KiB of record
+  // buffers back (nginx does the same): ten thousand of them would
+  // otherwise hold 340 MB. A client keeps them: it has a few connections
+  // per host, and freeing and allocating both buffers around every record
+  // was 1,800 instructions of each request (callgrind, post-json over TLS).
   // No auto chain: the chain sent is the one configured, as in Go, not
   // one OpenSSL completes from the trust store (a client would send its
   // root CA along with its certificate).
-  SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_NO_AUTO_CHAIN);
+  SSL_CTX_set_mode(ctx, (role_ == Role::kServer ? SSL_MODE_RELEASE_BUFFERS : 0) | SSL_MODE_NO_AUTO_CHAIN);
   if (role_ == Role::kServer) {
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);  // tickets only, as Go
     SSL_CTX_set_num_tickets(ctx, 1);                          // Go sends one
