@@ -340,6 +340,18 @@ void ServerResponse::Finish() {
   if (held_ && sink_ != nullptr) sink_->ResponseFinished();
 }
 
+void ServerResponse::Abort() {
+  if (finished_) return;
+  // Finished without its tail: no last chunk, nothing held back sent, and
+  // the connection closes after what is already out.
+  finished_ = true;
+  close_after_ = true;
+  pending_.clear();
+  on_writable_ = nullptr;
+  close_notify_ = nullptr;
+  if (held_ && sink_ != nullptr) sink_->ResponseFinished();
+}
+
 void ServerResponse::SendBuffered(bool even_empty) {
   if (sink_ == nullptr || finished_ || head_written_) return;
   if (pending_.empty() && !even_empty) return;

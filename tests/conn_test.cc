@@ -35,6 +35,7 @@ using nethttp::ServeMux;
 using nethttp::testutil::HttpResponse;
 using nethttp::testutil::LoopFixture;
 using nethttp::testutil::RunPeer;
+using nethttp::testutil::Flag;
 using nethttp::testutil::RawConn;
 using namespace std::chrono_literals;
 
@@ -105,25 +106,6 @@ class LoopSignal {
   LoopFixture& fx_;
   std::function<void()> fn_;
   uv_async_t async_;
-};
-
-// Flag is a bool one thread sets and another waits for.
-class Flag {
- public:
-  void Set() {
-    std::lock_guard<std::mutex> lock(mu_);
-    set_ = true;
-    cv_.notify_all();
-  }
-  bool Wait(std::chrono::milliseconds limit) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, limit, [this] { return set_; });
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool set_ = false;
 };
 
 }  // namespace
@@ -738,10 +720,13 @@ TEST_SUITE("conn") {
   TEST_CASE("requests pipelined behind a held response wait for it, then are served in order") {
     Fixture f;
     std::shared_ptr<ResponseWriter> held;
-    f.mux.HandleFunc("/hold", [&](ResponseWriter& w, Request&) { held = w.Hold(); });
     LoopSignal finish(f.fx, [&] {
       held->Write("held");
       held->Finish();
+    });
+    f.mux.HandleFunc("/hold", [&](ResponseWriter& w, Request&) {
+      held = w.Hold();
+      finish.Send();  // finished from a later callback
     });
     int port = f.Listen();
     std::optional<HttpResponse> a, b;
@@ -749,7 +734,6 @@ TEST_SUITE("conn") {
       RawConn c;
       if (!c.Connect(port)) return;
       c.Send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\nGET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
-      finish.Send();
       a = c.ReadResponse();
       b = c.ReadResponse();
     });

@@ -386,6 +386,28 @@ TEST_SUITE("response_writer") {
     CHECK(weak.expired());
   }
 
+  TEST_CASE("Abort ends a response without its tail, and the connection closes") {
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    auto held = w->Hold();
+    held->Write(std::string(5000, 'a'));  // streamed: chunked, head out
+    size_t before = sink.out.size();
+    held->Abort();
+    CHECK(sink.finished == 1);
+    CHECK(w->finished());
+    CHECK(w->close_after());
+    CHECK(sink.out.size() == before);  // no last chunk
+    CHECK(held->Write("x"));           // (an error)
+
+    FakeSink sink2;  // before anything went out: nothing ever does
+    auto w2 = NewResponse(&sink2);
+    w2->Write("small");
+    w2->Abort();
+    CHECK(w2->CompleteUnlessHeld());
+    CHECK(sink2.out.empty());
+    CHECK(w2->close_after());
+  }
+
   TEST_CASE("AppendHttpDate is IMF-fixdate") {
     std::string s;
     nethttp::AppendHttpDate(784111777, &s);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "duration.h"
+#include "graceful_shutdown.h"
 #include "nethttp/log.h"
 #include "nethttp/nethttp.h"
 
@@ -40,39 +41,6 @@ struct Flags {
 int UsageError(const std::string& msg) {
   std::fprintf(stderr, "pingd: %s (see --help)\n", msg.c_str());
   return 2;
-}
-
-// Signals owns the SIGINT/SIGTERM handles.
-struct Signals {
-  uv_signal_t sigint;
-  uv_signal_t sigterm;
-  nethttp::Server* server;
-  nethttp::Server::Duration shutdown_timeout;
-  bool shutting_down = false;
-
-  void Close() {
-    for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&sigint),
-                           reinterpret_cast<uv_handle_t*>(&sigterm)}) {
-      if (!uv_is_closing(h)) uv_close(h, nullptr);
-    }
-  }
-};
-
-void OnSignal(uv_signal_t* h, int signum) {
-  auto* s = static_cast<Signals*>(h->data);
-  if (s->shutting_down) return;
-  s->shutting_down = true;
-  nethttp::Log().info("received {}, shutting down (at most {} ms)",
-                      signum == SIGINT ? "SIGINT" : "SIGTERM", s->shutdown_timeout.count());
-  // Past the timeout, Shutdown closes what is left itself.
-  s->server->Shutdown(s->shutdown_timeout, [s](nethttp::Error err) {
-    if (err) {
-      nethttp::Log().warn("shutdown timeout: {}", err.message());
-    } else {
-      nethttp::Log().info("all connections closed");
-    }
-    s->Close();
-  });
 }
 
 }  // namespace
@@ -126,9 +94,9 @@ int main(int argc, char** argv) {
   if (nethttp::Error err = nethttp::SetLogLevel(flags.log_level)) {
     return UsageError("--log-level: " + err.message());
   }
-  auto header_timeout = pingd::ParseDuration(flags.read_header_timeout);
-  auto idle_timeout = pingd::ParseDuration(flags.idle_timeout);
-  auto shutdown_timeout = pingd::ParseDuration(flags.shutdown_timeout);
+  auto header_timeout = apps::ParseDuration(flags.read_header_timeout);
+  auto idle_timeout = apps::ParseDuration(flags.idle_timeout);
+  auto shutdown_timeout = apps::ParseDuration(flags.shutdown_timeout);
   if (!header_timeout) return UsageError("invalid --read-header-timeout \"" + flags.read_header_timeout + "\"");
   if (!idle_timeout) return UsageError("invalid --idle-timeout \"" + flags.idle_timeout + "\"");
   if (!shutdown_timeout) return UsageError("invalid --shutdown-timeout \"" + flags.shutdown_timeout + "\"");
@@ -191,15 +159,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   uv_loop_t* loop = nethttp::DefaultLoop().get();
-  Signals signals{};
-  signals.server = &srv;
-  // --shutdown-timeout 0 closes at once (Server::Shutdown's 0 would wait).
-  signals.shutdown_timeout = std::max(*shutdown_timeout, nethttp::Server::Duration(1));
-  uv_signal_init(loop, &signals.sigint);
-  uv_signal_init(loop, &signals.sigterm);
-  signals.sigint.data = signals.sigterm.data = &signals;
-  uv_signal_start(&signals.sigint, OnSignal, SIGINT);
-  uv_signal_start(&signals.sigterm, OnSignal, SIGTERM);
+  apps::GracefulShutdown graceful;
+  // --shutdown-timeout 0 closes at once.
+  graceful.Start(loop, &srv, *shutdown_timeout);
   // Only now say we are listening: whoever waits for this line may signal
   // us at once, and the handlers must already be in place.
   nethttp::Log().info("listening on {}{}", srv.ListenAddr(), tls ? " (https)" : "");

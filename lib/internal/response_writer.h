@@ -79,6 +79,7 @@ class ServerResponse : public ResponseWriter,
   nethttp::Error Write(std::string_view data) override;
   std::shared_ptr<ResponseWriter> Hold() override;
   void Finish() override;
+  void Abort() override;
   void Flush() override;
   bool Writable() override;
   void OnWritable(std::function<void()> f) override;

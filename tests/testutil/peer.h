@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -47,6 +49,26 @@ class Peer {
   uv_async_t async_;
   std::atomic<bool> done_{false};
   std::thread thread_;
+};
+
+// Flag is a bool one thread sets and another waits for: how a peer
+// thread waits for an event on the loop (or the other way round).
+class Flag {
+ public:
+  void Set() {
+    std::lock_guard<std::mutex> lock(mu_);
+    set_ = true;
+    cv_.notify_all();
+  }
+  bool Wait(std::chrono::milliseconds limit) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, limit, [this] { return set_; });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool set_ = false;
 };
 
 // RunPeer runs fn as a Peer and returns once it is done.

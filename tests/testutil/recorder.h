@@ -56,6 +56,7 @@ class ResponseRecorder : public nethttp::ResponseWriter {
   }
 
   void Finish() override { finished = true; }
+  void Abort() override { aborted = true; }
 
   // Flush records the call (Go's recorder sets Flushed). Output is never
   // queued, so the recorder is always writable and an OnWritable callback
@@ -79,6 +80,7 @@ class ResponseRecorder : public nethttp::ResponseWriter {
   bool held = false;                 // Hold() was called
   bool finished = false;             // Finish() was called
   bool flushed = false;              // Flush() was called
+  bool aborted = false;              // Abort() was called
   std::function<void()> close_notify;  // the last CloseNotify callback
 
  private:

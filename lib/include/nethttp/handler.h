@@ -67,6 +67,11 @@ class ResponseWriter {
   virtual std::shared_ptr<ResponseWriter> Hold() = 0;
   // Finish completes a held response.
   virtual void Finish() = 0;
+  // Abort ends the response unfinished, held or not: the connection closes
+  // after what was already sent, so the client sees a cut body (or no
+  // response) rather than a clean end. A relay whose upstream broke off
+  // mid-body calls it (Go: panic(http.ErrAbortHandler)).
+  virtual void Abort() = 0;
 
   // Flush sends the head and the body written so far now (Go:
   // http.Flusher), where they would otherwise wait for the handler to
@@ -137,6 +142,7 @@ class ResponseWriterWrapper : public ResponseWriter,
   // Finish finishes the wrapped writer. An override that does work at the
   // end of a held response calls this last.
   void Finish() override { inner_->Finish(); }
+  void Abort() override { inner_->Abort(); }
   void Flush() override { inner_->Flush(); }
   bool Writable() override { return inner_->Writable(); }
   void OnWritable(std::function<void()> f) override { inner_->OnWritable(std::move(f)); }

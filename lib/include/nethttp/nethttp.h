@@ -16,6 +16,7 @@
 #include "nethttp/mime_type.h"
 #include "nethttp/request.h"
 #include "nethttp/response.h"
+#include "nethttp/reverse_proxy.h"
 #include "nethttp/serve_mux.h"
 #include "nethttp/server.h"
 #include "nethttp/sniff.h"

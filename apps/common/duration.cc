@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-namespace pingd {
+namespace apps {
 
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -40,4 +40,4 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view s) {
   return std::chrono::milliseconds(static_cast<int64_t>(std::llround(total_ms)));
 }
 
-}  // namespace pingd
+}  // namespace apps

@@ -1,0 +1,85 @@
+// relay: a reverse proxy in front of one upstream (Go: a main around
+// httputil.NewSingleHostReverseProxy). Every request that reaches --addr
+// goes to UPSTREAM, over kept-alive connections, with its response streamed
+// back.
+//
+//   relay [--addr HOST:PORT] [--cacert FILE] [-k] UPSTREAM_URL
+//
+// Exit status: 0 after a clean shutdown (SIGINT/SIGTERM), 1 when the address
+// cannot be bound, 2 for bad usage (one line on stderr).
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "duration.h"
+#include "graceful_shutdown.h"
+#include "nethttp/log.h"
+#include "nethttp/nethttp.h"
+
+namespace {
+
+int UsageError(const std::string& msg) {
+  std::fprintf(stderr, "relay: %s (see --help)\n", msg.c_str());
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string addr = ":8092", upstream, log_level = "info", shutdown_timeout = "10s", cacert;
+  bool insecure = false;
+  CLI::App app{"relay: a reverse proxy to UPSTREAM_URL (http:// or https://)"};
+  app.add_option("--addr", addr, "listen address HOST:PORT (\"127.0.0.1:0\" picks a port)")
+      ->capture_default_str();
+  app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")->capture_default_str();
+  app.add_option("--shutdown-timeout", shutdown_timeout,
+                 "how long SIGTERM waits for requests in flight")
+      ->capture_default_str();
+  app.add_option("--cacert", cacert, "a PEM file of CAs trusted for an https upstream, besides the system's");
+  app.add_flag("-k,--insecure", insecure, "accept any certificate from an https upstream (tests only)");
+  app.add_option("upstream", upstream, "where requests go: http://host:port[/path]")->required();
+  app.set_version_flag("--version", std::string("relay ") + std::string(nethttp::kVersion));
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return UsageError(e.what());
+  }
+  if (nethttp::Error err = nethttp::SetLogLevel(log_level)) return UsageError("--log-level: " + err.message());
+  auto timeout = apps::ParseDuration(shutdown_timeout);
+  if (!timeout) return UsageError("invalid --shutdown-timeout \"" + shutdown_timeout + "\"");
+  auto target = nethttp::Parse(upstream);
+  if (!target.ok() || (target->scheme != "http" && target->scheme != "https") || target->host.empty()) {
+    return UsageError("the upstream must be an http:// or https:// URL with a host, not \"" + upstream + "\"");
+  }
+
+  auto transport = std::make_shared<nethttp::Transport>();
+  if (!cacert.empty() || insecure) {
+    auto tls = std::make_shared<nethttp::TLSConfig>();
+    if (!cacert.empty()) tls->root_ca_files.push_back(cacert);
+    tls->insecure_skip_verify = insecure;
+    transport->tls_client_config = tls;
+  }
+  auto proxy = nethttp::NewSingleHostReverseProxy(*target);
+  proxy->transport = transport;
+
+  nethttp::Server srv;
+  srv.addr = addr;
+  srv.handler = proxy;
+  if (nethttp::Error err = srv.Listen()) {
+    if (err.code() == nethttp::ErrorCode::kInvalidArgument) return UsageError(err.message());
+    std::fprintf(stderr, "relay: %s\n", err.message().c_str());
+    return 1;
+  }
+  apps::GracefulShutdown graceful;
+  graceful.Start(nethttp::DefaultLoop().get(), &srv, *timeout, [&transport] { transport->CloseIdleConnections(); });
+  nethttp::Log().info("listening on {}, relaying to {}", srv.ListenAddr(), upstream);
+  nethttp::DefaultLoop().Run();
+  nethttp::Log().info("stopped");
+  return 0;
+}

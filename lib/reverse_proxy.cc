@@ -1,0 +1,232 @@
+// ReverseProxy (Go: httputil/reverseproxy.go). One Relay per request: it
+// sends the outgoing request, copies the upstream's head, then pumps its
+// body into the held response, pausing the upstream whenever the client's
+// connection has enough unsent output.
+#include "nethttp/reverse_proxy.h"
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "internal/ascii.h"
+#include "internal/host_port.h"
+#include "internal/log.h"
+#include "nethttp/status.h"
+
+namespace nethttp {
+namespace {
+
+// kHopHeaders are the hop-by-hop fields (Go: hopHeaders): they describe one
+// connection, so a proxy never passes them on (RFC 9110 §7.6.1).
+constexpr std::string_view kHopHeaders[] = {
+    "Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+    "Te",         "Trailer",          "Transfer-Encoding", "Upgrade",
+};
+
+// RemoveHopHeaders is Go's removeConnectionHeaders and the hopHeaders loop:
+// first the fields the Connection header names, then the fixed list.
+void RemoveHopHeaders(Header* h) {
+  std::vector<std::string> named;
+  for (std::string_view v : h->Values("Connection")) {
+    while (!v.empty()) {
+      size_t comma = v.find(',');
+      std::string_view f = TrimOws(v.substr(0, comma));
+      if (!f.empty()) named.emplace_back(f);
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  for (const std::string& f : named) h->Del(f);
+  for (std::string_view f : kHopHeaders) h->Del(f);
+}
+
+// SingleJoiningSlash is Go's singleJoiningSlash: a + b with exactly one
+// slash between them.
+std::string SingleJoiningSlash(std::string_view a, std::string_view b) {
+  bool aslash = !a.empty() && a.back() == '/';
+  bool bslash = !b.empty() && b.front() == '/';
+  if (aslash && bslash) return std::string(a) + std::string(b.substr(1));
+  if (!aslash && !bslash) return std::string(a) + "/" + std::string(b);
+  return std::string(a) + std::string(b);
+}
+
+// JoinURLPath is Go's joinURLPath: the joined path, and the joined raw
+// path when either side's encoding is not the default one.
+void JoinURLPath(const URL& a, URL* b) {
+  if (a.raw_path.empty() && b->raw_path.empty()) {
+    b->path = SingleJoiningSlash(a.path, b->path);
+    b->raw_path.clear();
+    return;
+  }
+  std::string apath = a.EscapedPath(), bpath = b->EscapedPath();
+  bool aslash = !apath.empty() && apath.back() == '/';
+  bool bslash = !bpath.empty() && bpath.front() == '/';
+  if (aslash && bslash) {
+    b->path = a.path + b->path.substr(1);
+    b->raw_path = apath + bpath.substr(1);
+  } else if (!aslash && !bslash) {
+    b->path = a.path + "/" + b->path;
+    b->raw_path = apath + "/" + bpath;
+  } else {
+    b->path = a.path + b->path;
+    b->raw_path = apath + bpath;
+  }
+}
+
+// Relay is one proxied exchange. It owns the held response, and it lives as
+// long as the round trip, the body being pumped, or a callback of the
+// held response still refers to it. It keeps its own copy of the proxy's
+// hooks, so a proxy removed from its mux mid-exchange harms nothing.
+class Relay : public std::enable_shared_from_this<Relay> {
+ public:
+  Relay(const ReverseProxy& proxy, std::shared_ptr<ResponseWriter> w, Request& in)
+      : transport_(proxy.transport),
+        modify_response_(proxy.modify_response),
+        error_handler_(proxy.error_handler),
+        w_(std::move(w)),
+        in_(in),
+        cancel_(std::make_shared<Cancelation>()) {}
+
+  void Start(Request out) {
+    RoundTripper& rt = transport_ != nullptr ? *transport_ : DefaultTransport();
+    // A client that leaves takes the upstream exchange with it, whatever
+    // stage it is at (Go: the outgoing request carries the incoming one's
+    // context).
+    w_->CloseNotify([self = shared_from_this()] { self->ClientGone(); });
+    rt.RoundTrip(std::move(out), [self = shared_from_this()](Result<Response> r) { self->OnResponse(r); },
+                 cancel_);
+  }
+
+ private:
+  void ClientGone() {
+    cancel_->Cancel(Error(ErrorCode::kCanceled, "proxy: client went away"));
+    if (body_ != nullptr) body_->Close();
+    w_->Finish();  // (writes fail: the connection is gone)
+  }
+
+  void Fail(const Error& err) {
+    if (error_handler_) {
+      error_handler_(*w_, in_, err);
+    } else {
+      Log().warn("http: proxy error: {}", err.message());
+      w_->WriteHeader(StatusBadGateway);
+    }
+    w_->Finish();
+  }
+
+  void OnResponse(Result<Response>& r) {
+    if (!r.ok()) {
+      if (r.error().code() == ErrorCode::kCanceled && cancel_->canceled()) return;  // (ClientGone)
+      Fail(r.error());
+      return;
+    }
+    Response& resp = r.value();
+    RemoveHopHeaders(&resp.header);
+    if (modify_response_) {
+      if (Error err = modify_response_(resp)) {
+        resp.body->Close();
+        Fail(err);
+        return;
+      }
+    }
+    Header& h = w_->Header();
+    for (const auto& f : resp.header) h.Add(f.key, f.value);
+    body_ = resp.body;
+    w_->WriteHeader(resp.status_code);
+    body_->Read([self = shared_from_this()](std::string_view chunk) { self->OnData(chunk); },
+                [self = shared_from_this()](Error err) { self->OnEnd(err); });
+  }
+
+  void OnData(std::string_view chunk) {
+    if (w_->Write(chunk)) {  // the client left mid-body
+      body_->Close();
+      return;
+    }
+    if (!w_->Writable() && !paused_) {
+      paused_ = true;
+      body_->Pause();
+      w_->OnWritable([self = shared_from_this()] {
+        self->paused_ = false;
+        self->body_->Resume();
+      });
+    }
+  }
+
+  void OnEnd(const Error& err) {
+    if (err) {
+      // The upstream broke off: the client must see a cut body, not an end.
+      Log().warn("http: proxy: upstream body: {}", err.message());
+      w_->Abort();
+      return;
+    }
+    // The upstream's trailers follow the body, sent as ours.
+    for (const auto& f : body_->Trailer()) {
+      w_->Header().Add(std::string(TrailerPrefix) + f.key, f.value);
+    }
+    w_->Finish();
+  }
+
+  std::shared_ptr<RoundTripper> transport_;
+  std::function<Error(Response&)> modify_response_;
+  std::function<void(ResponseWriter&, Request&, const Error&)> error_handler_;
+  std::shared_ptr<ResponseWriter> w_;
+  Request& in_;
+  std::shared_ptr<Cancelation> cancel_;
+  std::shared_ptr<Body> body_;
+  bool paused_ = false;
+};
+
+}  // namespace
+
+void ReverseProxy::ServeHTTP(ResponseWriter& w, Request& r) {
+  // The outgoing request: a copy of the incoming one's head, and its body
+  // (moved: the relay is its only reader).
+  Request out;
+  out.method = r.method;
+  out.url = r.url;
+  out.header = r.header;
+  out.host = r.host;
+  out.content_length = r.content_length;
+  out.body = std::move(r.body);
+  if (director) director(out);
+  out.close = false;  // the upstream connection is the Transport's to keep
+  out.request_uri.clear();
+  RemoveHopHeaders(&out.header);
+  // X-Forwarded-For: the client's address after any the request carried,
+  // unless the director set the field with no value (Go: a nil slice).
+  std::string_view ip, port;
+  if (SplitHostPort(r.remote_addr, &ip, &port)) {
+    std::vector<std::string_view> prior = out.header.Values("X-Forwarded-For");
+    bool omit = out.header.Has("X-Forwarded-For") && prior.size() == 1 && prior[0].empty();
+    if (!omit) {
+      std::string xff;
+      for (std::string_view p : prior) xff.append(p).append(", ");
+      xff.append(ip);
+      out.header.Set("X-Forwarded-For", xff);
+    }
+  }
+  auto relay = std::make_shared<Relay>(*this, w.Hold(), r);
+  relay->Start(std::move(out));
+}
+
+std::shared_ptr<ReverseProxy> NewSingleHostReverseProxy(const URL& target) {
+  auto p = std::make_shared<ReverseProxy>();
+  p->director = [target](Request& req) {
+    req.url.scheme = target.scheme;
+    req.url.host = target.host;
+    JoinURLPath(target, &req.url);
+    if (target.raw_query.empty() || req.url.raw_query.empty()) {
+      req.url.raw_query = target.raw_query + req.url.raw_query;
+    } else {
+      req.url.raw_query = target.raw_query + "&" + req.url.raw_query;
+    }
+    // Go: no User-Agent of the client's means none upstream either, not
+    // the Transport's default.
+    if (!req.header.Has("User-Agent")) req.header.Set("User-Agent", "");
+  };
+  return p;
+}
+
+}  // namespace nethttp

@@ -1,0 +1,300 @@
+// Tests for lib/reverse_proxy.cc over loopback: a client, the proxy (a
+// Server whose handler is a ReverseProxy) and the upstream (a Server), all
+// on the test's loop; raw peers on a second thread where the test needs to
+// stop reading or to hang up.
+#include <doctest/doctest.h>
+#include <sys/socket.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "nethttp/nethttp.h"
+#include "testutil/client_fixture.h"
+#include "testutil/peer.h"
+#include "testutil/raw_conn.h"
+
+using nethttp::Request;
+using nethttp::ResponseWriter;
+using nethttp::testutil::ClientFixture;
+using nethttp::testutil::RawConn;
+using nethttp::testutil::RunPeer;
+using namespace std::chrono_literals;
+
+namespace {
+
+// ProxyFixture: ClientFixture's server is the upstream; proxy_srv relays to
+// it through a Transport of its own, so the tests can count each side's
+// connections.
+struct ProxyFixture : ClientFixture {
+  ProxyFixture() {
+    proxy_srv.addr = "127.0.0.1:0";
+    proxy_srv.loop = &fx.loop();
+  }
+  ~ProxyFixture() { proxy_srv.Close(); }
+
+  // StartProxy starts the upstream and the proxy; URL(path) then names the
+  // proxy.
+  void StartProxy() {
+    Start();
+    upstream = base;
+    proxy = nethttp::NewSingleHostReverseProxy(nethttp::Parse(upstream).value());
+    proxy->transport = upstream_transport;
+    proxy_srv.handler = proxy;
+    REQUIRE_FALSE(proxy_srv.Listen());
+    base = "http://" + proxy_srv.ListenAddr();
+  }
+  int ProxyPort() const {
+    std::string a = const_cast<nethttp::Server&>(proxy_srv).ListenAddr();
+    return std::stoi(a.substr(a.rfind(':') + 1));
+  }
+
+  nethttp::Server proxy_srv;
+  std::shared_ptr<nethttp::ReverseProxy> proxy;
+  std::shared_ptr<nethttp::Transport> upstream_transport = std::make_shared<nethttp::Transport>(&fx.loop());
+  std::string upstream;
+};
+
+}  // namespace
+
+TEST_SUITE("reverse_proxy") {
+  TEST_CASE("the director joins the target's path and query before the request's") {
+    auto p = nethttp::NewSingleHostReverseProxy(nethttp::Parse("http://up:81/base/?x=1").value());
+    Request r;
+    r.url = nethttp::ParseRequestURI("/a/b?c=2").value();
+    p->director(r);
+    CHECK(r.url.scheme == "http");
+    CHECK(r.url.host == "up:81");
+    CHECK(r.url.path == "/base/a/b");
+    CHECK(r.url.raw_query == "x=1&c=2");
+    CHECK(r.header.Has("User-Agent"));  // present and empty: no default upstream
+    CHECK(r.header.Get("User-Agent").empty());
+
+    auto q = nethttp::NewSingleHostReverseProxy(nethttp::Parse("http://up/p%2Fq").value());
+    Request r2;
+    r2.url = nethttp::ParseRequestURI("/x%2Fy").value();
+    q->director(r2);
+    CHECK(r2.url.path == "/p/q/x/y");
+    CHECK(r2.url.raw_path == "/p%2Fq/x%2Fy");
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "a request and its response go through; hop-by-hop fields do not") {
+    std::string seen_conn, seen_foo, seen_keep, seen_xff, seen_host, seen_body;
+    mux.HandleFunc("/up", [&](ResponseWriter& w, Request& r) {
+      seen_foo = r.header.Get("X-Foo");
+      seen_keep = r.header.Get("Keep-Alive");
+      seen_xff = r.header.Get("X-Forwarded-For");
+      seen_host = r.host;
+      seen_body = r.body;
+      w.Header().Set("Connection", "X-Secret");
+      w.Header().Set("X-Secret", "hop");
+      w.Header().Set("X-End", "kept");
+      w.WriteHeader(201);
+      w.Write("made: " + r.body);
+    });
+    StartProxy();
+    auto req = nethttp::NewRequest("POST", URL("/up?q=1"), "payload").value();
+    req.header.Set("Connection", "X-Foo");
+    req.header.Set("X-Foo", "hop");
+    req.header.Set("Keep-Alive", "timeout=5");
+    req.header.Set("X-Forwarded-For", "10.0.0.1");
+    auto resp = Do(std::move(req));
+    REQUIRE(resp.ok());
+    CHECK(resp->status_code == 201);
+    CHECK(ReadAll(*resp).value() == "made: payload");
+    CHECK(resp->header.Get("X-End") == "kept");
+    CHECK_FALSE(resp->header.Has("X-Secret"));
+    CHECK(seen_body == "payload");
+    CHECK(seen_foo.empty());
+    CHECK(seen_keep.empty());
+    CHECK(seen_xff == "10.0.0.1, 127.0.0.1");
+    CHECK(seen_host == proxy_srv.ListenAddr());  // the client's Host, as Go keeps it
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "the upstream's kept-alive connection serves every request") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("hi"); });
+    StartProxy();
+    for (int i = 0; i < 5; ++i) {
+      auto resp = Get(URL("/"));
+      REQUIRE(resp.ok());
+      CHECK(ReadAll(*resp).value() == "hi");
+    }
+    CHECK(upstream_transport->ConnectionsOpened() == 1);
+    CHECK(server_conns == 1);
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "an upstream that cannot be reached is a 502; error_handler and modify_response") {
+    StartProxy();
+    srv.Close();  // the upstream is gone
+    auto resp = Get(URL("/x"));
+    REQUIRE(resp.ok());
+    CHECK(resp->status_code == 502);
+    CHECK(ReadAll(*resp).value().empty());
+
+    std::string told;
+    proxy->error_handler = [&](ResponseWriter& w, Request&, const nethttp::Error& err) {
+      told = err.message();
+      w.WriteHeader(503);
+      w.Write("sorry");
+    };
+    auto resp2 = Get(URL("/x"));
+    REQUIRE(resp2.ok());
+    CHECK(resp2->status_code == 503);
+    CHECK(ReadAll(*resp2).value() == "sorry");
+    CHECK(told.find("connection refused") != std::string::npos);
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "modify_response may rewrite the response, or refuse it") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("body"); });
+    StartProxy();
+    proxy->modify_response = [](nethttp::Response& r) {
+      r.header.Set("X-Modified", "1");
+      return nethttp::Error();
+    };
+    auto resp = Get(URL("/"));
+    REQUIRE(resp.ok());
+    CHECK(resp->header.Get("X-Modified") == "1");
+    CHECK(ReadAll(*resp).value() == "body");
+
+    proxy->modify_response = [](nethttp::Response&) {
+      return nethttp::Error(nethttp::ErrorCode::kInvalidArgument, "refused");
+    };
+    auto resp2 = Get(URL("/"));
+    REQUIRE(resp2.ok());
+    CHECK(resp2->status_code == 502);
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "a streamed upstream body and its trailers are relayed") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) {
+      w.Header().Set("Trailer", "X-Sum");
+      for (int i = 0; i < 10; ++i) w.Write(std::string(1000, static_cast<char>('a' + i)));
+      w.Header().Set("X-Sum", "10000");
+    });
+    StartProxy();
+    auto resp = Get(URL("/"));
+    REQUIRE(resp.ok());
+    std::string body = ReadAll(*resp).value();
+    CHECK(body.size() == 10000);
+    CHECK(body.substr(9000, 3) == "jjj");
+    CHECK(resp->body->Trailer().Get("X-Sum") == "10000");
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "an Upgrade is not relayed: the upstream sees a plain request") {
+    std::string upgrade, connection;
+    mux.HandleFunc("/ws", [&](ResponseWriter& w, Request& r) {
+      upgrade = r.header.Get("Upgrade");
+      connection = r.header.Get("Connection");
+      w.WriteHeader(426);
+    });
+    StartProxy();
+    std::optional<nethttp::testutil::HttpResponse> r;
+    int port = ProxyPort();
+    RunPeer(fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+      r = c.ReadResponse();
+    });
+    REQUIRE(r);
+    CHECK(r->status == 426);
+    CHECK(upgrade.empty());
+    CHECK(connection.empty());
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "an upstream that breaks off mid-body: the client sees a cut body, not an end") {
+    mux.HandleFunc("/cut", [](ResponseWriter& w, Request&) {
+      w.Header().Set("Content-Length", "100000");
+      w.Write(std::string(50000, 'x'));
+      w.Abort();  // the upstream dies mid-body
+    });
+    StartProxy();
+    std::string got;
+    bool closed = false;
+    int port = ProxyPort();
+    RunPeer(fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /cut HTTP/1.1\r\nHost: t\r\n\r\n");
+      got = c.ReadUntilClose(nethttp::testutil::After(10s), &closed);
+    });
+    CHECK(closed);
+    CHECK(got.find("Content-Length: 100000\r\n") != std::string::npos);
+    size_t body = got.find("\r\n\r\n");
+    REQUIRE(body != std::string::npos);
+    CHECK(got.size() - body - 4 < 100000);  // short of its length: the client knows it was cut
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "a client that leaves mid-response: the upstream exchange is dropped") {
+    std::shared_ptr<ResponseWriter> held;
+    int upstream_gone = 0;
+    mux.HandleFunc("/slow", [&](ResponseWriter& w, Request&) {
+      held = w.Hold();
+      held->CloseNotify([&] { ++upstream_gone; });
+      held->Write("first");
+      held->Flush();
+    });
+    StartProxy();
+    int port = ProxyPort();
+    RunPeer(fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+      if (!c.ReadUntil("first")) return;
+      c.Close();
+    });
+    CHECK(fx.RunUntil([&] { return upstream_gone > 0; }, 5s));
+    CHECK(upstream_gone == 1);
+    if (held) held->Finish();
+    held.reset();
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "a client that reads slowly holds the upstream back, and gets every byte") {
+    constexpr size_t kTotal = 16 << 20;
+    constexpr size_t kPiece = 64 * 1024;
+    std::shared_ptr<ResponseWriter> held;
+    size_t sent = 0;
+    int waits = 0;
+    nethttp::testutil::Flag upstream_waited;
+    std::function<void()> pump = [&] {
+      while (sent < kTotal && held->Writable()) {
+        if (held->Write(std::string(kPiece, static_cast<char>('a' + (sent / kPiece) % 26)))) return;
+        sent += kPiece;
+      }
+      if (sent == kTotal) {
+        held->Finish();
+        return;
+      }
+      ++waits;
+      upstream_waited.Set();
+      held->OnWritable(pump);
+    };
+    mux.HandleFunc("/big", [&](ResponseWriter& w, Request&) {
+      w.Header().Set("Content-Length", std::to_string(kTotal));
+      held = w.Hold();
+      pump();
+    });
+    StartProxy();
+    std::optional<nethttp::testutil::HttpResponse> r;
+    int port = ProxyPort();
+    bool saw_wait = false;
+    RunPeer(fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n");
+      // Read nothing until the upstream had to wait: the proxy stopped
+      // reading it because we are not reading the proxy.
+      saw_wait = upstream_waited.Wait(10s);
+      r = c.ReadResponse(nethttp::testutil::After(30s));
+    });
+    CHECK(saw_wait);
+    CHECK(waits >= 1);
+    REQUIRE(r);
+    REQUIRE(r->body.size() == kTotal);
+    bool in_order = true;
+    for (size_t i = 0; i < kTotal; i += kPiece) {
+      in_order = in_order && r->body[i] == static_cast<char>('a' + (i / kPiece) % 26);
+    }
+    CHECK(in_order);
+    held.reset();
+  }
+}
