@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -229,6 +230,32 @@ inline RunResult Run(const std::vector<std::string>& argv, std::chrono::millisec
   r.out = p->out();
   r.err = p->err();
   return r;
+}
+
+// Listening is a server process started by SpawnListening, and the port
+// its log line named.
+struct Listening {
+  std::unique_ptr<Process> proc;
+  int port = 0;
+  std::string error;  // why proc is null, or why port is 0
+};
+
+// SpawnListening starts argv (a server given "--addr 127.0.0.1:0") and
+// waits for its "listening on 127.0.0.1:PORT" line: the apps say it once
+// they accept connections, so nothing else needs waiting for.
+inline Listening SpawnListening(const std::vector<std::string>& argv,
+                                std::chrono::milliseconds limit = std::chrono::seconds(5)) {
+  Listening l;
+  l.proc = Process::Spawn(argv, &l.error);
+  if (!l.proc) return l;
+  std::optional<std::string> line = l.proc->WaitForStderrLine("listening on 127.0.0.1:", After(limit));
+  if (!line) {
+    l.error = argv[0] + " never said where it listens; stderr:\n" + l.proc->err();
+    return l;
+  }
+  size_t colon = line->find(':', line->find("127.0.0.1"));
+  l.port = std::atoi(line->c_str() + colon + 1);
+  return l;
 }
 
 }  // namespace nethttp::testutil
