@@ -746,4 +746,152 @@ TEST_SUITE("file_server") {
     // directory's mtime, which a file's change inside may not move).
     CHECK_FALSE(f.Get("/static/").Has("ETag"));
   }
+
+  // Go: TestServeContent's table, each row with GET and HEAD, and each with
+  // the content in memory (the std::string ServeContent), in a file of Dir,
+  // and, where Go passes panicOnSeek, in a File that counts its reads.
+  TEST_CASE("TestServeContent: Go's table, content in memory and in a File, GET and HEAD") {
+    struct Row {
+      std::string_view name;
+      std::string_view file{};     // in testdata/; "" for content
+      std::string_view content{};  // when file is ""
+      TimePoint modtime{};         // the epoch: unknown
+      std::string_view serve_etag{}, serve_content_type{};
+      std::string_view req_headers{};  // "Key: value\r\n"...
+      std::string_view want_last_mod{}, want_content_type{}, want_content_range{};
+      int want_status = 0;
+      bool never_read = false;  // Go's panicOnSeek: the content must not be read
+    };
+    const TimePoint html_mod = At(kHtmlMod);
+    const std::string ims = "If-Modified-Since: " + std::string(kHtmlModText) + "\r\n";
+    const std::string ius_true = "If-Unmodified-Since: " + std::string(kHtmlModText) + "\r\n";
+    const std::string ius_false = "If-Unmodified-Since: Fri, 13 Feb 2009 23:31:28 GMT\r\n";  // 2 s before
+    const std::vector<Row> rows = {
+        {.name = "no_last_modified", .file = "style.css", .want_content_type = "text/css; charset=utf-8",
+         .want_status = 200},
+        {.name = "with_last_modified", .file = "index.html", .modtime = html_mod, .want_last_mod = kHtmlModText,
+         .want_content_type = "text/html; charset=utf-8", .want_status = 200},
+        {.name = "not_modified_modtime", .file = "style.css", .modtime = html_mod, .serve_etag = "\"foo\"",
+         .req_headers = ims, .want_status = 304},
+        {.name = "not_modified_modtime_with_contenttype", .file = "style.css", .modtime = html_mod,
+         .serve_etag = "\"foo\"", .serve_content_type = "text/css", .req_headers = ims, .want_status = 304},
+        {.name = "not_modified_etag", .file = "style.css", .serve_etag = "\"foo\"",
+         .req_headers = "If-None-Match: \"foo\"\r\n", .want_status = 304},
+        {.name = "not_modified_etag_no_seek", .content = "never read", .serve_etag = "W/\"foo\"",
+         .req_headers = "If-None-Match: \"baz\", W/\"foo\"\r\n", .want_status = 304, .never_read = true},
+        {.name = "if_none_match_mismatch", .file = "style.css", .serve_etag = "\"foo\"",
+         .req_headers = "If-None-Match: \"Foo\"\r\n", .want_content_type = "text/css; charset=utf-8",
+         .want_status = 200},
+        {.name = "if_none_match_malformed", .file = "style.css", .serve_etag = "\"foo\"",
+         .req_headers = "If-None-Match: ,\r\n", .want_content_type = "text/css; charset=utf-8", .want_status = 200},
+        {.name = "range_good", .file = "style.css", .serve_etag = "\"A\"", .req_headers = "Range: bytes=0-4\r\n",
+         .want_content_type = "text/css; charset=utf-8", .want_content_range = "bytes 0-4/8", .want_status = 206},
+        {.name = "range_match", .file = "style.css", .serve_etag = "\"A\"",
+         .req_headers = "Range: bytes=0-4\r\nIf-Range: \"A\"\r\n", .want_content_type = "text/css; charset=utf-8",
+         .want_content_range = "bytes 0-4/8", .want_status = 206},
+        {.name = "range_match_weak_etag", .file = "style.css", .serve_etag = "W/\"A\"",
+         .req_headers = "Range: bytes=0-4\r\nIf-Range: W/\"A\"\r\n", .want_content_type = "text/css; charset=utf-8",
+         .want_status = 200},
+        {.name = "range_no_overlap", .file = "style.css", .serve_etag = "\"A\"",
+         .req_headers = "Range: bytes=10-20\r\n", .want_content_type = "text/plain; charset=utf-8",
+         .want_content_range = "bytes */8", .want_status = 416},
+        {.name = "range_no_match", .file = "style.css", .serve_etag = "\"A\"",
+         .req_headers = "Range: bytes=0-4\r\nIf-Range: \"B\"\r\n", .want_content_type = "text/css; charset=utf-8",
+         .want_status = 200},
+        {.name = "range_with_modtime", .file = "style.css", .modtime = At(1403716338),
+         .req_headers = "Range: bytes=0-4\r\nIf-Range: Wed, 25 Jun 2014 17:12:18 GMT\r\n",
+         .want_last_mod = "Wed, 25 Jun 2014 17:12:18 GMT", .want_content_type = "text/css; charset=utf-8",
+         .want_content_range = "bytes 0-4/8", .want_status = 206},
+        {.name = "range_with_modtime_mismatch", .file = "style.css", .modtime = At(1403716338),
+         .req_headers = "Range: bytes=0-4\r\nIf-Range: Wed, 25 Jun 2014 17:12:19 GMT\r\n",
+         .want_last_mod = "Wed, 25 Jun 2014 17:12:18 GMT", .want_content_type = "text/css; charset=utf-8",
+         .want_status = 200},
+        {.name = "range_with_modtime_nanos", .file = "style.css", .modtime = At(1403716338, 123),
+         .req_headers = "Range: bytes=0-4\r\nIf-Range: Wed, 25 Jun 2014 17:12:18 GMT\r\n",
+         .want_last_mod = "Wed, 25 Jun 2014 17:12:18 GMT", .want_content_type = "text/css; charset=utf-8",
+         .want_content_range = "bytes 0-4/8", .want_status = 206},
+        {.name = "unix_zero_modtime", .content = "<html>foo", .modtime = At(0),
+         .want_content_type = "text/html; charset=utf-8", .want_status = 200},
+        {.name = "ifmatch_matches", .file = "style.css", .serve_etag = "\"A\"",
+         .req_headers = "If-Match: \"Z\", \"A\"\r\n", .want_content_type = "text/css; charset=utf-8",
+         .want_status = 200},
+        {.name = "ifmatch_star", .file = "style.css", .serve_etag = "\"A\"", .req_headers = "If-Match: *\r\n",
+         .want_content_type = "text/css; charset=utf-8", .want_status = 200},
+        {.name = "ifmatch_failed", .file = "style.css", .serve_etag = "\"A\"", .req_headers = "If-Match: \"B\"\r\n",
+         .want_status = 412},
+        {.name = "ifmatch_fails_on_weak_etag", .file = "style.css", .serve_etag = "W/\"A\"",
+         .req_headers = "If-Match: W/\"A\"\r\n", .want_status = 412},
+        {.name = "if_unmodified_since_true", .file = "style.css", .modtime = html_mod, .req_headers = ius_true,
+         .want_last_mod = kHtmlModText, .want_content_type = "text/css; charset=utf-8", .want_status = 200},
+        {.name = "if_unmodified_since_false", .file = "style.css", .modtime = html_mod, .req_headers = ius_false,
+         .want_last_mod = kHtmlModText, .want_status = 412},
+    };
+
+    Fixture f;
+    // What the next request's handler serves (Go: servec).
+    struct Params {
+      std::string name;
+      TimePoint modtime;
+      std::string content;
+      std::shared_ptr<File> file;  // null: content, in memory
+      std::string etag, content_type;
+    } p;
+    REQUIRE_FALSE(f.mux->HandleFunc("/content", [&p](ResponseWriter& w, Request& r) {
+      if (!p.etag.empty()) w.Header().Set("ETag", p.etag);
+      if (!p.content_type.empty()) w.Header().Set("Content-Type", p.content_type);
+      if (p.file != nullptr) {
+        nethttp::ServeContent(w, r, p.name, p.modtime, p.file);
+      } else {
+        nethttp::ServeContent(w, r, p.name, p.modtime, p.content);
+      }
+    }));
+    f.Listen();
+    int reads = 0;
+    for (const Row& tt : rows) {
+      std::string content = tt.file == "style.css"    ? std::string(kTestStyleCss)
+                            : tt.file == "index.html" ? std::string(kTestIndexHtml)
+                                                      : std::string(tt.content);
+      for (bool in_file : {false, true}) {
+        for (std::string_view method : {"GET", "HEAD"}) {
+          CAPTURE(tt.name);
+          CAPTURE(in_file);
+          CAPTURE(method);
+          p = Params{};
+          p.name = tt.file.empty() ? "." : std::string(tt.file);  // Go: filepath.Base(tt.file)
+          p.modtime = tt.modtime;
+          p.etag = tt.serve_etag;
+          p.content_type = tt.serve_content_type;
+          p.content = content;
+          reads = 0;
+          if (in_file && tt.never_read) {
+            FileInfo info{"never", static_cast<int64_t>(content.size()), tt.modtime, false};
+            p.file = std::make_shared<FakeFile>(f.fx.uv(), info, content, std::vector<FileInfo>{}, &reads);
+          } else if (in_file && tt.file.empty()) {
+            f.root.Write("testdata/content", content);
+            p.file = f.Open("/testdata/content");
+          } else if (in_file) {
+            p.file = f.Open("/testdata/" + std::string(tt.file));
+          }
+          HttpResponse res = f.Fetch(Req(method, "/content", tt.req_headers), method == "HEAD");
+          p.file.reset();
+          CHECK(res.status == tt.want_status);
+          CHECK(res.Get("Content-Type") == tt.want_content_type);
+          CHECK(res.Has("Content-Type") == !tt.want_content_type.empty());
+          CHECK(res.Get("Content-Range") == tt.want_content_range);
+          CHECK(res.Get("Last-Modified") == tt.want_last_mod);
+          CHECK(res.Has("Last-Modified") == !tt.want_last_mod.empty());
+          CHECK(reads == 0);
+          if (method == "HEAD") continue;
+          std::string want_body = tt.want_status == 200   ? content
+                                  : tt.want_status == 206 ? content.substr(0, 5)
+                                  : tt.want_status == 416 ? "invalid range: failed to overlap\n"
+                                                          : "";
+          CHECK(res.body == want_body);
+          if (tt.want_status == 200 || tt.want_status == 206) {
+            CHECK(res.Get("Content-Length") == std::to_string(want_body.size()));
+          }
+        }
+      }
+    }
+  }
 }
