@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "testutil/process.h"
+#include "testutil/pingd.h"
 #include "testutil/raw_conn.h"
 
 namespace {
@@ -27,16 +28,14 @@ namespace {
 using namespace std::chrono_literals;
 using nethttp::testutil::After;
 using nethttp::testutil::Clock;
+using nethttp::testutil::Curl;
+using nethttp::testutil::EnvOr;
 using nethttp::testutil::HttpResponse;
 using nethttp::testutil::Process;
+using nethttp::testutil::ProcStatus;
 using nethttp::testutil::RawConn;
 using nethttp::testutil::Run;
 using nethttp::testutil::RunResult;
-
-std::string EnvOr(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
 
 std::string Cert(std::string_view name) { return std::string(NETHTTP_TEST_CERTS) + "/" + std::string(name); }
 
@@ -75,23 +74,6 @@ class TlsPingd {
   std::unique_ptr<Process> proc_;
   int port_ = 0;
 };
-
-RunResult Curl(std::vector<std::string> args) {
-  args.insert(args.begin(), {EnvOr("CURL", "curl"), "-sS", "--max-time", "20"});
-  RunResult r = Run(args, 25s);
-  REQUIRE_MESSAGE(r.started, "curl is a test dependency (tools/setup installs it): " << r.err);
-  return r;
-}
-
-// ProcStatus reads a field of /proc/PID/status, in kB for VmRSS.
-long ProcStatus(pid_t pid, std::string_view field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + field.size() + 1);
-  }
-  return -1;
-}
 
 int OpenFds(pid_t pid) {
   DIR* d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());
