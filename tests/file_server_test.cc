@@ -178,12 +178,7 @@ TEST_SUITE("file_server") {
         {"bytes=100-1000", 416, {}},
     };
     Fixture f;
-    std::string file = f.root.Path("testdata/file");
-    // ServeFile's Dir must run on the test's loop (the default is DefaultLoop()).
-    nethttp::Loop* loop = &f.fx.loop();
-    REQUIRE_FALSE(f.mux->HandleFunc("/servefile", [file, loop](ResponseWriter& w, Request& r) {
-      nethttp::ServeFile(w, r, file, loop);
-    }));
+    REQUIRE_FALSE(f.mux->Handle("/servefile", f.ServeFileHandler(f.root.Path("testdata/file"))));
     f.Listen();
     auto content_range = [](std::pair<int64_t, int64_t> rg) {
       return "bytes " + std::to_string(rg.first) + "-" + std::to_string(rg.second - 1) + "/11";
@@ -248,15 +243,13 @@ TEST_SUITE("file_server") {
 
   TEST_CASE("TestServeFileContentType: the handler's type, sniffed, or none when set empty") {
     Fixture f;
-    std::string file = f.root.Path("testdata/file");
-    nethttp::Loop* loop = &f.fx.loop();
-    REQUIRE_FALSE(f.mux->HandleFunc("/ct", [file, loop](ResponseWriter& w, Request& r) {
+    auto override = [](ResponseWriter& w, Request& r) {
       if (r.url.raw_query == "override=1") w.Header().Set("Content-Type", "icecream/chocolate");
       // Go: w.Header()["Content-Type"] = []string{} inhibits sniffing; here
       // an empty value does (file_server.cc NeedsSniff).
       if (r.url.raw_query == "override=2") w.Header().Set("Content-Type", "");
-      nethttp::ServeFile(w, r, file, loop);
-    }));
+    };
+    REQUIRE_FALSE(f.mux->Handle("/ct", f.ServeFileHandler(f.root.Path("testdata/file"), override)));
     f.Listen();
     HttpResponse sniffed = f.Get("/ct?override=0");
     CHECK(sniffed.Count("Content-Type") == 1);
@@ -275,12 +268,8 @@ TEST_SUITE("file_server") {
   // value set to say the same, "Content-Type: \r\n", through Header::Write.
   TEST_CASE("TestServeFileContentType: an emptied Content-Type sends no Content-Type line" * doctest::skip()) {
     Fixture f;
-    std::string file = f.root.Path("testdata/file");
-    nethttp::Loop* loop = &f.fx.loop();
-    REQUIRE_FALSE(f.mux->HandleFunc("/ct", [file, loop](ResponseWriter& w, Request& r) {
-      w.Header().Set("Content-Type", "");
-      nethttp::ServeFile(w, r, file, loop);
-    }));
+    auto empty_type = [](ResponseWriter& w, Request&) { w.Header().Set("Content-Type", ""); };
+    REQUIRE_FALSE(f.mux->Handle("/ct", f.ServeFileHandler(f.root.Path("testdata/file"), empty_type)));
     f.Listen();
     HttpResponse none = f.Get("/ct");
     CHECK(none.body == kTestFile);
@@ -289,11 +278,7 @@ TEST_SUITE("file_server") {
 
   TEST_CASE("TestServeFileMimeType: the type from the extension") {
     Fixture f;
-    std::string css = f.root.Path("testdata/style.css");
-    nethttp::Loop* loop = &f.fx.loop();
-    REQUIRE_FALSE(f.mux->HandleFunc("/css", [css, loop](ResponseWriter& w, Request& r) {
-      nethttp::ServeFile(w, r, css, loop);
-    }));
+    REQUIRE_FALSE(f.mux->Handle("/css", f.ServeFileHandler(f.root.Path("testdata/style.css"))));
     f.Listen();
     HttpResponse res = f.Get("/css");
     CHECK(res.Get("Content-Type") == "text/css; charset=utf-8");
@@ -312,12 +297,9 @@ TEST_SUITE("file_server") {
     std::string big(200 * 1024, '\0');
     for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>('a' + i % 26);
     f.root.Write("testdata/big", big);
-    nethttp::Loop* loop = &f.fx.loop();
-    std::string dir = f.root.Path("testdata/");
-    REQUIRE_FALSE(f.mux->HandleFunc("/enc/", [dir, loop](ResponseWriter& w, Request& r) {
-      w.Header().Set("Content-Encoding", "foo");
-      nethttp::ServeFile(w, r, dir + r.url.path.substr(5), loop);
-    }));
+    auto encode = [](ResponseWriter& w, Request&) { w.Header().Set("Content-Encoding", "foo"); };
+    REQUIRE_FALSE(f.mux->Handle("/enc/big", f.ServeFileHandler(f.root.Path("testdata/big"), encode)));
+    REQUIRE_FALSE(f.mux->Handle("/enc/file", f.ServeFileHandler(f.root.Path("testdata/file"), encode)));
     f.Listen();
     HttpResponse res = f.Get("/enc/big");
     CHECK(res.status == 200);
@@ -334,14 +316,12 @@ TEST_SUITE("file_server") {
 
   TEST_CASE("TestServeFileNotModified: a 304 carries no representation metadata") {
     Fixture f;
-    std::string file = f.root.Path("testdata/file");
-    nethttp::Loop* loop = &f.fx.loop();
-    REQUIRE_FALSE(f.mux->HandleFunc("/nm", [file, loop](ResponseWriter& w, Request& r) {
+    auto headers = [](ResponseWriter& w, Request&) {
       w.Header().Set("Content-Type", "application/json");
       w.Header().Set("Content-Encoding", "foo");
       w.Header().Set("Etag", "\"123\"");
-      nethttp::ServeFile(w, r, file, loop);
-    }));
+    };
+    REQUIRE_FALSE(f.mux->Handle("/nm", f.ServeFileHandler(f.root.Path("testdata/file"), headers)));
     f.Listen();
     HttpResponse res = f.Get("/nm", "If-None-Match: \"123\"\r\n");
     CHECK(res.status == 304);
@@ -502,11 +482,7 @@ TEST_SUITE("file_server") {
     Fixture f;
     f.root.Write("index.html", "root index\n");
     // Go's TestServeDirWithoutTrailingSlash: ServeFile on a directory too.
-    std::string testdata = f.root.Path("testdata");
-    nethttp::Loop* loop = &f.fx.loop();
-    REQUIRE_FALSE(f.mux->HandleFunc("/testdata", [testdata, loop](ResponseWriter& w, Request& r) {
-      nethttp::ServeFile(w, r, testdata, loop);
-    }));
+    REQUIRE_FALSE(f.mux->Handle("/testdata", f.ServeFileHandler(f.root.Path("testdata"))));
     f.Listen();
     std::vector<Row> all = rows;
     all.push_back({"/testdata", "testdata/", ""});
@@ -593,12 +569,7 @@ TEST_SUITE("file_server") {
         {"/file/a/..", 400},     {"/file/a%5C..", 400},
     };
     Fixture f;
-    std::string file = f.root.Path("testdata/file");
-    nethttp::Loop* loop = &f.fx.loop();
-    // Bare: a ServeMux would clean the '..' away first.
-    f.Listen(std::make_shared<nethttp::HandlerFunc>([file, loop](ResponseWriter& w, Request& r) {
-      nethttp::ServeFile(w, r, file, loop);
-    }));
+    f.Listen(f.ServeFileHandler(f.root.Path("testdata/file")));  // bare: a ServeMux would clean the '..' away first
     for (const Row& row : rows) {
       CAPTURE(row.target);
       HttpResponse res = f.Get(row.target);

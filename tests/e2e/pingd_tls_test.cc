@@ -31,6 +31,7 @@ using nethttp::testutil::Clock;
 using nethttp::testutil::Curl;
 using nethttp::testutil::EnvOr;
 using nethttp::testutil::HttpResponse;
+using nethttp::testutil::Pingd;
 using nethttp::testutil::Process;
 using nethttp::testutil::ProcStatus;
 using nethttp::testutil::RawConn;
@@ -41,38 +42,22 @@ std::string Cert(std::string_view name) { return std::string(NETHTTP_TEST_CERTS)
 
 // TlsPingd is one pingd serving https with the build's server certificate
 // (and the other.test one for SNI), on a kernel-chosen port.
-class TlsPingd {
+class TlsPingd : public Pingd {
  public:
-  explicit TlsPingd(const std::vector<std::string>& extra_args = {}) {
-    std::string path = EnvOr("PINGD", "");
-    REQUIRE_MESSAGE(!path.empty(), "PINGD is not set: run this through `meson test`");
-    std::vector<std::string> argv = {path, "--addr", "127.0.0.1:0",
-                                     "--tls-cert", Cert("server.pem"), "--tls-key", Cert("server.key"),
-                                     "--tls-cert", Cert("other.pem"), "--tls-key", Cert("other.key")};
-    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    std::string error;
-    proc_ = Process::Spawn(argv, &error);
-    REQUIRE_MESSAGE(proc_ != nullptr, error);
-    std::optional<std::string> line = proc_->WaitForStderrLine("listening on 127.0.0.1:", After(5s));
-    REQUIRE_MESSAGE(line.has_value(), "pingd never said where it listens; stderr:\n" << proc_->err());
-    CHECK(line->find("(https)") != std::string::npos);
-    port_ = std::atoi(line->c_str() + line->rfind("127.0.0.1:") + 10);
-    REQUIRE(port_ > 0);
+  explicit TlsPingd(const std::vector<std::string>& extra_args = {}) : Pingd(TlsArgs(extra_args)) {
+    CHECK(listen_line().find("(https)") != std::string::npos);
   }
-  int port() const { return port_; }
-  Process& proc() { return *proc_; }
   std::string Url(std::string_view host, std::string_view path) const {
-    return "https://" + std::string(host) + ":" + std::to_string(port_) + std::string(path);
-  }
-  RawConn Connect() {
-    RawConn c;
-    REQUIRE_MESSAGE(c.Connect(port_), c.error());
-    return c;
+    return "https://" + std::string(host) + ":" + std::to_string(port()) + std::string(path);
   }
 
  private:
-  std::unique_ptr<Process> proc_;
-  int port_ = 0;
+  static std::vector<std::string> TlsArgs(const std::vector<std::string>& extra_args) {
+    std::vector<std::string> argv = {"--tls-cert", Cert("server.pem"), "--tls-key", Cert("server.key"),
+                                     "--tls-cert", Cert("other.pem"), "--tls-key", Cert("other.key")};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    return argv;
+  }
 };
 
 int OpenFds(pid_t pid) {

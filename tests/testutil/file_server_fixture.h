@@ -78,6 +78,18 @@ class FileServerFixture {
     port = std::stoi(a.substr(a.rfind(':') + 1));
   }
 
+  // ServeFileHandler is a handler that serves the file name with ServeFile
+  // on the test's loop (ServeFile's default is DefaultLoop()), after
+  // before(w, r) when given, which may set response headers.
+  std::shared_ptr<Handler> ServeFileHandler(std::string name, HandlerFunc::Func before = nullptr) {
+    Loop* loop = &fx.loop();
+    return std::make_shared<HandlerFunc>(
+        [name = std::move(name), before = std::move(before), loop](ResponseWriter& w, Request& r) {
+          if (before) before(w, r);
+          ServeFile(w, r, name, loop);
+        });
+  }
+
   // Fetch sends request on a new connection and reads one response (for
   // HEAD pass head), then requires the server's close with nothing after
   // the response: a Content-Length that does not match what was sent, or a

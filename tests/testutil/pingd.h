@@ -56,11 +56,14 @@ class Pingd {
         proc_->WaitForStderrLine("listening on 127.0.0.1:", After(5s));
     REQUIRE_MESSAGE(line.has_value(), "pingd never said where it listens; stderr:\n"
                                           << proc_->err());
-    port_ = std::atoi(line->c_str() + line->rfind(':') + 1);
+    listen_line_ = *line;
+    port_ = std::atoi(line->c_str() + line->rfind("127.0.0.1:") + 10);
     REQUIRE(port_ > 0);
   }
 
   int port() const { return port_; }
+  // listen_line is pingd's log line that says where it listens.
+  const std::string& listen_line() const { return listen_line_; }
   Process& proc() { return *proc_; }
   std::string Url(std::string_view path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
@@ -74,6 +77,7 @@ class Pingd {
 
  private:
   std::unique_ptr<Process> proc_;
+  std::string listen_line_;
   int port_ = 0;
 };
 
