@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -290,6 +291,17 @@ TEST_SUITE("file_server") {
     CHECK(head.Get("Content-Length") == "8");
   }
 
+  TEST_CASE("TestServeFileFromCWD: a name relative to the working directory") {
+    Fixture f;
+    std::string rel = std::filesystem::relative(f.root.Path("testdata/file")).string();
+    REQUIRE(!rel.starts_with("/"));
+    REQUIRE_FALSE(f.mux->Handle("/rel", f.ServeFileHandler(rel)));
+    f.Listen();
+    HttpResponse res = f.Get("/rel");
+    CHECK(res.status == 200);
+    CHECK(res.body == kTestFile);
+  }
+
   TEST_CASE("TestServeFileWithContentEncoding: no Content-Length of the file under a Content-Encoding") {
     Fixture f;
     // Larger than one read, so the server cannot frame it by itself: Go's
@@ -337,7 +349,7 @@ TEST_SUITE("file_server") {
     CHECK(full.body == kTestFile);
   }
 
-  TEST_CASE("TestServeIndexHtml: a directory's index.html, and .../index.html redirected to ./") {
+  TEST_CASE("TestServeIndexHtml and TestServeIndexHtmlFS: a directory's index.html, and .../index.html redirected to ./") {
     Fixture f;
     auto fake = std::make_shared<FakeFS>(f.fx.uv());  // Go's second run: FS(os.DirFS(".")), not Dir
     fake->entries["/"] = {.dir = true, .mod = At(123), .ents = {"testdata"}};

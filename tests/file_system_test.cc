@@ -142,6 +142,37 @@ TEST_SUITE("file_system") {
     }
   }
 
+  // Go: TestDirJoin's Dir rows and TestEmptyDirOpenCWD. Go's last three
+  // rows, Dir("/etc/hosts") opening "", "/" and "../" (a file as the root,
+  // a trick Go's ServeFile used), do not apply: our root must be a
+  // directory, and ServeFile splits its name instead.
+  TEST_CASE("TestDirJoin: a rooted, relative or climbing name opens the file beneath the root") {
+    Fixture f;
+    struct stat want {};
+    REQUIRE(stat("/etc/hosts", &want) == 0);
+    for (std::string root : {"/etc/", "/etc"}) {
+      auto fs = nethttp::Dir(root, &f.fx.loop());
+      for (std::string_view name : {"/hosts", "hosts", "../../../../hosts"}) {
+        CAPTURE(root);
+        CAPTURE(name);
+        auto got = f.TryOpen(*fs, name);
+        REQUIRE_MESSAGE(got.ok(), got.error().message());
+        const nethttp::FileInfo& info = got.value()->Stat();
+        CHECK(info.name == "hosts");
+        CHECK(info.size == want.st_size);
+        CHECK_FALSE(info.is_dir);
+        CHECK(info.mod_time == nethttp::testutil::At(want.st_mtim.tv_sec, want.st_mtim.tv_nsec));
+      }
+    }
+    // An empty Dir is "." (TestEmptyDirOpenCWD), as are "." and "./".
+    for (std::string root : {"", ".", "./"}) {
+      CAPTURE(root);
+      auto got = f.TryOpen(*nethttp::Dir(root, &f.fx.loop()), "/");
+      REQUIRE(got.ok());
+      CHECK(got.value()->Stat().is_dir);
+    }
+  }
+
   TEST_CASE("symlinks: within the root they are followed, out of it they are 403") {
     Fixture f;
     TempTree outside;

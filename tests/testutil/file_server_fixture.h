@@ -123,13 +123,18 @@ class FileServerFixture {
     return Fetch(Req("HEAD", target, headers), /*head=*/true);
   }
 
-  // Open opens name of root through dir, on the loop, as a handler would.
-  std::shared_ptr<File> Open(std::string_view name) {
+  // TryOpen opens name through fs, on the loop, as a handler would.
+  Result<std::shared_ptr<File>> TryOpen(FileSystem& fs, std::string_view name) {
     std::optional<Result<std::shared_ptr<File>>> got;
-    dir->Open(name, [&](Result<std::shared_ptr<File>> f) { got = std::move(f); });
+    fs.Open(name, [&](Result<std::shared_ptr<File>> f) { got = std::move(f); });
     REQUIRE(fx.RunUntil([&] { return got.has_value(); }));
-    REQUIRE_MESSAGE(got->ok(), "open " << name << ": " << got->error().message());
-    return got->value();
+    return std::move(*got);
+  }
+  // Open opens name of root through dir, and requires that it opens.
+  std::shared_ptr<File> Open(std::string_view name) {
+    Result<std::shared_ptr<File>> got = TryOpen(*dir, name);
+    REQUIRE_MESSAGE(got.ok(), "open " << name << ": " << got.error().message());
+    return got.value();
   }
 
   TempTree root;  // served at /static/; declared first, so removed last
