@@ -1,7 +1,7 @@
 // Tests for lib/file_server.cc over loopback: Go 1.19's fs_test.go, ported
 // as tables where it has them (ServeFileRangeTests, TestServeContent,
 // TestServeFile_DotDot, TestServeFileRejectsInvalidSuffixLengths), and the
-// rest case by case; every row also as HEAD where Go's runs it so. Dir's own
+// rest case by case; the range and ServeContent rows also as HEAD. Dir's own
 // rules (nothing outside the root, FIFOs, errors, size) are in
 // file_system_test.cc. The server runs on the test's loop in this thread;
 // the peer is a RawConn on a second thread (testutil/file_server_fixture.h).
