@@ -375,7 +375,8 @@ TEST_SUITE("file_server") {
   TEST_CASE("TestFileServerZeroByte: a NUL in the path is never a 200") {
     Fixture f;
     f.Listen();
-    HttpResponse raw = f.Fetch(std::string("GET /static/..\0 HTTP/1.0\r\n\r\n", 30));
+    using namespace std::string_view_literals;
+    HttpResponse raw = f.Fetch(std::string("GET /static/..\0 HTTP/1.0\r\n\r\n"sv));
     CHECK(raw.status == 400);  // llhttp refuses the NUL in the request line
     // Percent-encoded it reaches Dir, which cannot name the file: Go's
     // os.Open fails with EINVAL, a 500 (toHTTPError); so here.

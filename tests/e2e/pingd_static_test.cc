@@ -103,10 +103,19 @@ Fetched Fetch(TempTree& scratch, std::vector<std::string> args, const std::strin
   return f;
 }
 
+// StopCleanly ends pingd with SIGTERM and requires a clean exit: status 0
+// and, in a sanitized build, no report from ASan or LeakSanitizer.
+void StopCleanly(Pingd& pingd) {
+  REQUIRE(pingd.proc().Signal(SIGTERM));
+  CHECK(pingd.proc().Wait(After(10s)).value_or(-1) == 0);
+  CHECK(pingd.proc().err().find("Sanitizer") == std::string::npos);
+}
+
 // StaticPingd is a pingd serving a temp dir at /static/: "file" (Go's
 // testdata/file) and "dir/a.txt", with known mtimes.
 struct StaticPingd {
   StaticPingd() : pingd(Setup(root)) {}
+  ~StaticPingd() { StopCleanly(pingd); }
   static std::vector<std::string> Setup(TempTree& root) {
     root.Write("file", kFile);
     root.SetModTime("file", kMod);
@@ -283,8 +292,7 @@ TEST_CASE("a 1 GiB file goes out whole while pingd's memory stays small") {
 #if !defined(__SANITIZE_ADDRESS__)
   CHECK(hwm < kMaxRssKb);
 #endif
-  REQUIRE(pingd.proc().Signal(SIGTERM));
-  CHECK(pingd.proc().Wait(After(10s)).value_or(-1) == 0);
+  StopCleanly(pingd);
 }
 
 TEST_CASE("a slow reader holds a response: pingd's memory stays small and /ping is answered meanwhile") {
@@ -335,6 +343,5 @@ TEST_CASE("a slow reader holds a response: pingd's memory stays small and /ping 
 #endif
   std::string after;
   CHECK_MESSAGE(Pong(pingd, &after), after);
-  REQUIRE(pingd.proc().Signal(SIGTERM));
-  CHECK(pingd.proc().Wait(After(10s)).value_or(-1) == 0);
+  StopCleanly(pingd);
 }
