@@ -21,72 +21,26 @@
 #include <vector>
 
 #include "testutil/process.h"
+#include "testutil/pingd.h"
 #include "testutil/raw_conn.h"
+#include "testutil/temp_tree.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using nethttp::testutil::After;
 using nethttp::testutil::Clock;
+using nethttp::testutil::CountLines;
+using nethttp::testutil::Curl;
+using nethttp::testutil::EnvOr;
 using nethttp::testutil::HttpResponse;
+using nethttp::testutil::Pingd;
+using nethttp::testutil::PingdPath;
 using nethttp::testutil::Process;
 using nethttp::testutil::RawConn;
 using nethttp::testutil::Run;
 using nethttp::testutil::RunResult;
-
-std::string EnvOr(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
-
-std::string PingdPath() { return EnvOr("PINGD", ""); }
-
-size_t CountLines(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += c == '\n' ? 1 : 0;
-  return n;
-}
-
-// Pingd is one running pingd on 127.0.0.1 with a kernel-chosen port (Go's
-// httptest.Server, but a real process). The port comes from its
-// "listening on 127.0.0.1:PORT" log line; Process's destructor stops it.
-class Pingd {
- public:
-  // wrapper, when given, runs pingd under another command (e.g. prlimit).
-  explicit Pingd(const std::vector<std::string>& extra_args = {},
-                 const std::vector<std::string>& wrapper = {}) {
-    std::string path = PingdPath();
-    REQUIRE_MESSAGE(!path.empty(), "PINGD is not set: run this through `meson test`");
-    std::vector<std::string> argv = wrapper;
-    argv.insert(argv.end(), {path, "--addr", "127.0.0.1:0"});
-    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    std::string error;
-    proc_ = Process::Spawn(argv, &error);
-    REQUIRE_MESSAGE(proc_ != nullptr, error);
-    std::optional<std::string> line =
-        proc_->WaitForStderrLine("listening on 127.0.0.1:", After(5s));
-    REQUIRE_MESSAGE(line.has_value(), "pingd never said where it listens; stderr:\n"
-                                          << proc_->err());
-    port_ = std::atoi(line->c_str() + line->rfind(':') + 1);
-    REQUIRE(port_ > 0);
-  }
-
-  int port() const { return port_; }
-  Process& proc() { return *proc_; }
-  std::string Url(std::string_view path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
-  }
-
-  RawConn Connect() {
-    RawConn c;
-    REQUIRE_MESSAGE(c.Connect(port_), c.error());
-    return c;
-  }
-
- private:
-  std::unique_ptr<Process> proc_;
-  int port_ = 0;
-};
+using nethttp::testutil::TempTree;
 
 // ExitCode waits (5 s at most) for the process to exit: its exit code,
 // 128 + signal if a signal ended it, or -1 if it is still running.
@@ -119,37 +73,6 @@ void CheckPong(const HttpResponse& r) {
   CHECK(r.body == "pong");
   CHECK(r.Get("Content-Length") == "4");
 }
-
-// Curl runs the curl that meson found (CURL), with a deadline.
-RunResult Curl(std::vector<std::string> args) {
-  std::string curl = EnvOr("CURL", "curl");
-  args.insert(args.begin(), {curl, "-sS", "--max-time", "20"});
-  RunResult r = Run(args, 25s);
-  REQUIRE_MESSAGE(r.started, "curl is a test dependency (tools/setup installs it): " << r.err);
-  return r;
-}
-
-// TempDir is a scratch directory removed (with its files) at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = EnvOr("TMPDIR", "/tmp") + std::string("/pingd-e2e-XXXXXX");
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    for (const std::string& f : files_) std::remove(f.c_str());
-    std::remove(path_.c_str());
-  }
-  std::string File(const std::string& name) {
-    files_.push_back(path_ + "/" + name);
-    return files_.back();
-  }
-
- private:
-  std::string path_;
-  std::vector<std::string> files_;
-};
 
 // ---------------------------------------------------------------------------
 // bad_requests.txt: see the format described at the top of that file.
@@ -336,8 +259,8 @@ TEST_CASE("/echo sends the body back with its Content-Type") {
     CHECK(r.Get("Content-Type") == "a/b");
   }
   SUBCASE("10 MiB through curl --data-binary @file") {
-    TempDir dir;
-    std::string in = dir.File("in.bin"), out = dir.File("out.bin");
+    TempTree dir;
+    std::string in = dir.Path("in.bin"), out = dir.Path("out.bin");
     {
       std::mt19937 rng(1234);
       std::string data(10 << 20, '\0');

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "testutil/process.h"
+#include "testutil/pingd.h"
 #include "testutil/raw_conn.h"
 
 namespace {
@@ -27,71 +28,37 @@ namespace {
 using namespace std::chrono_literals;
 using nethttp::testutil::After;
 using nethttp::testutil::Clock;
+using nethttp::testutil::Curl;
+using nethttp::testutil::EnvOr;
 using nethttp::testutil::HttpResponse;
+using nethttp::testutil::Pingd;
 using nethttp::testutil::Process;
+using nethttp::testutil::ProcStatus;
 using nethttp::testutil::RawConn;
 using nethttp::testutil::Run;
 using nethttp::testutil::RunResult;
-
-std::string EnvOr(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
 
 std::string Cert(std::string_view name) { return std::string(NETHTTP_TEST_CERTS) + "/" + std::string(name); }
 
 // TlsPingd is one pingd serving https with the build's server certificate
 // (and the other.test one for SNI), on a kernel-chosen port.
-class TlsPingd {
+class TlsPingd : public Pingd {
  public:
-  explicit TlsPingd(const std::vector<std::string>& extra_args = {}) {
-    std::string path = EnvOr("PINGD", "");
-    REQUIRE_MESSAGE(!path.empty(), "PINGD is not set: run this through `meson test`");
-    std::vector<std::string> argv = {path, "--addr", "127.0.0.1:0",
-                                     "--tls-cert", Cert("server.pem"), "--tls-key", Cert("server.key"),
-                                     "--tls-cert", Cert("other.pem"), "--tls-key", Cert("other.key")};
-    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-    std::string error;
-    proc_ = Process::Spawn(argv, &error);
-    REQUIRE_MESSAGE(proc_ != nullptr, error);
-    std::optional<std::string> line = proc_->WaitForStderrLine("listening on 127.0.0.1:", After(5s));
-    REQUIRE_MESSAGE(line.has_value(), "pingd never said where it listens; stderr:\n" << proc_->err());
-    CHECK(line->find("(https)") != std::string::npos);
-    port_ = std::atoi(line->c_str() + line->rfind("127.0.0.1:") + 10);
-    REQUIRE(port_ > 0);
+  explicit TlsPingd(const std::vector<std::string>& extra_args = {}) : Pingd(TlsArgs(extra_args)) {
+    CHECK(listen_line().find("(https)") != std::string::npos);
   }
-  int port() const { return port_; }
-  Process& proc() { return *proc_; }
   std::string Url(std::string_view host, std::string_view path) const {
-    return "https://" + std::string(host) + ":" + std::to_string(port_) + std::string(path);
-  }
-  RawConn Connect() {
-    RawConn c;
-    REQUIRE_MESSAGE(c.Connect(port_), c.error());
-    return c;
+    return "https://" + std::string(host) + ":" + std::to_string(port()) + std::string(path);
   }
 
  private:
-  std::unique_ptr<Process> proc_;
-  int port_ = 0;
-};
-
-RunResult Curl(std::vector<std::string> args) {
-  args.insert(args.begin(), {EnvOr("CURL", "curl"), "-sS", "--max-time", "20"});
-  RunResult r = Run(args, 25s);
-  REQUIRE_MESSAGE(r.started, "curl is a test dependency (tools/setup installs it): " << r.err);
-  return r;
-}
-
-// ProcStatus reads a field of /proc/PID/status, in kB for VmRSS.
-long ProcStatus(pid_t pid, std::string_view field) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  static std::vector<std::string> TlsArgs(const std::vector<std::string>& extra_args) {
+    std::vector<std::string> argv = {"--tls-cert", Cert("server.pem"), "--tls-key", Cert("server.key"),
+                                     "--tls-cert", Cert("other.pem"), "--tls-key", Cert("other.key")};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    return argv;
   }
-  return -1;
-}
+};
 
 int OpenFds(pid_t pid) {
   DIR* d = opendir(("/proc/" + std::to_string(pid) + "/fd").c_str());

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "testutil/pingd.h"
 #include "testutil/process.h"
 #include "testutil/raw_conn.h"
 #include "testutil/scripted_server.h"
@@ -24,7 +25,9 @@ namespace {
 using namespace std::chrono_literals;
 using nethttp::testutil::After;
 using nethttp::testutil::Clock;
+using nethttp::testutil::EnvOr;
 using nethttp::testutil::FreePort;
+using nethttp::testutil::Pingd;
 using nethttp::testutil::PipedResult;
 using nethttp::testutil::Process;
 using nethttp::testutil::RawConn;
@@ -32,38 +35,6 @@ using nethttp::testutil::RunPiped;
 using nethttp::testutil::ScriptedConn;
 using nethttp::testutil::ScriptedRequest;
 using nethttp::testutil::ScriptedServer;
-
-std::string EnvOr(const char* name, const char* fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
-
-// Pingd is one running pingd on 127.0.0.1 with a kernel-chosen port, read
-// from its "listening on 127.0.0.1:PORT" log line; stopped at scope exit.
-class Pingd {
- public:
-  Pingd() {
-    std::string path = EnvOr("PINGD", "");
-    REQUIRE_MESSAGE(!path.empty(), "PINGD is not set: run this through `meson test`");
-    std::string error;
-    proc_ = Process::Spawn({path, "--addr", "127.0.0.1:0"}, &error);
-    REQUIRE_MESSAGE(proc_ != nullptr, error);
-    std::optional<std::string> line =
-        proc_->WaitForStderrLine("listening on 127.0.0.1:", After(5s));
-    REQUIRE_MESSAGE(line.has_value(), "pingd never said where it listens; stderr:\n"
-                                          << proc_->err());
-    port_ = std::atoi(line->c_str() + line->rfind(':') + 1);
-    REQUIRE(port_ > 0);
-  }
-  int port() const { return port_; }
-  std::string Url(std::string_view path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
-  }
-
- private:
-  std::unique_ptr<Process> proc_;
-  int port_ = 0;
-};
 
 // Cert names a file the build made in tests/tls/ (make_certs.sh).
 std::string Cert(std::string_view name) { return std::string(NETHTTP_TEST_CERTS) + "/" + std::string(name); }

@@ -1,0 +1,446 @@
+// Tests for lib/file_system.cc (Dir) over loopback, through FileServer:
+// nothing outside the root is served, whatever the path or the tree's
+// symlinks say; FIFOs, device nodes and unreadable files are refused; a
+// large file goes out whole and intact, and many clients at once, more
+// than Dir's open-file limit, are all answered. Go's fs_test.go scenarios
+// are in file_server_test.cc; the fixture is testutil/file_server_fixture.h.
+#include <doctest/doctest.h>
+#include <grp.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <regex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "nethttp/nethttp.h"
+#include "testutil/file_server_fixture.h"
+#include "testutil/process.h"
+
+using nethttp::testutil::After;
+using nethttp::testutil::Clock;
+using nethttp::testutil::HttpResponse;
+using nethttp::testutil::kTestFile;
+using nethttp::testutil::RawConn;
+using nethttp::testutil::Req;
+using nethttp::testutil::RunPeer;
+using nethttp::testutil::TempTree;
+using Fixture = nethttp::testutil::FileServerFixture;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::string_view kSecret = "top secret\n";
+
+std::string RandomBytes(size_t n, unsigned seed) {
+  std::mt19937 rng(seed);
+  std::string s(n, '\0');
+  for (char& c : s) c = static_cast<char>(rng());
+  return s;
+}
+
+std::string BaseName(const std::string& path) { return path.substr(path.rfind('/') + 1); }
+
+// kAsNobody names the environment variable that makes this binary, run
+// again for one test case, drop to the user nobody first.
+constexpr const char* kAsNobody = "NETHTTP_TEST_AS_NOBODY";
+
+// RunCaseAsNobody runs test_case again, alone, in a child process of this
+// test binary that becomes nobody (DropToNobodyIfAsked) before it starts:
+// for checks that root passes by privilege (root reads a mode-000 file).
+// The child must run exactly that one case, and pass it.
+void RunCaseAsNobody(const char* test_case) {
+  setenv(kAsNobody, "1", 1);
+  nethttp::testutil::RunResult r =
+      nethttp::testutil::Run({"/proc/self/exe", std::string("--test-case=") + test_case}, 60s);
+  unsetenv(kAsNobody);
+  REQUIRE_MESSAGE(r.started, r.err);
+  CHECK_MESSAGE(r.exit_code == 0, "as nobody:\n" << r.out << r.err);
+  CHECK_MESSAGE(std::regex_search(r.out, std::regex(R"(test cases:\s+1 \|\s+1 passed)")), "as nobody:\n" << r.out);
+}
+
+// DropToNobodyIfAsked becomes nobody when this process is RunCaseAsNobody's
+// child, and reports whether it did.
+bool DropToNobodyIfAsked() {
+  if (std::getenv(kAsNobody) == nullptr) return false;
+  REQUIRE(setgroups(0, nullptr) == 0);
+  REQUIRE(setgid(65534) == 0);
+  REQUIRE(setuid(65534) == 0);
+  // A set-user-ID change makes the process undumpable; LeakSanitizer, in a
+  // sanitized build, needs to read its own /proc entries as before.
+  prctl(PR_SET_DUMPABLE, 1);
+  return true;
+}
+
+// ChmodBack restores a mode at scope exit, so that TempTree can remove
+// what a test made unreadable.
+struct ChmodBack {
+  std::string path;
+  mode_t mode;
+  ~ChmodBack() { chmod(path.c_str(), mode); }
+};
+
+}  // namespace
+
+TEST_SUITE("file_system") {
+  TEST_CASE("'..' in any spelling never leaves the root, through the mux or a bare handler") {
+    // The secret is in a sibling of the root: one '..' away if Dir let it.
+    TempTree outside;
+    outside.Write("secret.txt", kSecret);
+    const std::string b = BaseName(outside.path());
+    struct Row {
+      std::string target;
+      int via_mux;         // the mux cleans the path first and redirects (Go's ServeMux)
+      std::string location;  // its redirect
+    };
+    const std::vector<Row> rows = {
+        {"/static/../" + b + "/secret.txt", 301, "/" + b + "/secret.txt"},
+        {"/static/testdata/../../" + b + "/secret.txt", 301, "/" + b + "/secret.txt"},
+        {"/static/%2e%2e/" + b + "/secret.txt", 301, "/" + b + "/secret.txt"},
+        {"/static/%2E%2E/" + b + "/secret.txt", 301, "/" + b + "/secret.txt"},
+        {"/static/..%2f" + b + "%2fsecret.txt", 301, "/" + b + "/secret.txt"},
+        {"/static/%2e%2e%2f" + b + "%2fsecret.txt", 301, "/" + b + "/secret.txt"},
+        {"/static/%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd", 301, "/etc/passwd"},
+        {"/static/..%5c" + b + "%5csecret.txt", 404, ""},  // a backslash is a name on Linux
+    };
+    for (bool bare : {false, true}) {
+      Fixture g;
+      g.root.Mkdir("testdata2");
+      if (bare) {
+        g.Listen(nethttp::StripPrefix("/static", nethttp::FileServer(g.dir)));
+      } else {
+        g.Listen();
+      }
+      for (const Row& row : rows) {
+        CAPTURE(bare);
+        CAPTURE(row.target);
+        HttpResponse res = g.Get(row.target);
+        CHECK(res.body.find(kSecret) == std::string::npos);
+        CHECK(res.body.find("root:") == std::string::npos);
+        if (bare) {
+          // FileServer and Dir clean it beneath the root: not there.
+          CHECK(res.status == 404);
+          CHECK(res.body == "404 page not found\n");
+        } else {
+          CHECK(res.status == row.via_mux);
+          CHECK(res.Get("Location") == row.location);
+        }
+      }
+    }
+  }
+
+  // Go: TestDirJoin's Dir rows and TestEmptyDirOpenCWD. Go's last three
+  // rows, Dir("/etc/hosts") opening "", "/" and "../" (a file as the root,
+  // a trick Go's ServeFile used), do not apply: our root must be a
+  // directory, and ServeFile splits its name instead.
+  TEST_CASE("TestDirJoin: a rooted, relative or climbing name opens the file beneath the root") {
+    Fixture f;
+    struct stat want {};
+    REQUIRE(stat("/etc/hosts", &want) == 0);
+    for (std::string root : {"/etc/", "/etc"}) {
+      auto fs = nethttp::Dir(root, &f.fx.loop());
+      for (std::string_view name : {"/hosts", "hosts", "../../../../hosts"}) {
+        CAPTURE(root);
+        CAPTURE(name);
+        auto got = f.TryOpen(*fs, name);
+        REQUIRE_MESSAGE(got.ok(), got.error().message());
+        const nethttp::FileInfo& info = got.value()->Stat();
+        CHECK(info.name == "hosts");
+        CHECK(info.size == want.st_size);
+        CHECK_FALSE(info.is_dir);
+        CHECK(info.mod_time == nethttp::testutil::At(want.st_mtim.tv_sec, want.st_mtim.tv_nsec));
+      }
+    }
+    // An empty Dir is "." (TestEmptyDirOpenCWD), as are "." and "./".
+    for (std::string root : {"", ".", "./"}) {
+      CAPTURE(root);
+      auto got = f.TryOpen(*nethttp::Dir(root, &f.fx.loop()), "/");
+      REQUIRE(got.ok());
+      CHECK(got.value()->Stat().is_dir);
+    }
+  }
+
+  TEST_CASE("symlinks: within the root they are followed, out of it they are 403") {
+    Fixture f;
+    TempTree outside;
+    outside.Write("secret.txt", kSecret);
+    outside.Mkdir("dir");
+    outside.Write("dir/secret.txt", kSecret);
+    f.root.Mkdir("sub");
+    f.root.Write("sub/inside.txt", "inside\n");
+    f.root.Symlink("sub/inside.txt", "link_in");                    // relative, inside
+    f.root.Symlink("../testdata/file", "sub/link_up_in");           // '..' that stays inside
+    f.root.Symlink("sub", "dirlink_in");                            // a directory, inside
+    f.root.Symlink(outside.Path("secret.txt"), "link_out");         // absolute, outside
+    f.root.Symlink("../" + BaseName(outside.path()) + "/secret.txt", "link_out_rel");  // relative, outside
+    f.root.Symlink(outside.Path("dir"), "dirlink_out");             // a directory, outside
+    f.root.Symlink("loop", "loop");                                 // ELOOP
+    f.root.Symlink("nowhere", "dangling");                          // ENOENT
+    f.Listen();
+    struct Row {
+      std::string_view path;
+      int status;
+      std::string_view body;
+    };
+    const std::vector<Row> rows = {
+        {"/static/link_in", 200, "inside\n"},
+        {"/static/sub/link_up_in", 200, kTestFile},
+        {"/static/dirlink_in/inside.txt", 200, "inside\n"},
+        {"/static/dirlink_in/", 200,
+         "<pre>\n<a href=\"inside.txt\">inside.txt</a>\n<a href=\"link_up_in\">link_up_in</a>\n</pre>\n"},
+        {"/static/link_out", 403, "403 Forbidden\n"},
+        {"/static/link_out_rel", 403, "403 Forbidden\n"},
+        {"/static/dirlink_out/secret.txt", 403, "403 Forbidden\n"},
+        {"/static/dirlink_out/", 403, "403 Forbidden\n"},
+        {"/static/dirlink_out", 403, "403 Forbidden\n"},
+        {"/static/loop", 404, "404 page not found\n"},
+        {"/static/dangling", 404, "404 page not found\n"},
+    };
+    for (const Row& row : rows) {
+      CAPTURE(row.path);
+      HttpResponse res = f.Get(row.path);
+      CHECK(res.status == row.status);
+      CHECK(res.body == row.body);
+      CHECK(f.Head(row.path).status == row.status);
+    }
+  }
+
+  // BUG: an absolute symlink that points inside the root is refused (403)
+  // where openat2 exists: RESOLVE_BENEATH fails every absolute link with
+  // EXDEV, wherever it leads (lib/file_system.cc OpenBeneath). Without
+  // openat2 the fallback checks where the file really is, and serves it
+  // (200). Expected one answer on every kernel: 200, as for a relative
+  // link inside the root (or else 403 on both paths, documented); got 403
+  // here (Linux 6.x, openat2) and 200 on kernels before 5.6.
+  TEST_CASE("an absolute symlink to a file inside the root is followed" * doctest::skip()) {
+    Fixture f;
+    f.root.Symlink(f.root.Path("testdata/file"), "abs_in");
+    f.Listen();
+    HttpResponse res = f.Get("/static/abs_in");
+    CHECK(res.status == 200);
+    CHECK(res.body == kTestFile);
+  }
+
+  TEST_CASE("a FIFO and a device node in the root are refused at once, never read") {
+    Fixture f;
+    f.root.Mkfifo("fifo");
+    // /dev/zero's node, where this user may make one (root): read, it
+    // would never end.
+    bool have_device = mknod(f.root.Path("zero").c_str(), S_IFCHR | 0644, makedev(1, 5)) == 0;
+    f.Listen();
+    auto start = Clock::now();
+    HttpResponse fifo = f.Get("/static/fifo");  // (a 3 s deadline: a hang fails)
+    CHECK(fifo.status == 403);
+    CHECK(fifo.body == "403 Forbidden\n");
+    CHECK(Clock::now() - start < 2s);
+    CHECK(f.Head("/static/fifo").status == 403);
+    if (have_device) {
+      HttpResponse dev = f.Get("/static/zero");
+      CHECK(dev.status == 403);
+      CHECK(dev.body == "403 Forbidden\n");
+    } else {
+      MESSAGE("mknod is not permitted here: the device node row did not run");
+    }
+    // The listing still names them; only opening them is refused.
+    HttpResponse listing = f.Get("/static/");
+    CHECK(listing.body.find(">fifo<") != std::string::npos);
+  }
+
+  // BUG: open(2) of a socket file fails with ENXIO before Dir's fstat can
+  // refuse what is not a file or a directory (lib/file_system.cc
+  // OpenBeneath), and HttpErrorFor (lib/file_server.cc) makes ENXIO a 500
+  // with a warning logged per request. Expected the FIFO's answer, 403
+  // Forbidden ("only files and directories are served"); got "500
+  // Internal Server Error". (Go's os.Open fails alike and answers 500.)
+  TEST_CASE("a socket file in the root is refused like a FIFO: 403" * doctest::skip()) {
+    Fixture f;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::string sock = f.root.Path("sock");
+    REQUIRE(sock.size() < sizeof sa.sun_path);
+    sock.copy(sa.sun_path, sock.size());
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    f.Listen();
+    HttpResponse s = f.Get("/static/sock");
+    close(fd);
+    CHECK(s.status == 403);
+    CHECK(s.body == "403 Forbidden\n");
+  }
+
+  TEST_CASE("a missing file is Go's 404, with nothing of the error's text") {
+    Fixture f;
+    f.Listen();
+    for (std::string_view path : {"/static/nope", "/static/nope/", "/static/testdata/nope.html",
+                                  "/static/no/such/dir/file"}) {
+      CAPTURE(path);
+      HttpResponse res = f.Get(path);
+      CHECK(res.status == 404);
+      CHECK(res.body == "404 page not found\n");
+      CHECK(res.Get("Content-Type") == "text/plain; charset=utf-8");
+      CHECK(res.Get("X-Content-Type-Options") == "nosniff");
+      CHECK_FALSE(res.Has("Last-Modified"));
+      CHECK_FALSE(res.Has("ETag"));
+    }
+  }
+
+  TEST_CASE("an unreadable file or directory is 403 Forbidden") {
+    DropToNobodyIfAsked();
+    if (geteuid() == 0) {
+      // Root reads a mode-000 file anyway: run this case as nobody.
+      RunCaseAsNobody("an unreadable file or directory is 403 Forbidden");
+      return;
+    }
+    Fixture f;
+    f.root.Write("locked.txt", "locked\n");
+    REQUIRE(chmod(f.root.Path("locked.txt").c_str(), 0) == 0);
+    f.root.Mkdir("locked");
+    f.root.Write("locked/file.txt", "locked\n");
+    REQUIRE(chmod(f.root.Path("locked").c_str(), 0) == 0);
+    ChmodBack back{f.root.Path("locked"), 0755};
+    f.Listen();
+    for (std::string_view path : {"/static/locked.txt", "/static/locked/", "/static/locked/file.txt"}) {
+      CAPTURE(path);
+      HttpResponse res = f.Get(path);
+      CHECK(res.status == 403);
+      CHECK(res.body == "403 Forbidden\n");
+    }
+    CHECK(f.Get("/static/testdata/file").status == 200);  // (the rest is served)
+  }
+
+  TEST_CASE("a 3 MB file goes out whole and byte for byte, and in ranges across read boundaries") {
+    Fixture f;
+    const std::string data = RandomBytes(3 * 1000 * 1000, 13);
+    f.root.Write("big.bin", data);
+    f.Listen();
+    HttpResponse res = f.Get("/static/big.bin");
+    CHECK(res.status == 200);
+    CHECK(res.Get("Content-Length") == "3000000");
+    CHECK(res.Get("Content-Type") == "application/octet-stream");  // sniffed: binary
+    CHECK(res.body.size() == data.size());
+    CHECK(res.body == data);
+    // Ranges that start and end inside 64 KiB reads, and several at once.
+    HttpResponse one = f.Get("/static/big.bin", "Range: bytes=65530-200000\r\n");
+    CHECK(one.status == 206);
+    CHECK(one.body == data.substr(65530, 200000 - 65530 + 1));
+    HttpResponse tail = f.Get("/static/big.bin", "Range: bytes=-100000\r\n");
+    CHECK(tail.body == data.substr(data.size() - 100000));
+    HttpResponse multi = f.Get("/static/big.bin", "Range: bytes=0-99999,1000000-1265535\r\n");
+    CHECK(multi.status == 206);
+    CHECK(multi.body.find(data.substr(0, 100000)) != std::string::npos);
+    CHECK(multi.body.find(data.substr(1000000, 265536)) != std::string::npos);
+    HttpResponse head = f.Head("/static/big.bin");
+    CHECK(head.Get("Content-Length") == "3000000");
+  }
+
+  TEST_CASE("a file that shrinks while it is sent: the body ends short and the connection closes") {
+    Fixture f;
+    constexpr off_t kSize = 64 << 20;  // far more than socket buffers hold unread
+    std::string path = f.root.Sparse("shrinking", kSize);
+    f.Listen();
+    std::optional<std::string> head;
+    std::string rest;
+    bool closed = false;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(f.port) || !c.Send(Req("GET", "/static/shrinking"))) return;
+      head = c.ReadUntil("\r\n\r\n");  // the file is being sent
+      if (!head) return;
+      if (truncate(path.c_str(), 1000) != 0) return;
+      rest = c.ReadUntilClose(After(20s), &closed);
+    });
+    REQUIRE(head.has_value());
+    CHECK(head->find("Content-Length: 67108864\r\n") != std::string::npos);
+    CHECK(closed);
+    CHECK(rest.size() < static_cast<size_t>(kSize));
+    CHECK(rest.size() >= 1000);
+  }
+
+  TEST_CASE("300 requests over 30 connections at once, pipelined: every one answered right") {
+    Fixture f;
+    const std::string mid = RandomBytes(200 * 1024, 7);
+    f.root.Write("mid.bin", mid);
+    f.Listen();
+    constexpr int kConns = 30, kPerConn = 10;
+    std::atomic<int> ok{0};
+    std::mutex mu;
+    std::string first_failure;
+    auto fail = [&](std::string why) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (first_failure.empty()) first_failure = std::move(why);
+    };
+    RunPeer(f.fx, [&] {
+      std::vector<std::thread> threads;
+      for (int t = 0; t < kConns; ++t) {
+        threads.emplace_back([&, t] {
+          RawConn c;
+          if (!c.Connect(f.port)) return fail("connect: " + c.error());
+          std::string batch;
+          for (int i = 0; i < kPerConn; ++i) {
+            int kind = (t + i) % 3;
+            std::string target = kind == 0 ? "/static/testdata/file" : "/static/mid.bin";
+            std::string range = kind == 2 ? "Range: bytes=1000-70999\r\n" : "";
+            batch += "GET " + target + " HTTP/1.1\r\nHost: fs\r\n" + range + "\r\n";
+          }
+          if (!c.Send(batch, After(20s))) return fail("send: " + c.error());
+          for (int i = 0; i < kPerConn; ++i) {
+            int kind = (t + i) % 3;
+            std::optional<HttpResponse> r = c.ReadResponse(After(20s));
+            if (!r) return fail("read: " + c.error());
+            std::string want = kind == 0 ? std::string(kTestFile) : kind == 1 ? mid : mid.substr(1000, 70000);
+            if (r->status != (kind == 2 ? 206 : 200) || r->body != want) {
+              return fail("conn " + std::to_string(t) + " request " + std::to_string(i) + ": " + r->status_line);
+            }
+            ++ok;
+          }
+        });
+      }
+      for (std::thread& th : threads) th.join();
+    });
+    CHECK_MESSAGE(ok == kConns * kPerConn, first_failure);
+  }
+
+  TEST_CASE("more clients at once than Dir keeps files open: the rest wait their turn, all answered") {
+    Fixture f;
+    const std::string data = RandomBytes(256 * 1024, 11);
+    f.root.Write("quarter.bin", data);
+    f.Listen();
+    constexpr size_t kClients = nethttp::kMaxOpenFiles + 64;
+    size_t ok = 0;
+    std::string first_failure;
+    RunPeer(f.fx, [&] {
+      // Every request is sent before any response is read, so the files
+      // stay open while their responses wait on unread sockets.
+      std::vector<RawConn> conns(kClients);
+      for (RawConn& c : conns) {
+        if (!c.Connect(f.port) || !c.Send(Req("GET", "/static/quarter.bin"))) {
+          first_failure = "connect or send: " + c.error();
+          return;
+        }
+      }
+      for (size_t i = 0; i < conns.size(); ++i) {
+        std::optional<HttpResponse> r = conns[i].ReadResponse(After(20s));
+        if (r && r->status == 200 && r->body == data) {
+          ++ok;
+        } else if (first_failure.empty()) {
+          first_failure = "client " + std::to_string(i) + ": " + (r ? r->status_line : conns[i].error());
+        }
+      }
+    });
+    CHECK_MESSAGE(ok == kClients, first_failure);
+  }
+}

@@ -1,0 +1,107 @@
+// Pingd and Curl: the real binaries for the e2e tests (tests/e2e/), which
+// meson names in the environment (PINGD, CURL). Pingd runs on 127.0.0.1
+// with a kernel-chosen port (Go's httptest.Server, but a real process);
+// ProcStatus reads its memory from /proc. Spawning and waiting are process.h's.
+#ifndef NETHTTP_TESTS_TESTUTIL_PINGD_H_
+#define NETHTTP_TESTS_TESTUTIL_PINGD_H_
+
+#include <doctest/doctest.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "testutil/process.h"
+#include "testutil/raw_conn.h"
+
+namespace nethttp::testutil {
+
+inline std::string EnvOr(const char* name, const char* fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : fallback;
+}
+
+inline std::string PingdPath() { return EnvOr("PINGD", ""); }
+
+inline size_t CountLines(std::string_view s) {
+  size_t n = 0;
+  for (char c : s) n += c == '\n' ? 1 : 0;
+  return n;
+}
+
+// Pingd is one running pingd on 127.0.0.1 with a kernel-chosen port. The
+// port comes from its "listening on 127.0.0.1:PORT" log line; Process's
+// destructor stops it.
+class Pingd {
+ public:
+  // wrapper, when given, runs pingd under another command (e.g. prlimit).
+  explicit Pingd(const std::vector<std::string>& extra_args = {},
+                 const std::vector<std::string>& wrapper = {}) {
+    using namespace std::chrono_literals;
+    std::string path = PingdPath();
+    REQUIRE_MESSAGE(!path.empty(), "PINGD is not set: run this through `meson test`");
+    std::vector<std::string> argv = wrapper;
+    argv.insert(argv.end(), {path, "--addr", "127.0.0.1:0"});
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    std::string error;
+    proc_ = Process::Spawn(argv, &error);
+    REQUIRE_MESSAGE(proc_ != nullptr, error);
+    std::optional<std::string> line =
+        proc_->WaitForStderrLine("listening on 127.0.0.1:", After(5s));
+    REQUIRE_MESSAGE(line.has_value(), "pingd never said where it listens; stderr:\n"
+                                          << proc_->err());
+    listen_line_ = *line;
+    port_ = std::atoi(line->c_str() + line->rfind("127.0.0.1:") + 10);
+    REQUIRE(port_ > 0);
+  }
+
+  int port() const { return port_; }
+  // listen_line is pingd's log line that says where it listens.
+  const std::string& listen_line() const { return listen_line_; }
+  Process& proc() { return *proc_; }
+  std::string Url(std::string_view path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + std::string(path);
+  }
+
+  RawConn Connect() {
+    RawConn c;
+    REQUIRE_MESSAGE(c.Connect(port_), c.error());
+    return c;
+  }
+
+ private:
+  std::unique_ptr<Process> proc_;
+  std::string listen_line_;
+  int port_ = 0;
+};
+
+// Curl runs the curl that meson found (CURL), with -sS and a 20 s limit
+// (a later --max-time in args overrides it), and waits for it.
+inline RunResult Curl(std::vector<std::string> args) {
+  using namespace std::chrono_literals;
+  args.insert(args.begin(), {EnvOr("CURL", "curl"), "-sS", "--max-time", "20"});
+  RunResult r = Run(args, 25s);
+  REQUIRE_MESSAGE(r.started, "curl is a test dependency (tools/setup installs it): " << r.err);
+  return r;
+}
+
+// ProcStatus reads a field of /proc/PID/status ("VmRSS:", "VmHWM:"), in
+// kB for the memory fields; -1 when it is not there.
+inline long ProcStatus(pid_t pid, std::string_view field) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + field.size() + 1);
+  }
+  return -1;
+}
+
+}  // namespace nethttp::testutil
+
+#endif  // NETHTTP_TESTS_TESTUTIL_PINGD_H_
