@@ -48,6 +48,11 @@ FileInfo InfoOf(const struct stat& st, std::string name) {
 // Without openat2 (a kernel before 5.6, or a seccomp filter that hides it)
 // the file is opened as usual and where it really is is checked after, on
 // the open descriptor, so no race can swap what was checked.
+bool Inside(std::string_view where, const std::string& root_real) {
+  return where == root_real ||
+         (where.starts_with(root_real) && (root_real == "/" || where.substr(root_real.size()).starts_with('/')));
+}
+
 int OpenBeneath(int root_fd, const std::string& root_real, const std::string& rel, int* err) {
   open_how how{};
   // O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused
@@ -57,22 +62,41 @@ int OpenBeneath(int root_fd, const std::string& root_real, const std::string& re
   long fd = syscall(SYS_openat2, root_fd, rel.c_str(), &how, sizeof how);
   if (fd >= 0) return static_cast<int>(fd);
   *err = errno;
-  if (*err == EXDEV) *err = EACCES;  // out of root: forbidden, as Go's 403 reads
+  if (*err == EXDEV) {
+    // RESOLVE_BENEATH refuses every absolute symlink, even one that leads
+    // back inside the root. Where the name really leads is asked without
+    // opening anything (realpath only reads links), and a place inside
+    // the root is opened beneath it again: a link swapped meanwhile fails
+    // the same check. So an absolute link is served where a relative one
+    // to the same file is, on every kernel.
+    char real[PATH_MAX];
+    std::string full = root_real + "/" + rel;
+    if (realpath(full.c_str(), real) != nullptr && Inside(real, root_real)) {
+      std::string_view inner = std::string_view(real).substr(root_real.size());
+      while (inner.starts_with('/')) inner.remove_prefix(1);
+      std::string rel2 = inner.empty() ? "." : std::string(inner);
+      fd = syscall(SYS_openat2, root_fd, rel2.c_str(), &how, sizeof how);
+      if (fd >= 0) {
+        *err = 0;
+        return static_cast<int>(fd);
+      }
+      *err = errno;
+    }
+    if (*err == EXDEV) *err = EACCES;  // out of root: forbidden, as Go's 403 reads
+  }
+  if (*err == ENXIO) *err = EACCES;  // a socket: neither file nor directory (see below)
   if (*err != ENOSYS && *err != EPERM) return -1;
 
   fd = openat(root_fd, rel.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
-    *err = errno;
+    *err = errno == ENXIO ? EACCES : errno;
     return -1;
   }
   char link[64], real[PATH_MAX + 1];
   std::snprintf(link, sizeof link, "/proc/self/fd/%ld", fd);
   ssize_t n = readlink(link, real, PATH_MAX);
   std::string_view where(real, n > 0 ? static_cast<size_t>(n) : 0);
-  bool inside = where == root_real ||
-                (where.starts_with(root_real) &&
-                 (root_real == "/" || where.substr(root_real.size()).starts_with('/')));
-  if (!inside) {
+  if (!Inside(where, root_real)) {
     close(static_cast<int>(fd));
     *err = EACCES;
     return -1;

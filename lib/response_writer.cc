@@ -235,6 +235,14 @@ void ServerResponse::WriteHead(bool handler_done, std::string_view more) {
                  framing_ == Framing::kUntilClose ||
                  EqualFold(header_.Get("Connection"), "close");
 
+  // An empty Content-Type is how a handler says "no type, do not sniff"
+  // (Go: a Content-Type key with no values, which our Header cannot hold):
+  // no line goes out for it.
+  bool typed = false;
+  if (!header_.empty() && header_.Has("Content-Type")) {
+    typed = true;
+    if (header_.Get("Content-Type").empty()) header_.Del("Content-Type");
+  }
   out.reserve(out.size() + 160 + 48 * header_.size());
   HeadPieces head(&out);
   AddStatusLine(&head, req_.proto_minor, status_);
@@ -243,7 +251,7 @@ void ServerResponse::WriteHead(bool handler_done, std::string_view more) {
     header_.Write(&out);
   }
   if (!header_.Has("Date")) head.Add("Date: "sv).Add(sink_->Date()).Add("\r\n"sv);
-  if (!header_.Has("Content-Type") && BodyAllowed() && (!pending_.empty() || !more.empty())) {
+  if (!typed && BodyAllowed() && (!pending_.empty() || !more.empty())) {
     // Go sniffs the first 512 bytes written, even when the first Write is
     // too large to buffer (tests/diff F4).
     std::string_view sniff = pending_;

@@ -218,14 +218,11 @@ TEST_SUITE("file_system") {
     }
   }
 
-  // BUG: an absolute symlink that points inside the root is refused (403)
-  // where openat2 exists: RESOLVE_BENEATH fails every absolute link with
-  // EXDEV, wherever it leads (lib/file_system.cc OpenBeneath). Without
-  // openat2 the fallback checks where the file really is, and serves it
-  // (200). Expected one answer on every kernel: 200, as for a relative
-  // link inside the root (or else 403 on both paths, documented); got 403
-  // here (Linux 6.x, openat2) and 200 on kernels before 5.6.
-  TEST_CASE("an absolute symlink to a file inside the root is followed" * doctest::skip()) {
+  // openat2's RESOLVE_BENEATH fails every absolute link with EXDEV,
+  // wherever it leads; Dir then asks where the name really leads and opens
+  // it beneath the root if it is inside, so the answer is 200 on every
+  // kernel, as for a relative link inside the root.
+  TEST_CASE("an absolute symlink to a file inside the root is followed") {
     Fixture f;
     f.root.Symlink(f.root.Path("testdata/file"), "abs_in");
     f.Listen();
@@ -259,13 +256,10 @@ TEST_SUITE("file_system") {
     CHECK(listing.body.find(">fifo<") != std::string::npos);
   }
 
-  // BUG: open(2) of a socket file fails with ENXIO before Dir's fstat can
-  // refuse what is not a file or a directory (lib/file_system.cc
-  // OpenBeneath), and HttpErrorFor (lib/file_server.cc) makes ENXIO a 500
-  // with a warning logged per request. Expected the FIFO's answer, 403
-  // Forbidden ("only files and directories are served"); got "500
-  // Internal Server Error". (Go's os.Open fails alike and answers 500.)
-  TEST_CASE("a socket file in the root is refused like a FIFO: 403" * doctest::skip()) {
+  // open(2) of a socket file fails with ENXIO before Dir's fstat can
+  // refuse what is not a file or a directory; Dir answers it as the FIFO's
+  // 403 (Go's os.Open fails alike and answers 500).
+  TEST_CASE("a socket file in the root is refused like a FIFO: 403") {
     Fixture f;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     REQUIRE(fd >= 0);

@@ -65,7 +65,9 @@ class FileSystem {
 // Stricter than Go, whose Dir follows symlinks wherever they lead: nothing
 // outside root is ever opened, neither through ".." (cleaned away, as Go
 // does) nor through a symlink (the kernel resolves every name beneath root:
-// openat2 with RESOLVE_BENEATH), which is UV_EACCES, a 403. At most
+// openat2 with RESOLVE_BENEATH), which is UV_EACCES, a 403; a symlink that
+// leads back inside root is followed, absolute or not. Only files and
+// directories are served: a FIFO, socket or device node is a 403 too. At most
 // kMaxOpenFiles files are open at once per Dir; more requests wait their
 // turn rather than failing with EMFILE.
 std::shared_ptr<FileSystem> Dir(std::string root, Loop* loop = nullptr);
