@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <array>
-#include <iterator>
 #include <utility>
 
 #include "internal/ascii.h"
+#include "internal/transfer.h"
 
 namespace nethttp {
 namespace {
@@ -67,16 +67,8 @@ std::string CanonicalHeaderKey(std::string_view key) {
 bool ValidHeaderFieldName(std::string_view name) { return !name.empty() && IsToken(name); }
 
 bool ValidTrailerHeader(std::string_view name) {
-  static constexpr std::string_view kBad[] = {
-      "Authorization",      "Cache-Control",    "Connection",  "Content-Encoding",
-      "Content-Length",     "Content-Range",    "Content-Type", "Expect",
-      "Host",               "Keep-Alive",       "Max-Forwards", "Pragma",
-      "Proxy-Authenticate", "Proxy-Authorization", "Proxy-Connection", "Range",
-      "Realm",              "Te",               "Trailer",      "Transfer-Encoding",
-      "Www-Authenticate",
-  };
-  if (name.substr(0, 3) == "If-") return false;
-  return std::find(std::begin(kBad), std::end(kBad), name) == std::end(kBad);
+  // httpguts adds the conditionals to transfer.go's list.
+  return !name.starts_with("If-") && AllowedInTrailer(name);
 }
 
 bool ValidHeaderFieldValue(std::string_view value) {

@@ -27,6 +27,7 @@
 #include "testutil/loop_fixture.h"
 #include "testutil/peer.h"
 #include "testutil/raw_conn.h"
+#include "testutil/stream_pump.h"
 
 using nethttp::Request;
 using nethttp::ResponseWriter;
@@ -35,7 +36,6 @@ using nethttp::ServeMux;
 using nethttp::testutil::HttpResponse;
 using nethttp::testutil::LoopFixture;
 using nethttp::testutil::RunPeer;
-using nethttp::testutil::Flag;
 using nethttp::testutil::RawConn;
 using namespace std::chrono_literals;
 
@@ -748,34 +748,8 @@ TEST_SUITE("conn") {
     // wait: the handler's queued output stays near the high-water mark
     // (the kernel's buffers hold the rest), then drains as the peer reads.
     Fixture f;
-    constexpr size_t kTotal = 16 << 20;
-    constexpr size_t kPiece = 16 * 1024;
-    struct Pump {
-      std::shared_ptr<ResponseWriter> w;
-      size_t sent = 0;
-      int waits = 0;
-      Flag blocked;
-      void Run() {
-        std::string piece(kPiece, static_cast<char>('a' + (sent / kPiece) % 26));
-        while (sent < kTotal && w->Writable()) {
-          piece.assign(kPiece, static_cast<char>('a' + (sent / kPiece) % 26));
-          if (w->Write(piece)) return;
-          sent += kPiece;
-        }
-        if (sent == kTotal) {
-          w->Finish();
-          return;
-        }
-        ++waits;
-        blocked.Set();
-        w->OnWritable([this] { Run(); });
-      }
-    } pump;
-    f.mux.HandleFunc("/stream", [&](ResponseWriter& w, Request&) {
-      w.Header().Set("Content-Length", std::to_string(kTotal));
-      pump.w = w.Hold();
-      pump.Run();
-    });
+    nethttp::testutil::StreamPump pump(16 << 20, 16 * 1024);
+    f.mux.HandleFunc("/stream", [&](ResponseWriter& w, Request&) { pump.Start(w); });
     int port = f.Listen();
     std::optional<HttpResponse> r;
     bool was_blocked = false;
@@ -783,18 +757,13 @@ TEST_SUITE("conn") {
       RawConn c;
       if (!c.Connect(port)) return;
       c.Send("GET /stream HTTP/1.1\r\nHost: t\r\n\r\n");
-      was_blocked = pump.blocked.Wait(10s);
+      was_blocked = pump.waited.Wait(10s);
       r = c.ReadResponse(nethttp::testutil::After(30s));
     });
     CHECK(was_blocked);
-    CHECK(pump.waits >= 1);
+    CHECK(pump.waits() >= 1);
     REQUIRE(r);
-    REQUIRE(r->body.size() == kTotal);
-    bool in_order = true;
-    for (size_t i = 0; i < kTotal; i += kPiece) {
-      in_order = in_order && r->body[i] == static_cast<char>('a' + (i / kPiece) % 26);
-    }
-    CHECK(in_order);
+    CHECK(pump.InOrder(r->body));
   }
 
   TEST_CASE("OnWritable runs when the connection goes away, and the handler's writes then fail") {

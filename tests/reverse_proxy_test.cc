@@ -13,6 +13,7 @@
 #include "testutil/client_fixture.h"
 #include "testutil/peer.h"
 #include "testutil/raw_conn.h"
+#include "testutil/stream_pump.h"
 
 using nethttp::Request;
 using nethttp::ResponseWriter;
@@ -249,30 +250,8 @@ TEST_SUITE("reverse_proxy") {
   }
 
   TEST_CASE_FIXTURE(ProxyFixture, "a client that reads slowly holds the upstream back, and gets every byte") {
-    constexpr size_t kTotal = 16 << 20;
-    constexpr size_t kPiece = 64 * 1024;
-    std::shared_ptr<ResponseWriter> held;
-    size_t sent = 0;
-    int waits = 0;
-    nethttp::testutil::Flag upstream_waited;
-    std::function<void()> pump = [&] {
-      while (sent < kTotal && held->Writable()) {
-        if (held->Write(std::string(kPiece, static_cast<char>('a' + (sent / kPiece) % 26)))) return;
-        sent += kPiece;
-      }
-      if (sent == kTotal) {
-        held->Finish();
-        return;
-      }
-      ++waits;
-      upstream_waited.Set();
-      held->OnWritable(pump);
-    };
-    mux.HandleFunc("/big", [&](ResponseWriter& w, Request&) {
-      w.Header().Set("Content-Length", std::to_string(kTotal));
-      held = w.Hold();
-      pump();
-    });
+    nethttp::testutil::StreamPump pump(16 << 20, 64 * 1024);
+    mux.HandleFunc("/big", [&](ResponseWriter& w, Request&) { pump.Start(w); });
     StartProxy();
     std::optional<nethttp::testutil::HttpResponse> r;
     int port = ProxyPort();
@@ -283,18 +262,13 @@ TEST_SUITE("reverse_proxy") {
       c.Send("GET /big HTTP/1.1\r\nHost: t\r\n\r\n");
       // Read nothing until the upstream had to wait: the proxy stopped
       // reading it because we are not reading the proxy.
-      saw_wait = upstream_waited.Wait(10s);
+      saw_wait = pump.waited.Wait(10s);
       r = c.ReadResponse(nethttp::testutil::After(30s));
     });
     CHECK(saw_wait);
-    CHECK(waits >= 1);
+    CHECK(pump.waits() >= 1);
     REQUIRE(r);
-    REQUIRE(r->body.size() == kTotal);
-    bool in_order = true;
-    for (size_t i = 0; i < kTotal; i += kPiece) {
-      in_order = in_order && r->body[i] == static_cast<char>('a' + (i / kPiece) % 26);
-    }
-    CHECK(in_order);
-    held.reset();
+    CHECK(pump.InOrder(r->body));
+    pump.Release();
   }
 }
