@@ -37,11 +37,6 @@ constexpr size_t kMaxWriteBacklog = 1 << 20;
 // has built up, as much as one read takes in.
 constexpr size_t kStreamFlushBytes = kReadBufferBytes;
 
-// kMaxHeldInput: a held response's connection keeps reading, to notice the
-// client leaving (CloseNotify), but buffers at most this much of the
-// requests pipelined behind it before it stops.
-constexpr size_t kMaxHeldInput = 64 * 1024;
-
 // kRetainedBufferBytes: an idle connection keeps at most this much buffer
 // capacity, so ten thousand idle connections cost little memory.
 constexpr size_t kRetainedBufferBytes = 4096;
@@ -262,12 +257,14 @@ void Conn::HandleRead(ssize_t nread, const uv_buf_t* buf) {
       break;
     default:
       // A held response's connection reads on, to notice the client
-      // leaving; in the other states reading is stopped, but libuv may
-      // deliver what it had already read. Either way the bytes are kept
-      // for later, up to a bound. (A request is on the connection in
-      // these states, so rs_ is there.)
+      // leaving, until the first byte of another request: then it stops,
+      // as Go's background read does, so that the client's later EOF is
+      // not taken for leaving before its pipelined requests are served.
+      // In the other states reading is stopped, but libuv may deliver
+      // what it had already read. Either way the bytes wait. (A request is
+      // on the connection in these states, so rs_ is there.)
       rs_->in.append(data);
-      if (rs_->in.size() >= kMaxHeldInput) StopReading();
+      StopReading();
       if (tls_ != nullptr && tls_->session.state() == TlsSession::State::kPeerClosed) HandleEof();
       return;
   }
@@ -402,7 +399,12 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
       // (kReadingBody is entered once per request, so this is sent once.)
       if (h.expect_continue && h.content_length != 0) rs_->out.append(kContinueResponse);
     }
-    if (r.status == Http1Parser::Status::kMessageComplete) ServeRequest();
+    if (r.status == Http1Parser::Status::kMessageComplete) {
+      ServeRequest();
+      // Closed meanwhile (a write failed), its request state may have
+      // gone to a held response: parser and in are not ours to touch.
+      if (state_ == State::kClosing) return;
+    }
   }
   if (from_in) {
     in.erase(0, consumed);
@@ -410,6 +412,7 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
     in.assign(data.substr(consumed));
   }
   if (in.empty()) ReleaseIfLarge(in);
+  if (state_ == State::kHeld && !in.empty()) StopReading();  // (see HandleRead)
   Flush();
   MaybeReleaseRequestState();
 }
@@ -482,9 +485,10 @@ void Conn::ServeRequest() {
   }
   if (state_ != State::kHandling) return;  // closed by the handler's side
   if (!resp_->CompleteUnlessHeld()) {
-    // Reading goes on (bounded by kMaxHeldInput): a client that leaves
-    // while its response is held must be noticed (CloseNotify). What the
-    // handler wrote before returning leaves at the end of this turn.
+    // Reading goes on, so that a client that leaves while its response
+    // is held is noticed (CloseNotify), unless another request is already
+    // here (ProcessInput stops it then). What the handler wrote before
+    // returning leaves at the end of this turn.
     SetState(State::kHeld);
     if (server_ != nullptr) server_->TurnEnd().Link(&turn_end_);
     return;
@@ -754,9 +758,10 @@ void Conn::Close() {
   SetState(State::kClosing);
   turn_end_.Unlink();
   std::shared_ptr<ServerResponse> resp = std::move(resp_);
-  if (resp && resp->held() && !resp->finished() && rs_) {
-    // A held handler may still read its Request: the response keeps the
-    // request's state alive, and this connection forgets it.
+  if (resp && !resp->finished() && rs_) {
+    // A handler that has not finished may still read its Request, now or
+    // after a Hold it has yet to call: the response keeps the request's
+    // state alive, and this connection forgets it.
     rs_->spare_response.reset();  // (no cycle through the pool's spare)
     resp->Retain(std::shared_ptr<RequestState>(std::move(rs_)));
   }

@@ -5,10 +5,10 @@
 // connection can take more.
 #include "nethttp/file_server.h"
 
-#include <sys/random.h>
 #include <uv.h>
 
 #include <algorithm>
+#include <random>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -68,10 +68,11 @@ std::string_view Extension(std::string_view name) {
 // RandomBoundary is Go's multipart randomBoundary: 30 random bytes in hex.
 std::string RandomBoundary() {
   unsigned char raw[30];
-  size_t got = 0;
-  while (got < sizeof raw) {
-    ssize_t n = getrandom(raw + got, sizeof raw - got, 0);
-    if (n > 0) got += static_cast<size_t>(n);
+  // uv_random: getrandom(2), or /dev/urandom where a kernel or a seccomp
+  // filter refuses it; never a loop that spins.
+  if (uv_random(nullptr, nullptr, raw, sizeof raw, 0, nullptr) != 0) {
+    std::random_device rd;
+    for (unsigned char& c : raw) c = static_cast<unsigned char>(rd());
   }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string b;
@@ -225,7 +226,10 @@ class ContentSender : public std::enable_shared_from_this<ContentSender> {
       // the same way).
       if (!r.ok()) Log().warn("http: serving {}: {}", file_->Stat().name, r.error().message());
       if (r.ok()) Log().warn("http: serving {}: the file shrank while being sent", file_->Stat().name);
-      Done();
+      // Abort, not Finish: a chunked response (Content-Encoding set, so no
+      // Content-Length) would otherwise end cleanly.
+      w_->Abort();
+      buf_.reset();
       return;
     }
     size_t n = std::min<size_t>(r.value(), static_cast<size_t>(left_));
@@ -364,24 +368,35 @@ void ServeOpened(std::shared_ptr<ResponseWriter> w, Request& r, std::shared_ptr<
     w->Finish();
     return;
   }
-  // A directory: its index.html, else a listing.
+  // A directory: its index.html, else a listing. The directory is not
+  // kept open meanwhile: a request holding one of Dir's open-file slots
+  // while it waits for another could, many times over, hold them all and
+  // wait for ever. The listing opens it again.
   std::string index = name;
   while (!index.empty() && index.back() == '/') index.pop_back();
   index += "/index.html";
-  fs->Open(index, [w, &r, dir = f](Result<std::shared_ptr<File>> ff) {
+  auto dir_time = d.mod_time;
+  f.reset();
+  fs->Open(index, [w, &r, fs, name, dir_time](Result<std::shared_ptr<File>> ff) {
     if (ff.ok() && !ff.value()->Stat().is_dir) {
       ServeDiskFile(w, r, ff.value());
       return;
     }
-    const FileInfo& d = dir->Stat();
-    if (CheckIfModifiedSince(r.method, r.header, d.mod_time) == CondResult::kFalse) {
+    if (CheckIfModifiedSince(r.method, r.header, dir_time) == CondResult::kFalse) {
       StripForNotModified(&w->Header());
       w->WriteHeader(StatusNotModified);
       w->Finish();
       return;
     }
-    SetLastModified(&w->Header(), d.mod_time);
-    DirList(w, dir);
+    fs->Open(name, [w](Result<std::shared_ptr<File>> dir) {
+      if (!dir.ok()) {
+        HttpErrorFor(*w, dir.error());
+        w->Finish();
+        return;
+      }
+      SetLastModified(&w->Header(), dir.value()->Stat().mod_time);
+      DirList(w, dir.value());
+    });
   });
 }
 

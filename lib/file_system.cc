@@ -49,6 +49,8 @@ FileInfo InfoOf(const struct stat& st, std::string name) {
 // the file is opened as usual and where it really is is checked after, on
 // the open descriptor, so no race can swap what was checked.
 bool Inside(std::string_view where, const std::string& root_real) {
+  // Not knowing where the root or the file is (no /proc) is a refusal.
+  if (where.empty() || root_real.empty()) return false;
   return where == root_real ||
          (where.starts_with(root_real) && (root_real == "/" || where.substr(root_real.size()).starts_with('/')));
 }

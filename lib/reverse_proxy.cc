@@ -103,7 +103,9 @@ class Relay : public std::enable_shared_from_this<Relay> {
   void ClientGone() {
     cancel_->Cancel(Error(ErrorCode::kCanceled, "proxy: client went away"));
     if (body_ != nullptr) body_->Close();
-    w_->Finish();  // (writes fail: the connection is gone)
+    // Abort, not Finish: a client that only half-closed still reads, and
+    // must not take an empty 200 or a cut body's clean end for the answer.
+    w_->Abort();
   }
 
   void Fail(const Error& err) {
@@ -183,6 +185,11 @@ class Relay : public std::enable_shared_from_this<Relay> {
 void ReverseProxy::ServeHTTP(ResponseWriter& w, Request& r) {
   // The outgoing request: a copy of the incoming one's head, and its body
   // (moved: the relay is its only reader).
+  // X-Forwarded-For is omitted only when the director asks for it (sets it
+  // to one empty value, our Header's stand-in for Go's nil slice); a
+  // client that sends it empty does not get to hide its address.
+  std::vector<std::string> xff_in;
+  for (std::string_view v : r.header.Values("X-Forwarded-For")) xff_in.emplace_back(v);
   Request out;
   out.method = r.method;
   out.url = r.url;
@@ -199,7 +206,8 @@ void ReverseProxy::ServeHTTP(ResponseWriter& w, Request& r) {
   std::string_view ip, port;
   if (SplitHostPort(r.remote_addr, &ip, &port)) {
     std::vector<std::string_view> prior = out.header.Values("X-Forwarded-For");
-    bool omit = out.header.Has("X-Forwarded-For") && prior.size() == 1 && prior[0].empty();
+    bool set_empty = out.header.Has("X-Forwarded-For") && prior.size() == 1 && prior[0].empty();
+    bool omit = set_empty && !(xff_in.size() == 1 && xff_in[0].empty());
     if (!omit) {
       std::string xff;
       for (std::string_view p : prior) xff.append(p).append(", ");

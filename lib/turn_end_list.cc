@@ -38,9 +38,23 @@ void TurnEndList::OnPhase(H* h) {
 }
 
 void TurnEndList::RunAll() {
+  // Work that the run itself links (an OnWritable callback that writes)
+  // must not wait for the next phase: after prepare comes poll, which
+  // would block. So the run goes round while entries keep coming, a few
+  // times at most, so that an entry that links itself at every run cannot
+  // hold the loop here.
+  for (int round = 0; round < 8 && head_.next != &head_; ++round) RunBatch();
+  if (head_.next == &head_ && active_) {
+    active_ = false;
+    uv_check_stop(&check_);
+    uv_prepare_stop(&prepare_);
+  }
+}
+
+void TurnEndList::RunBatch() {
   // The entries linked so far move to a list of their own first: one that
-  // run_ links again waits for the next phase, so a run always ends, and
-  // one that another's run_ unlinks (its owner closed) simply leaves it.
+  // run_ links again waits for the next round, and one that another's
+  // run_ unlinks (its owner closed) simply leaves it.
   TurnEndEntry batch;
   batch.prev = batch.next = &batch;
   if (head_.next != &head_) {
@@ -53,11 +67,6 @@ void TurnEndList::RunAll() {
     TurnEndEntry* e = batch.next;
     e->Unlink();
     run_(e);
-  }
-  if (head_.next == &head_ && active_) {
-    active_ = false;
-    uv_check_stop(&check_);
-    uv_prepare_stop(&prepare_);
   }
 }
 

@@ -743,6 +743,41 @@ TEST_SUITE("conn") {
     CHECK(b->body == "pong");
   }
 
+  TEST_CASE("a client that pipelines behind a held response, then half-closes, gets every answer") {
+    // Go stops its background read at the first pipelined byte; so do we,
+    // so the EOF that follows is not taken for the client leaving.
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    int gone = 0;
+    LoopSignal finish(f.fx, [&] {
+      held->Write("held");
+      held->Finish();
+    });
+    f.mux.HandleFunc("/hold", [&](ResponseWriter& w, Request&) {
+      held = w.Hold();
+      held->CloseNotify([&] { ++gone; });
+      finish.Send();
+    });
+    int port = f.Listen();
+    std::optional<HttpResponse> a, b;
+    bool closed = false;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("GET /hold HTTP/1.1\r\nHost: t\r\n\r\nGET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      c.ShutdownWrite();
+      a = c.ReadResponse();
+      b = c.ReadResponse();
+      closed = c.WaitClosed();
+    });
+    REQUIRE(a);
+    CHECK(a->body == "held");
+    REQUIRE(b);
+    CHECK(b->body == "pong");
+    CHECK(closed);
+    CHECK(gone == 0);
+  }
+
   TEST_CASE("a streaming handler that follows Writable/OnWritable buffers little, and every byte arrives") {
     // 16 MiB to a peer that reads nothing until the handler has had to
     // wait: the handler's queued output stays near the high-water mark

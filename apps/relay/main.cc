@@ -29,11 +29,18 @@ int UsageError(const std::string& msg) {
 
 int main(int argc, char** argv) {
   std::string addr = ":8092", upstream, log_level = "info", shutdown_timeout = "10s", cacert;
+  // pingd's defaults: a slow or idle client may not hold a connection for ever.
+  std::string read_header_timeout = "5s", idle_timeout = "30s";
   bool insecure = false;
   CLI::App app{"relay: a reverse proxy to UPSTREAM_URL (http:// or https://)"};
   app.add_option("--addr", addr, "listen address HOST:PORT (\"127.0.0.1:0\" picks a port)")
       ->capture_default_str();
   app.add_option("--log-level", log_level, "trace|debug|info|warn|error|off")->capture_default_str();
+  app.add_option("--read-header-timeout", read_header_timeout,
+                 "how long a client may take to send a request head")
+      ->capture_default_str();
+  app.add_option("--idle-timeout", idle_timeout, "how long a kept-alive connection may wait for a request")
+      ->capture_default_str();
   app.add_option("--shutdown-timeout", shutdown_timeout,
                  "how long SIGTERM waits for requests in flight")
       ->capture_default_str();
@@ -53,6 +60,10 @@ int main(int argc, char** argv) {
   if (nethttp::Error err = nethttp::SetLogLevel(log_level)) return UsageError("--log-level: " + err.message());
   auto timeout = apps::ParseDuration(shutdown_timeout);
   if (!timeout) return UsageError("invalid --shutdown-timeout \"" + shutdown_timeout + "\"");
+  auto header_timeout = apps::ParseDuration(read_header_timeout);
+  if (!header_timeout) return UsageError("invalid --read-header-timeout \"" + read_header_timeout + "\"");
+  auto idle = apps::ParseDuration(idle_timeout);
+  if (!idle) return UsageError("invalid --idle-timeout \"" + idle_timeout + "\"");
   auto target = nethttp::Parse(upstream);
   if (!target.ok() || (target->scheme != "http" && target->scheme != "https") || target->host.empty()) {
     return UsageError("the upstream must be an http:// or https:// URL with a host, not \"" + upstream + "\"");
@@ -71,6 +82,8 @@ int main(int argc, char** argv) {
   nethttp::Server srv;
   srv.addr = addr;
   srv.handler = proxy;
+  srv.read_header_timeout = *header_timeout;
+  srv.idle_timeout = *idle;
   if (nethttp::Error err = srv.Listen()) {
     if (err.code() == nethttp::ErrorCode::kInvalidArgument) return UsageError(err.message());
     std::fprintf(stderr, "relay: %s\n", err.message().c_str());

@@ -46,6 +46,7 @@ class TurnEndList {
   template <typename H>
   static void OnPhase(H* h);
   void RunAll();
+  void RunBatch();
 
   TurnEndEntry head_;  // sentinel of a circular list
   uv_check_t check_;

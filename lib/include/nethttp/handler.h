@@ -96,8 +96,9 @@ class ResponseWriter {
   // is finished (Go: Request.Context().Done(), the older CloseNotifier): it
   // closed or reset the connection, or a deadline closed it. As in Go, the
   // client half-closing (its EOF) counts as going away. A held response's
-  // connection keeps reading to notice; a client that pipelines more than
-  // 64 KiB of requests behind it is not read further, and not noticed.
+  // connection keeps reading to notice, until a byte of another request
+  // arrives: as in Go, a client that pipelines is not read further, and
+  // its leaving is not noticed until its turn.
   // A later call replaces an earlier f.
   virtual void CloseNotify(std::function<void()> f) = 0;
 };
