@@ -2,7 +2,7 @@
 // consults the cookie jar around every hop and enforces Timeout over the
 // whole exchange, body included, on top of a RoundTripper. The low-level
 // Transport is in transport.cc. Also here: the blocking convenience calls
-// (Get, Post...) that run the loop, and Body::ReadAll.
+// (Get, Post...) that run the loop.
 #include "nethttp/client.h"
 
 #include <algorithm>
@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "internal/ascii.h"
+#include "internal/blocking_call.h"
 #include "internal/connect_method_key.h"
 #include "internal/log.h"
 #include "internal/uv_handle.h"
@@ -534,13 +535,6 @@ void ExchangeBody::DetachExchange() {
   ex->BodyEnded();
 }
 
-// BlockingCallOnLoop is the refusal of a blocking call made from a callback
-// of the loop it would run: the callback form named by use works there.
-Error BlockingCallOnLoop(std::string_view use) {
-  return Error(ErrorCode::kBlockingCallOnLoop,
-               "http: blocking call on the running loop; use " + std::string(use));
-}
-
 RoundTripper& TransportOf(const Client& c) {
   return c.transport != nullptr ? *c.transport : DefaultTransport();
 }
@@ -622,28 +616,6 @@ Result<Response> Post(std::string_view url, std::string_view content_type, std::
 Result<Response> PostForm(std::string_view url,
                           const std::vector<std::pair<std::string, std::string>>& form) {
   return DefaultClient().PostForm(url, form);
-}
-
-void Body::ReadAll(std::function<void(Result<std::string>)> done) {
-  auto acc = std::make_shared<std::string>();
-  Read([acc](std::string_view s) { acc->append(s); },
-       [acc, done = std::move(done)](Error err) {
-         if (err) {
-           done(err);
-         } else {
-           done(std::move(*acc));
-         }
-       });
-}
-
-Result<std::string> Body::ReadAllBlocking(Loop& loop) {
-  // As in Client::Do: refused before reading, so ReadAll may still be used.
-  if (loop.running()) return BlockingCallOnLoop("ReadAll(done)");
-  std::optional<Result<std::string>> out;
-  ReadAll([&out](Result<std::string> r) { out.emplace(std::move(r)); });
-  loop.RunUntil([&out] { return out.has_value(); });
-  if (!out) return Error(ErrorCode::kCanceled, "http: the loop stopped before the body ended");
-  return std::move(*out);
 }
 
 }  // namespace nethttp

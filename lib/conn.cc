@@ -33,6 +33,12 @@ constexpr uint64_t kLingerMs = 500;
 // connection before we stop reading its requests (pipelining backpressure).
 constexpr size_t kMaxWriteBacklog = 1 << 20;
 
+// kMaxPostHandlerReadBytes: how much of a streamed request body is read
+// and dropped after its handler answered without reading it all, to keep
+// the connection (Go: maxPostHandlerReadBytes). Past it the connection
+// closes after the response instead.
+constexpr int64_t kMaxPostHandlerReadBytes = 256 << 10;
+
 // kStreamFlushBytes: a streaming handler's output is written once this much
 // has built up, as much as one read takes in.
 constexpr size_t kStreamFlushBytes = kReadBufferBytes;
@@ -56,6 +62,7 @@ const char* StateName(Conn::State s) {
     case Conn::State::kReadingBody: return "reading-body";
     case Conn::State::kHandling: return "handling";
     case Conn::State::kHeld: return "held";
+    case Conn::State::kDiscardingBody: return "discarding-body";
     case Conn::State::kWriteBlocked: return "write-blocked";
     case Conn::State::kLingering: return "lingering";
     case Conn::State::kClosing: return "closing";
@@ -82,8 +89,10 @@ ConnState PublicState(Conn::State s) {
     case S::kIdle: return to == S::kReadingHead || to == S::kHandling;  // (a request read whole)
     case S::kReadingHead: return to == S::kReadingBody || to == S::kHandling;
     case S::kReadingBody: return to == S::kHandling;
-    case S::kHandling: return to == S::kIdle || to == S::kHeld || to == S::kWriteBlocked;
-    case S::kHeld: return to == S::kIdle || to == S::kWriteBlocked;
+    case S::kHandling:
+      return to == S::kIdle || to == S::kHeld || to == S::kWriteBlocked || to == S::kDiscardingBody;
+    case S::kHeld: return to == S::kIdle || to == S::kWriteBlocked || to == S::kDiscardingBody;
+    case S::kDiscardingBody: return to == S::kIdle || to == S::kWriteBlocked;
     case S::kWriteBlocked: return to == S::kIdle;
     default: return false;
   }
@@ -185,13 +194,21 @@ void Conn::ArmTimeouts(State prev, State next) {
       break;
     case State::kHandling:
       timeout_.Unlink();
-      request_timeout_.Unlink();
+      // A streamed body is still being read: ReadTimeout runs on, over
+      // the handler's reading, as it does over a Go handler's reads of
+      // r.Body, until the body's end (EndStreamedBody).
+      if (!body_streaming_) request_timeout_.Unlink();
       break;
     case State::kIdle:
       link(&timeout_, Timeout::kIdle,
            Ms(srv.idle_timeout > Server::Duration(0) ? srv.idle_timeout : srv.read_timeout));
       break;
     case State::kHeld: link(&timeout_, Timeout::kHeld, Ms(srv.write_timeout)); break;
+    case State::kDiscardingBody:
+      // As between requests: a client that stops mid-body is not waited for.
+      link(&timeout_, Timeout::kIdle,
+           Ms(srv.idle_timeout > Server::Duration(0) ? srv.idle_timeout : srv.read_timeout));
+      break;
     case State::kWriteBlocked:
       link(&timeout_, Timeout::kWriteBlocked,
            Ms(srv.write_timeout > Server::Duration(0) ? srv.write_timeout : srv.idle_timeout));
@@ -254,8 +271,12 @@ void Conn::HandleRead(ssize_t nread, const uv_buf_t* buf) {
     case State::kIdle:
     case State::kReadingHead:
     case State::kReadingBody:
+    case State::kDiscardingBody:
       break;
     default:
+      // A streamed request body's bytes are parsed as they come, for the
+      // handler (ProcessInput feeds them while its reader keeps up).
+      if (body_streaming_) break;
       // A held response's connection reads on, to notice the client
       // leaving, until the first byte of another request: then it stops,
       // as Go's background read does, so that the client's later EOF is
@@ -350,6 +371,14 @@ void Conn::HandleEof() {
       // held handler hears of it (Go cancels the request's context on the
       // background read's EOF alike), and may stop working for nobody.
       read_eof_ = true;
+      if (body_streaming_) {
+        // The body is cut short: its reader gets the error (or, if the
+        // whole body was in, its end: the parser completes it).
+        rs_->parser.Finish();
+        EndStreamedBody(rs_->parser.error() ? rs_->parser.error()
+                                            : Error(ErrorCode::kUnexpectedEof, "http: unexpected EOF reading body"));
+        if (state_ == State::kClosing || resp_ == nullptr) return;
+      }
       if (resp_ != nullptr && state_ == State::kHeld) {
         std::shared_ptr<ServerResponse> resp = resp_;
         resp->ClientGone();
@@ -370,37 +399,60 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
     }
     rs_ = server_->TakeRequestState();
   }
+  // A handler called from here (or from a streamed body's callbacks) may
+  // finish its response or resume its body: those must not parse more of
+  // data behind this loop's back (ResumeInput, UpdateReading).
+  struct InProcessInput {
+    explicit InProcessInput(bool* flag) : flag_(flag) { *flag_ = true; }
+    ~InProcessInput() { *flag_ = false; }
+    bool* flag_;
+  } in_process(&in_process_input_);
+  // keep: a streamed body's reader may close this connection from inside
+  // Feed, which hands rs_ to the unfinished response (Close); holding the
+  // response keeps parser and in alive until Feed has returned.
+  std::shared_ptr<ServerResponse> keep;
   Http1Parser& parser = rs_->parser;
   std::string& in = rs_->in;
   size_t consumed = 0;
-  while (consumed < data.size()) {
-    if (state_ != State::kNew && state_ != State::kIdle && state_ != State::kReadingHead &&
-        state_ != State::kReadingBody) {
-      break;
-    }
+  while (consumed < data.size() && Parsing()) {
+    if (body_streaming_) keep = resp_;
     Http1Parser::FeedResult r = parser.Feed(data.substr(consumed));
     consumed += r.consumed;
+    if (state_ == State::kClosing) return;  // (by a streamed body's reader)
     if (r.status == Http1Parser::Status::kError) {
+      if (body_streaming_) {
+        // The body's framing broke under a handler that has the request:
+        // its reader gets the error and the handler answers; nothing more
+        // can be parsed, so the connection closes after that.
+        StopReading();
+        consumed = data.size();
+        EndStreamedBody(parser.error());
+        if (state_ == State::kClosing) return;
+        break;
+      }
       FailRequest(parser.error());
       break;
     }
     // A request that came whole in this read goes straight to kHandling:
     // its head and read deadlines would be armed only to be disarmed.
-    if ((state_ == State::kNew || state_ == State::kIdle) &&
-        r.status != Http1Parser::Status::kMessageComplete) {
+    if ((state_ == State::kNew || state_ == State::kIdle) && r.status == Http1Parser::Status::kNeedMore) {
       SetState(State::kReadingHead);
     }
-    if (parser.head_complete() && state_ == State::kReadingHead &&
-        r.status == Http1Parser::Status::kNeedMore) {
-      SetState(State::kReadingBody);
-      MessageHead& h = parser.head();
-      // 100-continue: the client waits for our word before sending the
-      // body; we give it as soon as the head is accepted (RFC 9110 §10.1.1).
-      // (kReadingBody is entered once per request, so this is sent once.)
-      if (h.expect_continue && h.content_length != 0) rs_->out.append(kContinueResponse);
+    if (r.status == Http1Parser::Status::kHeadComplete) {
+      if (!StartBody(data.substr(consumed))) break;
+      if (state_ == State::kClosing) return;
+      continue;
+    }
+    if (state_ == State::kDiscardingBody && discarded_ > kMaxPostHandlerReadBytes) {
+      StartLingering();  // more unread body than is worth reading: close
+      break;
     }
     if (r.status == Http1Parser::Status::kMessageComplete) {
-      ServeRequest();
+      if (body_streaming_) {
+        EndStreamedBody(Error());
+      } else {
+        ServeRequest();
+      }
       // Closed meanwhile (a write failed), its request state may have
       // gone to a held response: parser and in are not ours to touch.
       if (state_ == State::kClosing) return;
@@ -417,6 +469,143 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
   MaybeReleaseRequestState();
 }
 
+bool Conn::Parsing() const {
+  switch (state_) {
+    case State::kNew:
+    case State::kIdle:
+    case State::kReadingHead:
+    case State::kReadingBody:
+    case State::kDiscardingBody:
+      return true;
+    case State::kHandling:
+    case State::kHeld:
+      return body_streaming_ && body_ != nullptr && body_->WantsMore();
+    default:
+      return false;
+  }
+}
+
+bool Conn::StartBody(std::string_view rest) {
+  Http1Parser& parser = rs_->parser;
+  const MessageHead& h = parser.head();
+  // A body that came with its head is read whole, as before: asking the
+  // handler costs a route lookup that the small requests of a kept-alive
+  // connection should not pay.
+  bool whole = !h.chunked && h.content_length <= static_cast<int64_t>(rest.size());
+  bool streams = false;
+  if (!whole) {
+    if (!BuildRequest()) return false;
+    streams = server_ != nullptr && server_->handler().StreamsRequestBody(rs_->req);
+  }
+  if (!parser.AcceptBody(streams)) {
+    FailRequest(parser.error());
+    return false;
+  }
+  if (!streams) {
+    if (!whole) {
+      if (state_ == State::kNew || state_ == State::kIdle) SetState(State::kReadingHead);
+      SetState(State::kReadingBody);
+      // 100-continue: the client waits for our word before sending the
+      // body; for a body read before the handler runs we give it as soon
+      // as the head is accepted (RFC 9110 §10.1.1). A streaming handler
+      // gets it sent on its first Read instead, as Go does.
+      if (h.expect_continue) rs_->out.append(kContinueResponse);
+    }
+    return true;
+  }
+  body_ = std::make_shared<StreamBody>(this);
+  body_streaming_ = true;
+  continue_pending_ = h.expect_continue;
+  discarded_ = 0;
+  parser.set_body_sink([this](std::string_view s) { OnBodyBytes(s); });
+  Request& r = rs_->req;
+  r.body.clear();
+  r.trailer.clear();
+  r.body_stream = body_;
+  RunHandler(/*body_pending=*/true);
+  return true;
+}
+
+void Conn::OnBodyBytes(std::string_view s) {
+  if (body_ != nullptr) {
+    body_->Deliver(s);
+  } else {
+    discarded_ += static_cast<int64_t>(s.size());
+  }
+}
+
+void Conn::EndStreamedBody(Error err) {
+  body_streaming_ = false;
+  rs_->parser.set_body_sink(nullptr);
+  std::shared_ptr<StreamBody> body = std::move(body_);
+  Request& r = rs_->req;
+  if (err) {
+    read_broken_ = true;
+  } else {
+    request_timeout_.Unlink();  // the whole request is in
+    std::swap(r.trailer, rs_->parser.head().trailer);
+    // A trailer's Connection: close ends the connection too (see
+    // Http1Parser::OnMessageComplete), which the head could not say.
+    if (!rs_->parser.head().keep_alive) {
+      r.close = true;
+      read_broken_ = true;
+    }
+  }
+  if (state_ == State::kDiscardingBody) {
+    if (read_broken_) {
+      StartLingering();
+    } else {
+      NextRequest();
+    }
+    return;
+  }
+  // The reader's on_end, which may finish the response.
+  if (body != nullptr) body->End(std::move(err), r.trailer);
+}
+
+void Conn::SendContinue() {
+  // Go sends 100 Continue on the first read of the body, unless the
+  // response head is out already: the client has its answer, and then
+  // the connection is not kept (AfterResponse), since whether the body
+  // is coming is anybody's guess.
+  if (resp_ != nullptr && resp_->head_written()) return;
+  continue_pending_ = false;
+  rs_->out.append(kContinueResponse);
+  Flush();
+}
+
+void Conn::UpdateReading() {
+  if (!body_streaming_ || body_ == nullptr || state_ == State::kClosing) return;
+  if (continue_pending_ && body_->read_started()) SendContinue();
+  if (Parsing()) {
+    StartReading();
+    // Bytes that waited while the reader was paused are parsed at the end
+    // of this turn, not inside the reader's own call.
+    if (!in_process_input_ && rs_ && !rs_->in.empty() && server_ != nullptr) {
+      server_->TurnEnd().Link(&turn_end_);
+    }
+  } else if (state_ == State::kHeld) {
+    StopReading();
+  }
+}
+
+void Conn::BodyAbandoned() {
+  // Go: a body the handler closed before its end is not read further, and
+  // the connection closes after the response.
+  body_.reset();
+  if (state_ == State::kHeld) StopReading();
+}
+
+bool Conn::UnreadBodyForcesClose() {
+  if (!body_streaming_) return false;
+  if (body_ == nullptr || read_broken_ || continue_pending_) return true;
+  if (body_->read_started()) return false;  // the handler is reading: full duplex
+  // Unread, and more of it to come than is worth dropping after.
+  const Http1Parser& parser = rs_->parser;
+  int64_t length = parser.head().content_length;
+  return length >= 0 && length - parser.body_bytes() > kMaxPostHandlerReadBytes;
+}
+
 void Conn::MaybeReleaseRequestState() {
   if (rs_ && rs_->in.empty() && rs_->out.empty() &&
       (state_ == State::kIdle || state_ == State::kNew) &&
@@ -425,9 +614,10 @@ void Conn::MaybeReleaseRequestState() {
   }
 }
 
-void Conn::ServeRequest() {
+bool Conn::BuildRequest() {
   MessageHead& h = rs_->parser.head();
   Request& r = rs_->req;
+  head_taken_ = true;
   // Copied, not moved: the parser's next message and the next Request each
   // keep their own buffers, so a kept-alive connection stops allocating
   // for them (a swap would too, but costs more than the copy of a short
@@ -436,26 +626,39 @@ void Conn::ServeRequest() {
   r.request_uri.assign(h.target);
   if (ParseRequestURIInto(r.request_uri, &r.url)) {
     FailRequest(Error(ErrorCode::kBadRequest, "http: malformed request URI"));
-    return;
+    return false;
   }
   r.proto_major = h.proto_major;
   r.proto_minor = h.proto_minor;
   r.proto = h.proto_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
   std::swap(r.header, h.header);
-  std::swap(r.trailer, h.trailer);
-  r.body = std::move(rs_->parser.body());  // moved: a large body must not stay with the parser
   r.content_length = h.content_length;
   r.close = !h.keep_alive;
   // Go: the Host header, or the authority of an absolute-form target.
   r.host = r.url.host.empty() ? std::string(r.header.Get("Host")) : r.url.host;
   r.remote_addr = remote_addr_;
+  r.body_stream = nullptr;
   if (tls_ != nullptr) r.tls = tls_->state;
+  return true;
+}
 
+void Conn::ServeRequest() {
+  if (!head_taken_ && !BuildRequest()) return;
+  Request& r = rs_->req;
+  std::swap(r.trailer, rs_->parser.head().trailer);
+  r.body = std::move(rs_->parser.body());  // moved: a large body must not stay with the parser
+  RunHandler(/*body_pending=*/false);
+}
+
+void Conn::RunHandler(bool body_pending) {
+  Request& r = rs_->req;
+  head_taken_ = false;
   SetState(State::kHandling);
   ServerResponse::RequestInfo info;
   info.head_request = r.method == "HEAD";
   info.proto_minor = r.proto_minor;
   info.wants_close = r.close;
+  info.body_pending = body_pending;
   if (rs_->spare_response) {
     resp_ = std::move(rs_->spare_response);
     resp_->Reuse(this, info);
@@ -499,7 +702,7 @@ void Conn::ServeRequest() {
 void Conn::AfterResponse() {
   // During Shutdown a response whose head went out before it began still
   // ends the connection: closing after a complete response is always legal.
-  bool close = resp_->close_after() || read_eof_ || !KeepAlivesAllowed();
+  bool close = resp_->close_after() || read_eof_ || read_broken_ || !KeepAlivesAllowed();
   resp_->Detach();
   // The next request reuses it, unless a handler that held it still does.
   if (resp_.use_count() == 1) {
@@ -510,6 +713,24 @@ void Conn::AfterResponse() {
   // An idle connection holds no request body: ten thousand of them after a
   // large upload each must not keep its buffer.
   ReleaseIfLarge(rs_->req.body);
+  if (body_streaming_) {
+    // The response is done before its streamed body. As after a Go
+    // handler returns, the body is closed to the handler; what is left of
+    // it is read and dropped to keep the connection (kDiscardingBody),
+    // unless the handler closed it, or never asked for the 100-continue
+    // the client may still be waiting for: then we close.
+    if (body_ == nullptr || continue_pending_) close = true;
+    if (std::shared_ptr<StreamBody> body = std::move(body_)) {
+      body->End(Error(ErrorCode::kCanceled, "http: request body read after the response finished"), Header());
+      if (state_ == State::kClosing) return;
+    }
+    if (!close) {
+      discarded_ = 0;
+      SetState(State::kDiscardingBody);
+      StartReading();
+      return;
+    }
+  }
   if (close) {
     AppendCloseNotify();
     Flush(/*fin_follows=*/true);
@@ -525,6 +746,10 @@ void Conn::AfterResponse() {
     }
     return;
   }
+  NextRequest();
+}
+
+void Conn::NextRequest() {
   rs_->parser.NextMessage();
   if (WriteBacklogged()) {
     Flush();
@@ -554,7 +779,7 @@ bool Conn::PeerIsDone() const {
 void Conn::ResponseFinished() {
   if (state_ != State::kHeld) return;  // finished inside ServeHTTP: handled there
   AfterResponse();
-  if (state_ == State::kIdle) {
+  if (state_ == State::kIdle || state_ == State::kDiscardingBody) {
     ResumeInput();
   } else {
     Flush();
@@ -563,6 +788,7 @@ void Conn::ResponseFinished() {
 
 void Conn::ResumeInput() {
   StartReading();
+  if (in_process_input_) return;  // the loop on the stack goes on with the bytes
   if (rs_ && !rs_->in.empty()) {
     ProcessInput(rs_->in, /*from_in=*/true);
   } else {
@@ -674,7 +900,13 @@ void Conn::WantWritable() {
 void Conn::OnTurnEnd(TurnEndEntry* e) { static_cast<Conn*>(e->owner)->AtTurnEnd(); }
 
 void Conn::AtTurnEnd() {
-  if (state_ == State::kClosing || resp_ == nullptr) return;
+  if (state_ == State::kClosing) return;
+  // A streamed body's reader resumed (UpdateReading): what waited is parsed.
+  if (body_streaming_ && rs_ && !rs_->in.empty() && Parsing()) {
+    ProcessInput(rs_->in, /*from_in=*/true);
+    if (state_ == State::kClosing) return;
+  }
+  if (resp_ == nullptr) return;
   std::shared_ptr<ServerResponse> resp = resp_;  // (Drained may finish it)
   if (state_ == State::kHeld) resp->SendBuffered(/*even_empty=*/false);
   Flush();
@@ -767,9 +999,18 @@ void Conn::Close() {
   }
   StopReading();
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), OnClose);
+  std::shared_ptr<StreamBody> body = std::move(body_);
+  if (body_streaming_) {
+    body_streaming_ = false;
+    // (The parser may have gone with rs_ to the response; either way no
+    // byte is fed to it after the close.)
+    if (rs_) rs_->parser.set_body_sink(nullptr);
+  }
   // Last, with this connection closed to them: an unfinished response's
-  // CloseNotify and OnWritable callbacks run, and may do anything.
+  // CloseNotify and OnWritable callbacks run, and so does a streamed
+  // body's on_end, with the error; they may do anything.
   if (resp) resp->Detach();
+  if (body) body->End(Error(ErrorCode::kUnexpectedEof, "http: connection closed before the request body ended"), Header());
 }
 
 void Conn::OnClose(uv_handle_t* h) {

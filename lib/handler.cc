@@ -216,23 +216,50 @@ std::shared_ptr<Handler> RedirectHandler(std::string url, int code) {
   return std::make_shared<RedirectHandlerImpl>(std::move(url), code);
 }
 
-std::shared_ptr<Handler> StripPrefix(std::string prefix, std::shared_ptr<Handler> h) {
-  if (prefix.empty()) return h;
-  return std::make_shared<HandlerFunc>([prefix = std::move(prefix), h = std::move(h)](ResponseWriter& w,
-                                                                                     Request& r) {
-    // Go: both the path and its encoded form must start with the prefix
-    // (raw_path is empty when the path encodes the default way).
-    URL& u = r.url;
-    bool in_path = u.path.starts_with(prefix);
-    bool in_raw = u.raw_path.empty() || u.raw_path.starts_with(prefix);
-    if (!in_path || !in_raw) {
+namespace {
+
+// PrefixStripper is StripPrefix's handler.
+class PrefixStripper final : public Handler {
+ public:
+  PrefixStripper(std::string prefix, std::shared_ptr<Handler> h) : prefix_(std::move(prefix)), h_(std::move(h)) {}
+
+  void ServeHTTP(ResponseWriter& w, Request& r) override {
+    if (!Strip(r.url)) {
       NotFound(w, r);
       return;
     }
-    u.path.erase(0, prefix.size());
-    if (!u.raw_path.empty()) u.raw_path.erase(0, prefix.size());
-    h->ServeHTTP(w, r);
-  });
+    h_->ServeHTTP(w, r);
+  }
+
+  // The handler below is asked about the request it would get: a copy
+  // with the prefix gone (a rare call: only for a body that did not come
+  // with its head).
+  bool StreamsRequestBody(const Request& r) override {
+    Request stripped = r;
+    return Strip(stripped.url) && h_->StreamsRequestBody(stripped);
+  }
+
+ private:
+  bool Strip(URL& u) const {
+    // Go: both the path and its encoded form must start with the prefix
+    // (raw_path is empty when the path encodes the default way).
+    bool in_path = u.path.starts_with(prefix_);
+    bool in_raw = u.raw_path.empty() || u.raw_path.starts_with(prefix_);
+    if (!in_path || !in_raw) return false;
+    u.path.erase(0, prefix_.size());
+    if (!u.raw_path.empty()) u.raw_path.erase(0, prefix_.size());
+    return true;
+  }
+
+  std::string prefix_;
+  std::shared_ptr<Handler> h_;
+};
+
+}  // namespace
+
+std::shared_ptr<Handler> StripPrefix(std::string prefix, std::shared_ptr<Handler> h) {
+  if (prefix.empty()) return h;
+  return std::make_shared<PrefixStripper>(std::move(prefix), std::move(h));
 }
 
 }  // namespace nethttp

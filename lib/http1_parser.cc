@@ -383,7 +383,8 @@ int Http1Parser::OnHeadersComplete() {
       error_ = std::move(err);
       return HPE_USER;
     }
-    if (max_body_bytes_ > 0 && head_.content_length > max_body_bytes_) {
+    // (With stop_after_head the caller decides, in AcceptBody.)
+    if (!stop_after_head_ && max_body_bytes_ > 0 && head_.content_length > max_body_bytes_) {
       return Fail(ErrorCode::kBodyTooLarge, "http: request body too large");
     }
     // An Upgrade or CONNECT request ends the HTTP/1 conversation as far as
@@ -399,6 +400,10 @@ int Http1Parser::OnHeadersComplete() {
       head_.chunked = false;
     }
     SetPhase(Phase::kBody);
+    if (stop_after_head_ && (head_.chunked || head_.content_length > 0)) {
+      paused_after_head_ = true;
+      return HPE_PAUSED;
+    }
     return HPE_OK;
   }
 
@@ -420,7 +425,7 @@ int Http1Parser::OnHeadersComplete() {
 
 int Http1Parser::OnBody(std::string_view s) {
   body_bytes_ += static_cast<int64_t>(s.size());
-  if (max_body_bytes_ > 0 && body_bytes_ > max_body_bytes_) {
+  if (max_body_bytes_ > 0 && !body_limit_lifted_ && body_bytes_ > max_body_bytes_) {
     return Fail(ErrorCode::kBodyTooLarge, "http: request body too large");
   }
   if (body_sink_) {
@@ -560,6 +565,13 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
         continue;
       }
       off += at;
+      if (rc == HPE_PAUSED && paused_after_head_) {
+        // (The checks below concern head bytes, and the head is over.)
+        paused_after_head_ = false;
+        llhttp_resume(p);
+        last_byte_ = off > 0 ? data[off - 1] : last_byte_;
+        return {Status::kHeadComplete, off};
+      }
       if ((rc == HPE_PAUSED || rc == HPE_PAUSED_UPGRADE) && phase_ == Phase::kComplete) {
         last_byte_ = off > 0 ? data[off - 1] : last_byte_;
         return {Status::kMessageComplete, off};
@@ -586,6 +598,18 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
     }
   }
   return {Status::kNeedMore, data.size()};
+}
+
+bool Http1Parser::AcceptBody(bool streamed) {
+  if (streamed) {
+    body_limit_lifted_ = true;
+    return true;
+  }
+  if (max_body_bytes_ > 0 && head_.content_length > max_body_bytes_) {
+    Fail(ErrorCode::kBodyTooLarge, "http: request body too large");
+    return false;
+  }
+  return true;
 }
 
 Http1Parser::FeedResult Http1Parser::FeedLineOnly(std::string_view data) {
@@ -635,6 +659,8 @@ void Http1Parser::NextMessage() {
   head_.Reset();
   body_.clear();
   body_bytes_ = 0;
+  body_limit_lifted_ = false;
+  paused_after_head_ = false;
   field_.clear();
   value_.clear();
   header_fields_ = 0;

@@ -59,103 +59,6 @@ bool LegalTransition(PersistConn::State from, PersistConn::State to) {
 }  // namespace
 
 // ---------------------------------------------------------------------------
-// ConnBody
-
-ConnBody::~ConnBody() {
-  if (pc_ != nullptr) {
-    PersistConn* pc = pc_;
-    pc_ = nullptr;
-    pc->BodyAbandoned();
-  }
-}
-
-void ConnBody::Read(DataFunc on_data, EndFunc on_end) {
-  if (reading_ || finished_) {
-    // Exactly one Read per body (Body's contract); a second one only learns
-    // that the body is gone.
-    if (on_end) on_end(Error(ErrorCode::kInvalidArgument, "http: body already read or closed"));
-    return;
-  }
-  reading_ = true;
-  on_data_ = std::move(on_data);
-  on_end_ = std::move(on_end);
-  Drain();
-  if (pc_ != nullptr) pc_->UpdateReading();
-}
-
-void ConnBody::Pause() {
-  paused_ = true;
-  if (pc_ != nullptr) pc_->UpdateReading();
-}
-
-void ConnBody::Resume() {
-  paused_ = false;
-  Drain();
-  if (pc_ != nullptr) pc_->UpdateReading();
-}
-
-void ConnBody::Close() {
-  if (finished_) return;
-  finished_ = true;
-  buf_.clear();
-  on_end_ = nullptr;
-  if (depth_ == 0) on_data_ = nullptr;
-  if (pc_ != nullptr) {
-    // Go: closing a body before EOF means the conn cannot be reused.
-    PersistConn* pc = pc_;
-    pc_ = nullptr;
-    pc->BodyAbandoned();
-  }
-}
-
-void ConnBody::CallData(std::string_view data) {
-  ++depth_;
-  on_data_(data);
-  --depth_;
-  if (depth_ == 0 && finished_) on_data_ = nullptr;
-}
-
-void ConnBody::Deliver(std::string_view data) {
-  if (finished_ || data.empty()) return;
-  if (reading_ && !paused_ && buf_.empty()) {
-    auto self = shared_from_this();
-    CallData(data);
-    return;
-  }
-  buf_.append(data);
-}
-
-void ConnBody::End(Error err, Header trailer) {
-  if (ended_) return;
-  ended_ = true;
-  pc_ = nullptr;
-  err_ = std::move(err);
-  trailer_ = std::move(trailer);
-  // Bytes that arrived before a failure are still the body's: the reader
-  // gets them, then the error (Go's body Read returns n > 0 before err).
-  Drain();
-}
-
-bool ConnBody::WantsMore() const {
-  return !finished_ && !paused_ && buf_.size() < kMaxBufferedBodyBytes;
-}
-
-void ConnBody::Drain() {
-  if (!reading_ || finished_) return;
-  auto self = shared_from_this();
-  while (!paused_ && !finished_ && !buf_.empty()) {
-    std::string chunk;
-    chunk.swap(buf_);
-    CallData(chunk);
-  }
-  if (finished_ || paused_ || !buf_.empty() || !ended_) return;
-  finished_ = true;
-  EndFunc end = std::move(on_end_);
-  if (depth_ == 0) on_data_ = nullptr;
-  if (end) end(err_);
-}
-
-// ---------------------------------------------------------------------------
 // PersistConn
 
 struct PersistConn::WriteReq {
@@ -173,7 +76,7 @@ PersistConn::PersistConn(uv_loop_t* loop, Owner* owner, std::string key, Duratio
   uv_timer_init(loop, &timer_);
   timer_.data = this;
   // Response bodies are never buffered whole in the parser: they stream to
-  // the ConnBody of the exchange in progress.
+  // the StreamBody of the exchange in progress.
   parser_.set_body_sink([this](std::string_view s) {
     if (pending_body_) {
       pending_body_->Deliver(s);
@@ -331,7 +234,7 @@ void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
   status_code_ = 0;
   interim_responses_ = 0;
   parser_.set_response_to_head(head);
-  pending_body_ = std::make_shared<ConnBody>(this);
+  pending_body_ = std::make_shared<StreamBody>(this);
 
   std::string_view bytes = wire;
   if (tls_ != nullptr) {
@@ -433,7 +336,7 @@ void PersistConn::UpdateReading() {
       break;
     case State::kReadingBody: {
       // Backpressure: read only while the body's consumer keeps up.
-      std::shared_ptr<ConnBody> body = pending_body_ ? pending_body_ : body_.lock();
+      std::shared_ptr<StreamBody> body = pending_body_ ? pending_body_ : body_.lock();
       want = body != nullptr && body->WantsMore();
       break;
     }
@@ -608,7 +511,7 @@ void PersistConn::ReuseOrClose(bool leftover) {
                   writes_in_flight_ == 0 && status_code_ != StatusSwitchingProtocols &&
                   owner_ != nullptr;
   Header trailer = std::move(parser_.head().trailer);
-  std::shared_ptr<ConnBody> body = body_.lock();
+  std::shared_ptr<StreamBody> body = body_.lock();
   body_.reset();
   parser_.NextMessage();
   if (reusable) {
@@ -722,7 +625,7 @@ void PersistConn::CloseWith(Error err, bool server_closed) {
   failure.before_response = server_closed;
   auto dialed = std::move(dialed_);
   Done done = std::move(done_);
-  std::shared_ptr<ConnBody> body = pending_body_ ? pending_body_ : body_.lock();
+  std::shared_ptr<StreamBody> body = pending_body_ ? pending_body_ : body_.lock();
   pending_body_.reset();
   body_.reset();
   if (dialed) dialed(err);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "internal/ascii.h"
+#include "internal/stream_body.h"
 #include "nethttp/method.h"
 
 namespace nethttp {
@@ -87,6 +88,16 @@ Result<Request> NewRequest(std::string_view method, std::string_view url, std::s
   req.content_length = static_cast<int64_t>(body.size());
   req.body = std::move(body);
   return req;
+}
+
+std::shared_ptr<nethttp::Body> Request::Body() {
+  if (body_stream == nullptr) {
+    auto b = std::make_shared<StreamBody>(nullptr);
+    b->Deliver(body);
+    b->End(Error(), trailer);
+    body_stream = std::move(b);
+  }
+  return body_stream;
 }
 
 }  // namespace nethttp

@@ -233,7 +233,8 @@ void ServerResponse::WriteHead(bool handler_done, std::string_view more) {
 
   close_after_ = req_.wants_close || !sink_->KeepAlivesAllowed() ||
                  framing_ == Framing::kUntilClose ||
-                 EqualFold(header_.Get("Connection"), "close");
+                 EqualFold(header_.Get("Connection"), "close") ||
+                 (req_.body_pending && sink_->UnreadBodyForcesClose());
 
   // An empty Content-Type is how a handler says "no type, do not sniff"
   // (Go: a Content-Type key with no values, which our Header cannot hold):

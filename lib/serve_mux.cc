@@ -263,6 +263,12 @@ std::shared_ptr<nethttp::Handler> ServeMux::Handler(const Request& r, std::strin
   return NotFoundHandler();
 }
 
+bool ServeMux::StreamsRequestBody(const Request& r) {
+  if (r.request_uri == "*") return false;
+  Route route = Resolve(r);
+  return !route.redirect && route.entry != nullptr && route.entry->h->StreamsRequestBody(r);
+}
+
 void ServeMux::ServeHTTP(ResponseWriter& w, Request& r) {
   // Go: "OPTIONS *" and other asterisk-form requests get a bare 400.
   if (r.request_uri == "*") {

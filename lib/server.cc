@@ -176,6 +176,9 @@ std::unique_ptr<RequestState> Server::Impl::TakeRequestState() {
   // Default request body limit for the buffered body: 64 MiB.
   rs->parser.set_max_body_bytes(server_->max_body_bytes > 0 ? server_->max_body_bytes
                                                             : int64_t{64} << 20);
+  // Each head with a body stops the parser, so the connection can ask the
+  // handler whether it streams the body before a byte of it is parsed.
+  rs->parser.set_stop_after_head(true);
   return rs;
 }
 

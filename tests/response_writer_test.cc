@@ -20,6 +20,7 @@ class FakeSink : public nethttp::ResponseSink {
   int want_writable = 0;  // WantWritable calls
   size_t unsent = 0;      // what Unsent reports
   bool keep_alives = true;
+  bool unread_body_forces_close = false;
   std::string& Output() override { return out; }
   void OutputGrew() override { ++grew; }
   std::string_view Date() override { return "Sun, 06 Nov 1994 08:49:37 GMT"; }
@@ -28,6 +29,7 @@ class FakeSink : public nethttp::ResponseSink {
   void SendNow() override { ++sent_now; }
   size_t Unsent() override { return unsent; }
   void WantWritable() override { ++want_writable; }
+  bool UnreadBodyForcesClose() override { return unread_body_forces_close; }
 };
 
 std::shared_ptr<ServerResponse> NewResponse(FakeSink* sink, ServerResponse::RequestInfo info = {}) {

@@ -43,6 +43,97 @@ int UsageError(const std::string& msg) {
   return 2;
 }
 
+// kEchoBufferBytes: /echo holds back this much of a streamed body before
+// answering, so that a short body is answered as a whole (with a
+// Content-Length) and a malformed or oversized one with its error status,
+// exactly as when the server reads the body first.
+constexpr size_t kEchoBufferBytes = 64 * 1024;
+
+// Echo answers /echo: the request body back, with its Content-Type. A
+// body that came with its head (the usual small one) is written at once;
+// a larger one streams back as it arrives, so an upload of any size takes
+// constant memory: the body is paused while the client is slow to read.
+// max_body_bytes bounds either (413), as MaxBytesReader does in Go.
+void Echo(nethttp::ResponseWriter& w, nethttp::Request& r, int64_t max_body_bytes) {
+  if (std::string_view ct = r.header.Get("Content-Type"); !ct.empty()) {
+    w.Header().Set("Content-Type", ct);
+  }
+  if (r.body_stream == nullptr) {  // read whole by the server
+    w.Header().Set("Content-Length", std::to_string(r.body.size()));
+    w.Write(r.body);
+    return;
+  }
+  if (r.content_length > max_body_bytes) {
+    // Refused unread, as the server refuses a body it would read itself.
+    w.Header().Set("Connection", "close");
+    nethttp::HttpError(w, "http: request body too large", nethttp::StatusRequestEntityTooLarge);
+    return;
+  }
+  struct Copy {
+    std::shared_ptr<nethttp::ResponseWriter> w;
+    std::shared_ptr<nethttp::Body> body;
+    std::string held_back;  // the body so far, until kEchoBufferBytes
+    bool streaming = false;  // past kEchoBufferBytes: written as it comes
+    int64_t content_length = -1;
+  };
+  auto copy = std::make_shared<Copy>();
+  copy->w = w.Hold();
+  copy->body = nethttp::MaxBytesReader(r.Body(), max_body_bytes);
+  copy->content_length = r.content_length;
+  // Weak in the callbacks: the body holds them, and copy holds the body.
+  std::weak_ptr<Copy> weak = copy;
+  copy->body->Read(
+      [weak](std::string_view chunk) {
+        auto c = weak.lock();
+        if (c == nullptr) return;
+        if (!c->streaming) {
+          c->held_back.append(chunk);
+          // (Strictly past it: a limit of kEchoBufferBytes or less is then
+          // always met while the body is still held back.)
+          if (c->held_back.size() <= kEchoBufferBytes) return;
+          c->streaming = true;
+          if (c->content_length >= 0) c->w->Header().Set("Content-Length", std::to_string(c->content_length));
+          chunk = c->held_back;
+        }
+        nethttp::Error err = c->w->Write(chunk);
+        c->held_back.clear();
+        if (!err && !c->w->Writable()) {
+          c->body->Pause();
+          c->w->OnWritable([weak] {
+            if (auto c = weak.lock()) c->body->Resume();
+          });
+        }
+      },
+      [copy](nethttp::Error err) {
+        // (This callback is the one that keeps copy alive.)
+        nethttp::ResponseWriter& w = *copy->w;
+        if (copy->streaming) {
+          // A cut request body gives a cut response.
+          if (err) {
+            w.Abort();
+          } else {
+            w.Finish();
+          }
+        } else if (!err) {
+          w.Header().Set("Content-Length", std::to_string(copy->held_back.size()));
+          w.Write(copy->held_back);
+          w.Finish();
+        } else if (err.code() == nethttp::ErrorCode::kUnexpectedEof) {
+          w.Abort();  // the client left mid-body: nobody to answer
+        } else {
+          // As the server answers a body it reads itself: 413 past the
+          // limit, 431 for an oversized trailer, else 400; then it closes.
+          int code = err.code() == nethttp::ErrorCode::kBodyTooLarge   ? nethttp::StatusRequestEntityTooLarge
+                     : err.code() == nethttp::ErrorCode::kHeaderTooLarge ? nethttp::StatusRequestHeaderFieldsTooLarge
+                                                                       : nethttp::StatusBadRequest;
+          w.Header().Set("Connection", "close");
+          nethttp::HttpError(w, err.message(), code);
+          w.Finish();
+        }
+        copy->body = nullptr;
+      });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -124,13 +215,10 @@ int main(int argc, char** argv) {
     }
     w.Write("pong");
   });
-  nethttp::HandleFunc("/echo", [](nethttp::ResponseWriter& w, nethttp::Request& r) {
-    if (std::string_view ct = r.header.Get("Content-Type"); !ct.empty()) {
-      w.Header().Set("Content-Type", ct);
-    }
-    w.Header().Set("Content-Length", std::to_string(r.body.size()));
-    w.Write(r.body);
-  });
+  nethttp::Handle("/echo", std::make_shared<nethttp::StreamingHandlerFunc>(
+                              [max = flags.max_body_bytes](nethttp::ResponseWriter& w, nethttp::Request& r) {
+                                Echo(w, r, max);
+                              }));
 
   if (!flags.root.empty()) {
     // Checked now, so a typo is bad usage rather than a 404 on every request.

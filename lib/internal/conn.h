@@ -14,6 +14,7 @@
 #include "internal/http1_parser.h"
 #include "internal/response_writer.h"
 #include "internal/server_impl.h"
+#include "internal/stream_body.h"
 #include "internal/timeout_list.h"
 #include "internal/tls_session.h"
 #include "nethttp/request.h"
@@ -41,7 +42,7 @@ struct RequestState {
   std::shared_ptr<ServerResponse> spare_response;
 };
 
-class Conn final : public ResponseSink {
+class Conn final : public ResponseSink, public StreamBody::Source {
  public:
   enum class State {
     kNew,           // accepted; waits for the first request (ReadHeaderTimeout)
@@ -50,7 +51,11 @@ class Conn final : public ResponseSink {
     kReadingBody,   // head parsed; waits for the body's end (ReadTimeout)
     kHandling,      // ServeHTTP is running; nothing else happens meanwhile
     kHeld,          // the handler returned after Hold(); waits for Finish (WriteTimeout),
-                    // reading on to notice the client leaving
+                    // reading on to notice the client leaving, and to feed a
+                    // streamed request body to the handler
+    kDiscardingBody,  // the response is done, its streamed request body is not; waits
+                      // for the body's end, dropping at most kMaxPostHandlerReadBytes
+                      // (IdleTimeout), then the next request
     kWriteBlocked,  // the peer reads slower than it sends; waits for write_cb to drain
     kLingering,      // last response queued and the write side shut; waits for the
                     // peer's EOF or the linger timer, so the peer reads it before a RST
@@ -90,6 +95,11 @@ class Conn final : public ResponseSink {
   void SendNow() override { Flush(); }
   size_t Unsent() override;
   void WantWritable() override;
+  bool UnreadBodyForcesClose() override;
+
+  // StreamBody::Source, for a request body streamed to its handler.
+  void UpdateReading() override;
+  void BodyAbandoned() override;
 
  private:
   struct WriteReq;
@@ -113,8 +123,26 @@ class Conn final : public ResponseSink {
   // ProcessInput parses requests from data (a view of in_ when from_in) and
   // serves each complete one; unparsed bytes stay in in_.
   void ProcessInput(std::string_view data, bool from_in);
+  // Parsing: ProcessInput may feed the parser in this state; for a
+  // streamed body, only while its reader keeps up.
+  bool Parsing() const;
+  // StartBody follows a head that a body follows: it asks the handler
+  // whether it streams the body, unless the body is all in rest already,
+  // and serves a streaming one now. False if the request failed.
+  bool StartBody(std::string_view rest);
+  // BuildRequest fills rs_->req from the parsed head (all but the body).
+  bool BuildRequest();
+  // ServeRequest serves a request read whole; RunHandler calls the handler.
   void ServeRequest();
+  void RunHandler(bool body_pending);
+  void OnBodyBytes(std::string_view s);
+  // EndStreamedBody ends a streamed body's message, with err if it broke.
+  void EndStreamedBody(Error err);
+  void SendContinue();
   void AfterResponse();
+  // NextRequest readies the connection for the next request once a
+  // response and its request are both done.
+  void NextRequest();
   void ResumeInput();
   void FailRequest(const Error& err);
   void StartLingering();
@@ -168,6 +196,25 @@ class Conn final : public ResponseSink {
   // has work for the end of the loop turn (OnTurnEnd).
   TurnEndEntry turn_end_;
   bool reading_ = false;
+  // in_process_input_: ProcessInput is on the stack; a handler's callback
+  // that finishes a response (or resumes a body) must not start another.
+  bool in_process_input_ = false;
+  // head_taken_: the current request's head went into rs_->req already
+  // (to ask StreamsRequestBody), so ServeRequest must not take it again.
+  bool head_taken_ = false;
+  // body_streaming_: the current request's body goes to its handler as it
+  // is parsed (the parser's body sink is set) and has not ended. body_ is
+  // the handler's stream, null once the handler closed it or its response
+  // finished (then the rest is dropped); continue_pending_: the request
+  // expects 100-continue, which goes out on the handler's first Read.
+  bool body_streaming_ = false;
+  bool continue_pending_ = false;
+  // read_broken_: a streamed body's framing failed, or its trailer said
+  // Connection: close; nothing more can be parsed, and the connection
+  // closes after the response.
+  bool read_broken_ = false;
+  int64_t discarded_ = 0;  // body bytes dropped in kDiscardingBody
+  std::shared_ptr<StreamBody> body_;
   // read_eof_: the peer half-closed while a response was pending; the
   // connection closes once that response is out. A fact about the read
   // side, orthogonal to State: it can come in kHandling, kHeld and

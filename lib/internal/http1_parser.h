@@ -59,6 +59,8 @@ class Http1Parser {
   enum class Status {
     kNeedMore,         // every byte was consumed; the message goes on
     kMessageComplete,  // a whole message ends at `consumed`
+    kHeadComplete,     // with stop_after_head: a request's head, accepted, ends at
+                       // `consumed` and a body follows; see AcceptBody
     kError,            // error() says why; the connection must close
   };
   struct FeedResult {
@@ -90,6 +92,16 @@ class Http1Parser {
   void set_max_body_bytes(int64_t n) { max_body_bytes_ = n; }
   // set_body_sink streams the body instead of buffering it.
   void set_body_sink(BodySink sink) { body_sink_ = std::move(sink); }
+  // set_stop_after_head makes Feed return kHeadComplete after a request
+  // head that a body follows, before any of the body is parsed, so the
+  // caller can decide where the body goes (the server asks the handler
+  // whether it streams) before the first body byte is taken.
+  void set_stop_after_head(bool v) { stop_after_head_ = v; }
+  // AcceptBody follows kHeadComplete: a streamed body is its reader's to
+  // bound, so max_body_bytes does not apply to it; a buffered one whose
+  // declared length is past max_body_bytes fails now (kBodyTooLarge, and
+  // false), before a 100 Continue could invite it.
+  bool AcceptBody(bool streamed);
   // set_response_to_head tells a response parser that the next response
   // answers a HEAD request, so no body follows its head whatever it declares.
   void set_response_to_head(bool v) { response_to_head_ = v; }
@@ -125,6 +137,9 @@ class Http1Parser {
   // body (a client has a response to hand over); one before, to the head.
   bool head_accepted() const { return phase_ >= Phase::kBody; }
   MessageHead& head() { return head_; }
+  const MessageHead& head() const { return head_; }
+  // body_bytes: the current message's body bytes parsed so far.
+  int64_t body_bytes() const { return body_bytes_; }
   std::string& body() { return body_; }
   const Error& error() const { return error_; }
 
@@ -170,6 +185,9 @@ class Http1Parser {
   int64_t max_body_bytes_ = 0;
   BodySink body_sink_;
   bool response_to_head_ = false;
+  bool stop_after_head_ = false;
+  bool paused_after_head_ = false;  // llhttp is paused at the end of a head
+  bool body_limit_lifted_ = false;  // AcceptBody(true): this body is unbounded
 
   MessageHead head_;
   std::string body_;

@@ -3,7 +3,7 @@
 // explicit state machine driven by libuv callbacks). It dials with Dialer,
 // shakes hands through a TlsSession for https, writes what request_writer
 // built, parses the answer with Http1Parser in response mode and streams
-// the body through ConnBody. Its owner, the Transport (transport.cc), pools
+// the body through a StreamBody. Its owner, the Transport (transport.cc), pools
 // it between requests.
 #ifndef NETHTTP_INTERNAL_PERSIST_CONN_H_
 #define NETHTTP_INTERNAL_PERSIST_CONN_H_
@@ -19,6 +19,7 @@
 
 #include "internal/dialer.h"
 #include "internal/http1_parser.h"
+#include "internal/stream_body.h"
 #include "internal/tls_session.h"
 #include "internal/uv_handle.h"
 #include "nethttp/error.h"
@@ -28,43 +29,6 @@ namespace nethttp {
 
 class PersistConn;
 
-// ConnBody is the Body of a response read from a PersistConn. Bytes the
-// consumer has not asked for yet (no Read yet, or Pause) are buffered up to
-// kMaxBufferedBodyBytes; past that the connection stops reading from the
-// socket, so a slow consumer slows the server down (TCP backpressure).
-class ConnBody final : public Body, public std::enable_shared_from_this<ConnBody> {
- public:
-  explicit ConnBody(PersistConn* pc) : pc_(pc) {}
-  ~ConnBody() override;
-
-  void Read(DataFunc on_data, EndFunc on_end) override;
-  void Pause() override;
-  void Resume() override;
-  void Close() override;
-
-  // The connection's side. Deliver hands over body bytes; End detaches
-  // the body from the connection with the body's outcome and trailer.
-  void Deliver(std::string_view data);
-  void End(Error err, Header trailer);
-  // WantsMore: the connection should keep reading for this body.
-  bool WantsMore() const;
-
- private:
-  void Drain();
-  void CallData(std::string_view data);
-
-  PersistConn* pc_;  // null once the body has ended or been closed
-  std::string buf_;  // received, not yet handed to on_data
-  bool reading_ = false;   // Read was called
-  bool paused_ = false;
-  bool ended_ = false;     // End was called: no more bytes will come
-  bool finished_ = false;  // on_end was called, or Close: no more callbacks
-  int depth_ = 0;          // on_data calls in progress (the callback may Close us)
-  Error err_;
-  DataFunc on_data_;
-  EndFunc on_end_;
-};
-
 // TlsDial asks PersistConn::Dial for https: after the TCP connect, a
 // handshake with ctx's settings, for the host dialed (SNI and the name
 // verified), within handshake_timeout (0: none). No ctx: plain http.
@@ -73,7 +37,7 @@ struct TlsDial {
   std::chrono::milliseconds handshake_timeout{0};
 };
 
-class PersistConn {
+class PersistConn final : public StreamBody::Source {
  public:
   enum class State {
     kDialing,         // Dialer running; waits for its done (dial deadline on timer_)
@@ -162,13 +126,13 @@ class PersistConn {
   const std::string& key() const { return key_; }
   bool reused() const { return reused_; }
 
-  // Used by ConnBody.
-  void BodyAbandoned();
-  void UpdateReading();
+  // StreamBody::Source, for the response body.
+  void BodyAbandoned() override;
+  void UpdateReading() override;
 
  private:
   struct WriteReq;
-  ~PersistConn();
+  ~PersistConn() override;
 
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
@@ -237,13 +201,9 @@ class PersistConn {
   Duration header_timeout_{0};
   Done done_;
   std::function<void(Error)> dialed_;
-  std::shared_ptr<ConnBody> pending_body_;  // until the head is delivered
-  std::weak_ptr<ConnBody> body_;            // after: the Response owns it
+  std::shared_ptr<StreamBody> pending_body_;  // until the head is delivered
+  std::weak_ptr<StreamBody> body_;            // after: the Response owns it
 };
-
-// kMaxBufferedBodyBytes bounds what a body buffers for a consumer that is
-// not reading (yet): one read buffer's worth.
-inline constexpr size_t kMaxBufferedBodyBytes = kReadBufferBytes;
 
 }  // namespace nethttp
 

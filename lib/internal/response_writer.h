@@ -44,6 +44,11 @@ class ResponseSink {
   // WantWritable asks the connection to call Drained once Unsent is down
   // to kWriteLowWater.
   virtual void WantWritable() = 0;
+  // UnreadBodyForcesClose is asked as the head is written, for a request
+  // whose body is still arriving (RequestInfo::body_pending): true when
+  // the connection cannot be kept because of that body, so the head says
+  // Connection: close (Go: the unread-body checks of chunkWriter.writeHeader).
+  virtual bool UnreadBodyForcesClose() = 0;
 };
 
 // kBufferBeforeChunking is how many body bytes a handler may write before
@@ -64,6 +69,7 @@ class ServerResponse : public ResponseWriter,
     bool head_request = false;  // a HEAD request: no body bytes are sent
     int proto_minor = 1;        // 0 for HTTP/1.0
     bool wants_close = false;   // the request asked to close (or 1.0 w/o keep-alive)
+    bool body_pending = false;  // the request's body is streamed and not all in yet
   };
 
   ServerResponse(ResponseSink* sink, RequestInfo info) : sink_(sink), req_(info) {}
@@ -121,6 +127,7 @@ class ServerResponse : public ResponseWriter,
   // its Request after the peer is gone").
   void Retain(std::shared_ptr<void> state) { retained_ = std::move(state); }
   bool held() const { return held_; }
+  bool head_written() const { return head_written_; }
   bool finished() const { return finished_; }
   // close_after is true when the connection must close after this response.
   bool close_after() const { return close_after_; }

@@ -167,6 +167,22 @@ class Handler {
  public:
   virtual ~Handler() = default;
   virtual void ServeHTTP(ResponseWriter& w, Request& r) = 0;
+
+  // StreamsRequestBody says whether this handler reads r's body as a
+  // stream (r.Body()) rather than from r.body. Go has no such question:
+  // every Go handler gets a reader, and blocks on it. Here a handler that
+  // streams is called as soon as the head is in, and reads the body as it
+  // arrives, in constant memory and without limit but its own (see
+  // MaxBytesReader); one that does not is called once the server has read
+  // the whole body into r.body, up to Server::max_body_bytes, so it can be
+  // written as straight-line code. The server asks only when the body did
+  // not arrive with the head, with every field of r but the body filled
+  // in; routers and middleware pass the question on to the handler that
+  // will serve r. The default is no.
+  virtual bool StreamsRequestBody(const Request& r) {
+    (void)r;
+    return false;
+  }
 };
 
 // HandlerFunc adapts any callable taking (ResponseWriter&, Request&) to a
@@ -179,6 +195,15 @@ class HandlerFunc : public Handler {
 
  private:
   Func f_;
+};
+
+// StreamingHandlerFunc is a HandlerFunc that streams request bodies: it
+// answers yes to StreamsRequestBody, so f reads r.Body() as the bytes
+// arrive. Go's HandlerFunc, for a body of any size.
+class StreamingHandlerFunc : public HandlerFunc {
+ public:
+  using HandlerFunc::HandlerFunc;
+  bool StreamsRequestBody(const Request&) override { return true; }
 };
 
 // HttpError replies with the status code and msg as a plain-text body, with

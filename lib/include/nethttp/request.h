@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "nethttp/body.h"
 #include "nethttp/error.h"
 #include "nethttp/header.h"
 #include "nethttp/tls.h"
@@ -22,9 +23,14 @@ struct Request {
   int proto_major = 1;
   int proto_minor = 1;
   Header header;
-  // body holds the whole request body. The server reads it completely before
-  // the handler runs (bounded by Server::max_body_bytes).
+  // body holds the whole request body when the server read it before the
+  // handler ran, as it does unless the handler streams it (see
+  // Handler::StreamsRequestBody); bounded by Server::max_body_bytes. A
+  // handler that streams finds it empty and reads Body() instead.
   std::string body;
+  // body_stream is the body as the server streams it to a handler that
+  // asked to (null otherwise, and on the client). Read it through Body().
+  std::shared_ptr<nethttp::Body> body_stream;
   // content_length is the body's declared length, -1 when unknown (chunked).
   int64_t content_length = 0;
   // close is true when the connection closes after this exchange
@@ -42,6 +48,12 @@ struct Request {
   std::shared_ptr<const ConnectionState> tls;
   // request_uri is the unmodified request-target of the request line.
   std::string request_uri;
+
+  // Body returns the request body as a stream (Go: Request.Body): the
+  // bytes as they arrive when the server streams them, else a stream of
+  // body (a copy, read at once), so a handler may use Body() either way.
+  // Each call returns the same stream, which may be read once.
+  std::shared_ptr<nethttp::Body> Body();
 
   // ProtoAtLeast reports whether the protocol is at least major.minor.
   bool ProtoAtLeast(int major, int minor) const {

@@ -42,6 +42,8 @@ class ServeMux final : public Handler {
   std::shared_ptr<nethttp::Handler> Handler(const Request& r, std::string* pattern = nullptr) const;
 
   void ServeHTTP(ResponseWriter& w, Request& r) override;
+  // StreamsRequestBody asks the handler that will serve r.
+  bool StreamsRequestBody(const Request& r) override;
 
  private:
   struct MuxEntry {

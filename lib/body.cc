@@ -1,0 +1,103 @@
+// Body's conveniences (ReadAll, its blocking form) and MaxBytesReader: what
+// every Body gets, whoever feeds it.
+#include "nethttp/body.h"
+
+#include <optional>
+#include <utility>
+
+#include "internal/blocking_call.h"
+#include "nethttp/loop.h"
+
+namespace nethttp {
+namespace {
+
+// MaxBytesBody passes at most limit bytes of inner through, then fails.
+class MaxBytesBody final : public Body, public std::enable_shared_from_this<MaxBytesBody> {
+ public:
+  MaxBytesBody(std::shared_ptr<Body> inner, int64_t limit) : inner_(std::move(inner)), left_(limit) {}
+
+  void Read(DataFunc on_data, EndFunc on_end) override {
+    on_data_ = std::move(on_data);
+    on_end_ = std::move(on_end);
+    std::weak_ptr<MaxBytesBody> weak = shared_from_this();
+    // Weak: the inner body's callbacks must not keep this wrapper alive,
+    // or neither would ever be freed.
+    inner_->Read(
+        [weak](std::string_view chunk) {
+          if (auto self = weak.lock()) self->OnData(chunk);
+        },
+        [weak](Error err) {
+          if (auto self = weak.lock()) self->End(std::move(err));
+        });
+  }
+  void Pause() override { inner_->Pause(); }
+  void Resume() override { inner_->Resume(); }
+  void Close() override {
+    on_data_ = nullptr;
+    on_end_ = nullptr;
+    inner_->Close();
+  }
+  const Header& Trailer() const override { return inner_->Trailer(); }
+
+ private:
+  void OnData(std::string_view chunk) {
+    if (!on_data_) return;
+    if (static_cast<int64_t>(chunk.size()) <= left_) {
+      left_ -= static_cast<int64_t>(chunk.size());
+      on_data_(chunk);
+      return;
+    }
+    // As Go's maxBytesReader: the bytes up to the limit, then the error.
+    // Closing the inner body before its end also tells the server not to
+    // reuse the connection: the rest of the body is never read.
+    auto self = shared_from_this();
+    std::string_view allowed = chunk.substr(0, static_cast<size_t>(left_));
+    left_ = 0;
+    if (!allowed.empty()) on_data_(allowed);
+    if (!on_end_) return;  // (on_data closed us)
+    on_data_ = nullptr;
+    inner_->Close();
+    End(Error(ErrorCode::kBodyTooLarge, "http: request body too large"));
+  }
+  void End(Error err) {
+    EndFunc end = std::move(on_end_);
+    on_end_ = nullptr;
+    on_data_ = nullptr;
+    if (end) end(std::move(err));
+  }
+
+  std::shared_ptr<Body> inner_;
+  int64_t left_;
+  DataFunc on_data_;
+  EndFunc on_end_;
+};
+
+}  // namespace
+
+void Body::ReadAll(std::function<void(Result<std::string>)> done) {
+  auto acc = std::make_shared<std::string>();
+  Read([acc](std::string_view s) { acc->append(s); },
+       [acc, done = std::move(done)](Error err) {
+         if (err) {
+           done(err);
+         } else {
+           done(std::move(*acc));
+         }
+       });
+}
+
+Result<std::string> Body::ReadAllBlocking(Loop& loop) {
+  // As in Client::Do: refused before reading, so ReadAll may still be used.
+  if (loop.running()) return BlockingCallOnLoop("ReadAll(done)");
+  std::optional<Result<std::string>> out;
+  ReadAll([&out](Result<std::string> r) { out.emplace(std::move(r)); });
+  loop.RunUntil([&out] { return out.has_value(); });
+  if (!out) return Error(ErrorCode::kCanceled, "http: the loop stopped before the body ended");
+  return std::move(*out);
+}
+
+std::shared_ptr<Body> MaxBytesReader(std::shared_ptr<Body> body, int64_t n) {
+  return std::make_shared<MaxBytesBody>(std::move(body), n < 0 ? 0 : n);
+}
+
+}  // namespace nethttp

@@ -1,0 +1,67 @@
+// Body is a message body being received as a stream (Go: the io.ReadCloser
+// of Response.Body and Request.Body), driven by the loop: the client's
+// response bodies, and the request bodies of handlers that stream them.
+#ifndef NETHTTP_BODY_H_
+#define NETHTTP_BODY_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "nethttp/error.h"
+#include "nethttp/header.h"
+
+namespace nethttp {
+
+class Loop;
+
+// Exactly one of Read or ReadAll may be called, once.
+class Body {
+ public:
+  using DataFunc = std::function<void(std::string_view chunk)>;
+  using EndFunc = std::function<void(Error err)>;  // ok Error at the body's end
+
+  virtual ~Body() = default;
+
+  // Read streams the body: on_data for each piece as it arrives, then on_end
+  // once, with an ok Error at the end of the body or the failure (a body cut
+  // short is an error, never a clean end).
+  virtual void Read(DataFunc on_data, EndFunc on_end) = 0;
+  // Pause stops reading from the socket until Resume (backpressure for a
+  // slow consumer); bytes already received may still be delivered.
+  virtual void Pause() = 0;
+  virtual void Resume() = 0;
+  // Close abandons the rest of the body. As in Go, a connection whose body
+  // was not read to its end is not reused.
+  virtual void Close() = 0;
+
+  // ReadAll collects the whole body; on the loop it calls done when complete.
+  void ReadAll(std::function<void(Result<std::string>)> done);
+  // ReadAllBlocking runs loop until the whole body has arrived (off the loop
+  // only: the blocking convenience style, like io.ReadAll(resp.Body)). From
+  // a callback of loop it reads nothing and returns kBlockingCallOnLoop.
+  Result<std::string> ReadAllBlocking(Loop& loop);
+
+  // Trailer holds the trailer fields of a chunked body, complete once
+  // on_end has been called with an ok Error (Go: Response.Trailer, filled
+  // in when the body hits EOF).
+  virtual const Header& Trailer() const { return trailer_; }
+
+ protected:
+  Header trailer_;
+};
+
+// MaxBytesReader limits body to n bytes (Go: http.MaxBytesReader): the
+// bytes up to the limit pass, then the read ends with kBodyTooLarge ("http:
+// request body too large") and the rest is never read. Meant for request
+// bodies, as Go's is: an unread request body keeps the server from reusing
+// the connection, so the client sees the close after the response (Go's
+// MaxBytesReader takes the ResponseWriter to arrange that; here closing the
+// body does). A handler answers the error with 413.
+std::shared_ptr<Body> MaxBytesReader(std::shared_ptr<Body> body, int64_t n);
+
+}  // namespace nethttp
+
+#endif  // NETHTTP_BODY_H_
