@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <vector>
 
 #include "internal/http1_parser.h"
 #include "testutil/grind.h"
@@ -73,6 +74,40 @@ TEST_SUITE("http1_parser") {
     CHECK(o.messages[0].body == "hello world");
     CHECK(h.trailer.Get("X-Checksum") == "abc");
     CHECK_FALSE(h.header.Has("X-Checksum"));
+  }
+
+  TEST_CASE("with stop_after_head, Feed stops where a head that a body follows ends") {
+    const std::string post = "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n";
+    const std::string chunked = "PUT /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const std::string get = "GET /ping HTTP/1.1\r\nHost: h\r\n\r\n";
+    Outcome o = Grind(post + "hello" + get + chunked + "3\r\nabc\r\n0\r\n\r\n");
+    REQUIRE(o.error == ErrorCode::kOk);
+    REQUIRE(o.messages.size() == 3);
+    CHECK(o.messages[0].body == "hello");
+    CHECK(o.messages[2].body == "abc");
+    // The GET has no body, so no stop; each stop is exactly at the empty line's end.
+    const size_t chunked_at = post.size() + 5 + get.size();
+    CHECK(o.head_ends == std::vector<size_t>{post.size(), chunked_at + chunked.size()});
+    // A Content-Length of 0 is no body either.
+    CHECK(Grind("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").head_ends.empty());
+  }
+
+  TEST_CASE("AcceptBody: a streamed body is its reader's to bound, a buffered one is refused at its head") {
+    ParseOptions opt;
+    opt.max_body_bytes = 10;
+    const std::string cl20 = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 20\r\n\r\n" + std::string(20, 'x');
+    const std::string chunked20 = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n14\r\n" +
+                                  std::string(20, 'y') + "\r\n0\r\n\r\n";
+    Outcome refused = Grind(cl20, opt);
+    CHECK(refused.error == ErrorCode::kBodyTooLarge);
+    CHECK(refused.messages.empty());
+    CHECK(Grind(chunked20, opt).error == ErrorCode::kBodyTooLarge);  // (counted as it comes)
+    opt.stream_body = true;
+    Outcome streamed = Grind(cl20 + chunked20, opt);
+    REQUIRE(streamed.error == ErrorCode::kOk);
+    REQUIRE(streamed.messages.size() == 2);
+    CHECK(streamed.messages[0].body == std::string(20, 'x'));
+    CHECK(streamed.messages[1].body == std::string(20, 'y'));
   }
 
   TEST_CASE("pipelined requests are separate messages, in order") {

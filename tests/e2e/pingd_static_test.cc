@@ -35,7 +35,10 @@ using nethttp::testutil::CountLines;
 using nethttp::testutil::Curl;
 using nethttp::testutil::EnvOr;
 using nethttp::testutil::HttpResponse;
+using nethttp::testutil::kMaxRssKb;
 using nethttp::testutil::Pingd;
+using nethttp::testutil::Pong;
+using nethttp::testutil::StopCleanly;
 using nethttp::testutil::PingdPath;
 using nethttp::testutil::Process;
 using nethttp::testutil::ProcStatus;
@@ -48,12 +51,6 @@ constexpr std::string_view kFile = "0123456789\n";
 constexpr time_t kMod = 1000000000;
 constexpr std::string_view kModText = "Sun, 09 Sep 2001 01:46:40 GMT";
 constexpr std::string_view kETag = "\"3b9aca00-b\"";  // FileServer's: mtime and size in hex
-
-// kMaxRssKb is the bound on pingd's resident memory while it serves large
-// files: its startup footprint is a few MiB, and each response holds one
-// 64 KiB read buffer and at most kWriteHighWater of unsent output, so a
-// file's size must never show in it.
-constexpr long kMaxRssKb = 32 * 1024;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -103,14 +100,6 @@ Fetched Fetch(TempTree& scratch, std::vector<std::string> args, const std::strin
   return f;
 }
 
-// StopCleanly ends pingd with SIGTERM and requires a clean exit: status 0
-// and, in a sanitized build, no report from ASan or LeakSanitizer.
-void StopCleanly(Pingd& pingd) {
-  REQUIRE(pingd.proc().Signal(SIGTERM));
-  CHECK(pingd.proc().Wait(After(10s)).value_or(-1) == 0);
-  CHECK(pingd.proc().err().find("Sanitizer") == std::string::npos);
-}
-
 // StaticPingd is a pingd serving a temp dir at /static/: "file" (Go's
 // testdata/file) and "dir/a.txt", with known mtimes.
 struct StaticPingd {
@@ -127,19 +116,6 @@ struct StaticPingd {
   TempTree scratch;  // curl's output files
   Pingd pingd;
 };
-
-// Pong asks pingd for /ping on a new connection and reports whether it
-// answered pong.
-bool Pong(Pingd& pingd, std::string* why) {
-  RawConn c;
-  if (!c.Connect(pingd.port()) || !c.Send("GET /ping HTTP/1.1\r\nHost: e2e\r\n\r\n")) {
-    *why = c.error();
-    return false;
-  }
-  std::optional<HttpResponse> r = c.ReadResponse();
-  if (!r) *why = c.error();
-  return r && r->status == 200 && r->body == "pong";
-}
 
 }  // namespace
 

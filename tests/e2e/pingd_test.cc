@@ -34,12 +34,16 @@ using nethttp::testutil::CountLines;
 using nethttp::testutil::Curl;
 using nethttp::testutil::EnvOr;
 using nethttp::testutil::HttpResponse;
+using nethttp::testutil::kMaxRssKb;
 using nethttp::testutil::Pingd;
 using nethttp::testutil::PingdPath;
+using nethttp::testutil::Pong;
+using nethttp::testutil::ProcStatus;
 using nethttp::testutil::Process;
 using nethttp::testutil::RawConn;
 using nethttp::testutil::Run;
 using nethttp::testutil::RunResult;
+using nethttp::testutil::StopCleanly;
 using nethttp::testutil::TempTree;
 
 // ExitCode waits (5 s at most) for the process to exit: its exit code,
@@ -665,6 +669,115 @@ TEST_CASE("pipelining with backpressure: 400 x 16 KiB echoes, read while sending
   writer.join();
   CHECK(sent);
   CHECK(ok == kRequests);
+}
+
+// /echo streams a body that does not come with its head: these hold pingd
+// to constant memory whatever the body's size, and to serving others
+// while one client is slow either way.
+TEST_CASE("a 1 GiB upload to /echo comes back whole while pingd's memory stays small") {
+  TempTree t;
+  t.Sparse("gig", off_t{1} << 30);  // no disk blocks: zeros
+  // --max-body-bytes keeps its meaning for /echo: the default 64 MiB would refuse it.
+  Pingd pingd({"--max-body-bytes", "2147483648"});
+  std::vector<std::string> args = {"-sS", "--max-time", "300", "-X", "POST", "-T", t.Path("gig"),
+                                   "-H", "Content-Type: application/octet-stream",
+                                   "-o", "/dev/null", "-w", "%{http_code} %{size_download}"};
+  SUBCASE("with a Content-Length") {}
+  SUBCASE("chunked") { args.insert(args.end(), {"-H", "Transfer-Encoding: chunked"}); }
+  args.push_back(pingd.Url("/echo"));
+  RunResult r = Curl(args);
+  CHECK_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(r.out == "200 1073741824");
+  long hwm = ProcStatus(pingd.proc().pid(), "VmHWM:");
+  REQUIRE(hwm > 0);
+  MESSAGE("pingd VmHWM after a 1 GiB upload echoed: " << hwm << " kB");
+  // AddressSanitizer's shadow memory and quarantine dwarf the bound.
+#if !defined(__SANITIZE_ADDRESS__)
+  CHECK(hwm < kMaxRssKb);
+#endif
+  StopCleanly(pingd);
+}
+
+// ChunkedEcho is a POST /echo head and n chunks of 30,000 bytes, no end.
+std::string ChunkedEcho(int n) {
+  std::string req = "POST /echo HTTP/1.1\r\nHost: e2e\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < n; ++i) req += "7530\r\n" + std::string(30000, 'c') + "\r\n";
+  return req;
+}
+
+TEST_CASE("--max-body-bytes bounds a streamed /echo body: 413, then the close") {
+  // (Under the 64 KiB /echo holds back before it answers.)
+  Pingd pingd({"--max-body-bytes", "50000"});
+  RawConn c = pingd.Connect();
+  SUBCASE("declared too long: refused before a byte of it is read") {
+    MustSend(c, "POST /echo HTTP/1.1\r\nHost: e2e\r\nContent-Length: 50001\r\n\r\n");
+  }
+  SUBCASE("chunked, found too long as it arrives") { MustSend(c, ChunkedEcho(2)); }
+  HttpResponse r = MustRead(c);
+  CHECK(r.status == 413);
+  CHECK(r.Get("Connection") == "close");
+  CHECK(c.WaitClosed());
+}
+
+TEST_CASE("an /echo past --max-body-bytes after its answer began is cut, never a clean end") {
+  Pingd pingd({"--max-body-bytes", "100000"});
+  RawConn c = pingd.Connect();
+  MustSend(c, ChunkedEcho(4));  // 120,000 bytes: the echo starts past 64 KiB
+  bool closed = false;
+  std::string got = c.ReadUntilClose(After(10s), &closed);
+  CHECK(closed);
+  CHECK(got.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(got.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
+  CHECK(got.find("\r\n0\r\n\r\n") == std::string::npos);  // no last chunk
+}
+
+TEST_CASE("a slow writer (a byte every 10 ms) holds nobody else up") {
+  Pingd pingd;
+  std::string body;
+  for (int i = 0; i < 150; ++i) body.push_back(static_cast<char>('a' + i % 26));
+  RawConn slow = pingd.Connect();
+  MustSend(slow, "POST /echo HTTP/1.1\r\nHost: e2e\r\nContent-Length: 150\r\n\r\n");
+  bool sent = false;
+  std::thread writer([&] { sent = slow.SendBytewise(body, 10ms); });
+  // Pings on other connections while the body trickles in (1.5 s): each
+  // must be answered at once, not after the slow body.
+  int pongs = 0;
+  std::string why;
+  auto deadline = After(1s);
+  while (Clock::now() < deadline) {
+    auto start = Clock::now();
+    CHECK_MESSAGE(Pong(pingd, &why), why);
+    CHECK(Clock::now() - start < 500ms);
+    ++pongs;
+  }
+  writer.join();
+  REQUIRE(sent);
+  CHECK(pongs >= 5);
+  HttpResponse r = MustRead(slow);
+  CHECK(r.status == 200);
+  CHECK(r.body == body);
+  CHECK(r.Get("Content-Length") == "150");
+}
+
+TEST_CASE("an upload whose echo is not read: pingd stops reading it, and its memory stays small") {
+  Pingd pingd;
+  RawConn c = pingd.Connect();
+  MustSend(c, "POST /echo HTTP/1.1\r\nHost: e2e\r\nContent-Length: 60000000\r\n\r\n");
+  // Send until a second passes without the server taking a 64 KiB piece:
+  // then the echo's output, the server's reading and the socket buffers
+  // are all full, and the rest of the body waits.
+  const std::string piece(64 << 10, 'u');
+  size_t sent = 0;
+  while (sent + piece.size() <= 60000000 && c.Send(piece, After(1s))) sent += piece.size();
+  MESSAGE("sent before pingd stopped reading: " << sent << " bytes");
+  CHECK(sent < 40000000);  // socket buffers, a few MiB each way; not the body
+  std::string why;
+  CHECK_MESSAGE(Pong(pingd, &why), why);
+  long rss = ProcStatus(pingd.proc().pid(), "VmRSS:");
+#if !defined(__SANITIZE_ADDRESS__)
+  CHECK(rss < kMaxRssKb);
+#endif
+  MESSAGE("pingd VmRSS with the echo unread: " << rss << " kB");
 }
 
 TEST_CASE("--max-conns: beyond the limit a new connection is closed, the open ones are served") {

@@ -26,6 +26,9 @@ struct Outcome {
   ErrorCode error = ErrorCode::kOk;
   std::string error_message;
   bool eof_complete = false;  // Finish() completed a message at the end
+  // head_ends: where each kHeadComplete stopped the parser, as offsets in
+  // the input (stop_after_head).
+  std::vector<size_t> head_ends;
 };
 
 struct ParseOptions {
@@ -36,6 +39,11 @@ struct ParseOptions {
   size_t max_header_fields = 0;  // 0: no limit
   bool response_to_head = false;
   bool finish_at_end = false;  // call Finish() after the last byte (peer closed)
+  // stop_after_head parses requests as the server does: the parser stops
+  // after each head a body follows, and AcceptBody(stream_body) decides
+  // the body's limit. Off, the parser runs through as the client's does.
+  bool stop_after_head = true;
+  bool stream_body = false;
 };
 
 // Parse feeds input in the given pieces (sizes add up to input.size()) the
@@ -48,11 +56,20 @@ inline Outcome Parse(std::string_view input, const std::vector<size_t>& pieces,
   p.set_max_request_target_bytes(opt.max_request_target_bytes);
   p.set_max_header_fields(opt.max_header_fields);
   p.set_response_to_head(opt.response_to_head);
+  p.set_stop_after_head(opt.stop_after_head && opt.type == Http1Parser::Type::kRequest);
   Outcome out;
   std::string pending;
   size_t pos = 0;
+  size_t parsed = 0;  // input bytes consumed so far
   auto take = [&](Http1Parser::FeedResult r) {
-    if (r.status == Http1Parser::Status::kMessageComplete) {
+    parsed += r.consumed;
+    if (r.status == Http1Parser::Status::kHeadComplete) {
+      out.head_ends.push_back(parsed);
+      if (!p.AcceptBody(opt.stream_body)) {
+        out.error = p.error().code();
+        out.error_message = p.error().message();
+      }
+    } else if (r.status == Http1Parser::Status::kMessageComplete) {
       out.messages.push_back({p.head(), p.body()});
       p.NextMessage();
       p.set_response_to_head(opt.response_to_head);
@@ -100,13 +117,23 @@ inline bool SameOutcome(const Outcome& a, const Outcome& b) {
     if (!SameHead(a.messages[i].head, b.messages[i].head)) return false;
     if (a.messages[i].body != b.messages[i].body) return false;
   }
-  return a.eof_complete == b.eof_complete;
+  return a.eof_complete == b.eof_complete && a.head_ends == b.head_ends;
 }
 
 // Grind parses input whole, then at every split point, then byte by byte,
 // CHECKs that every way agrees, and returns the outcome.
 inline Outcome Grind(std::string_view input, const ParseOptions& opt = {}) {
   Outcome whole = Parse(input, {input.size()}, opt);
+  if (opt.stop_after_head && !opt.stream_body && opt.type == Http1Parser::Type::kRequest) {
+    // Stopping after each head changes where Feed returns, never what
+    // the messages are.
+    ParseOptions through = opt;
+    through.stop_after_head = false;
+    Outcome t = Parse(input, {input.size()}, through);
+    t.head_ends = whole.head_ends;
+    INFO("without stop_after_head");
+    CHECK(SameOutcome(whole, t));
+  }
   for (size_t i = 1; i < input.size(); ++i) {
     Outcome split = Parse(input, {i, input.size() - i}, opt);
     INFO("split at ", i, " of ", input.size());

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <memory>
@@ -100,6 +101,33 @@ inline long ProcStatus(pid_t pid, std::string_view field) {
     if (line.rfind(field, 0) == 0) return std::atol(line.c_str() + field.size() + 1);
   }
   return -1;
+}
+
+// kMaxRssKb is the bound on pingd's resident memory while it moves a large
+// body either way (a file served, an upload echoed): its startup footprint
+// is a few MiB, and each exchange holds one 64 KiB read buffer and at most
+// kWriteHighWater of unsent output, so a body's size must never show in it.
+inline constexpr long kMaxRssKb = 32 * 1024;
+
+// StopCleanly ends pingd with SIGTERM and requires a clean exit: status 0
+// and, in a sanitized build, no report from ASan or LeakSanitizer.
+inline void StopCleanly(Pingd& pingd) {
+  REQUIRE(pingd.proc().Signal(SIGTERM));
+  CHECK(pingd.proc().Wait(After(std::chrono::seconds(10))).value_or(-1) == 0);
+  CHECK(pingd.proc().err().find("Sanitizer") == std::string::npos);
+}
+
+// Pong asks pingd for /ping on a new connection and reports whether it
+// answered pong.
+inline bool Pong(Pingd& pingd, std::string* why) {
+  RawConn c;
+  if (!c.Connect(pingd.port()) || !c.Send("GET /ping HTTP/1.1\r\nHost: e2e\r\n\r\n")) {
+    *why = c.error();
+    return false;
+  }
+  std::optional<HttpResponse> r = c.ReadResponse();
+  if (!r) *why = c.error();
+  return r && r->status == 200 && r->body == "pong";
 }
 
 }  // namespace nethttp::testutil
