@@ -439,7 +439,7 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
       SetState(State::kReadingHead);
     }
     if (r.status == Http1Parser::Status::kHeadComplete) {
-      if (!StartBody(data.substr(consumed))) break;
+      if (!StartBody()) break;
       if (state_ == State::kClosing) return;
       continue;
     }
@@ -485,32 +485,26 @@ bool Conn::Parsing() const {
   }
 }
 
-bool Conn::StartBody(std::string_view rest) {
+bool Conn::StartBody() {
+  // (A body that came whole with its head never stops the parser: the
+  // small requests of a kept-alive connection do not pay for the route
+  // lookup that asking the handler costs.)
   Http1Parser& parser = rs_->parser;
   const MessageHead& h = parser.head();
-  // A body that came with its head is read whole, as before: asking the
-  // handler costs a route lookup that the small requests of a kept-alive
-  // connection should not pay.
-  bool whole = !h.chunked && h.content_length <= static_cast<int64_t>(rest.size());
-  bool streams = false;
-  if (!whole) {
-    if (!BuildRequest()) return false;
-    streams = server_ != nullptr && server_->handler().StreamsRequestBody(rs_->req);
-  }
+  if (!BuildRequest()) return false;
+  bool streams = server_ != nullptr && server_->handler().StreamsRequestBody(rs_->req);
   if (!parser.AcceptBody(streams)) {
     FailRequest(parser.error());
     return false;
   }
   if (!streams) {
-    if (!whole) {
-      if (state_ == State::kNew || state_ == State::kIdle) SetState(State::kReadingHead);
-      SetState(State::kReadingBody);
-      // 100-continue: the client waits for our word before sending the
-      // body; for a body read before the handler runs we give it as soon
-      // as the head is accepted (RFC 9110 §10.1.1). A streaming handler
-      // gets it sent on its first Read instead, as Go does.
-      if (h.expect_continue) rs_->out.append(kContinueResponse);
-    }
+    if (state_ == State::kNew || state_ == State::kIdle) SetState(State::kReadingHead);
+    SetState(State::kReadingBody);
+    // 100-continue: the client waits for our word before sending the
+    // body; for a body read before the handler runs we give it as soon
+    // as the head is accepted (RFC 9110 §10.1.1). A streaming handler
+    // gets it sent on its first Read instead, as Go does.
+    if (h.expect_continue) rs_->out.append(kContinueResponse);
     return true;
   }
   body_ = std::make_shared<StreamBody>(this);

@@ -570,6 +570,13 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
         paused_after_head_ = false;
         llhttp_resume(p);
         last_byte_ = off > 0 ? data[off - 1] : last_byte_;
+        // A body that is all here already is read whole: there is nothing
+        // to decide, and the small requests of a kept-alive connection
+        // do not pay for a return to the caller.
+        if (!head_.chunked && head_.content_length <= static_cast<int64_t>(data.size() - off)) {
+          if (!AcceptBody(false)) return {Status::kError, off};
+          continue;
+        }
         return {Status::kHeadComplete, off};
       }
       if ((rc == HPE_PAUSED || rc == HPE_PAUSED_UPGRADE) && phase_ == Phase::kComplete) {

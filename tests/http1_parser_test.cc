@@ -15,6 +15,7 @@ using nethttp::Http1Parser;
 using nethttp::ServerStatusForError;
 using nethttp::testutil::Grind;
 using nethttp::testutil::Outcome;
+using nethttp::testutil::Parse;
 using nethttp::testutil::ParseOptions;
 
 namespace {
@@ -76,20 +77,27 @@ TEST_SUITE("http1_parser") {
     CHECK_FALSE(h.header.Has("X-Checksum"));
   }
 
-  TEST_CASE("with stop_after_head, Feed stops where a head that a body follows ends") {
+  TEST_CASE("with stop_after_head, Feed stops where a head ends whose body is not all here") {
     const std::string post = "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n";
     const std::string chunked = "PUT /u HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
     const std::string get = "GET /ping HTTP/1.1\r\nHost: h\r\n\r\n";
-    Outcome o = Grind(post + "hello" + get + chunked + "3\r\nabc\r\n0\r\n\r\n");
+    const std::string input = post + "hello" + get + chunked + "3\r\nabc\r\n0\r\n\r\n";
+    Outcome o = Grind(input);  // the same messages however the input is cut
     REQUIRE(o.error == ErrorCode::kOk);
     REQUIRE(o.messages.size() == 3);
     CHECK(o.messages[0].body == "hello");
     CHECK(o.messages[2].body == "abc");
-    // The GET has no body, so no stop; each stop is exactly at the empty line's end.
-    const size_t chunked_at = post.size() + 5 + get.size();
-    CHECK(o.head_ends == std::vector<size_t>{post.size(), chunked_at + chunked.size()});
+    // Fed whole: the Content-Length body is all there, and parsing runs on;
+    // a chunked body's end is unknown, so its head always stops the parser,
+    // exactly at the empty line's end. The GET has no body: no stop.
+    const size_t chunked_end = post.size() + 5 + get.size() + chunked.size();
+    CHECK(o.head_ends == std::vector<size_t>{chunked_end});
+    // Cut two bytes into the first body: that head stops it too.
+    Outcome cut = Parse(input, {post.size() + 2, input.size() - post.size() - 2}, ParseOptions{});
+    CHECK(cut.head_ends == std::vector<size_t>{post.size(), chunked_end});
     // A Content-Length of 0 is no body either.
-    CHECK(Grind("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n").head_ends.empty());
+    const std::string empty = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n";
+    CHECK(Parse(empty, {empty.size()}, ParseOptions{}).head_ends.empty());
   }
 
   TEST_CASE("AcceptBody: a streamed body is its reader's to bound, a buffered one is refused at its head") {
@@ -103,11 +111,19 @@ TEST_SUITE("http1_parser") {
     CHECK(refused.messages.empty());
     CHECK(Grind(chunked20, opt).error == ErrorCode::kBodyTooLarge);  // (counted as it comes)
     opt.stream_body = true;
-    Outcome streamed = Grind(cl20 + chunked20, opt);
+    // A chunked head always stops the parser, so the body streams however cut.
+    Outcome streamed = Grind(chunked20, opt);
     REQUIRE(streamed.error == ErrorCode::kOk);
-    REQUIRE(streamed.messages.size() == 2);
-    CHECK(streamed.messages[0].body == std::string(20, 'x'));
-    CHECK(streamed.messages[1].body == std::string(20, 'y'));
+    REQUIRE(streamed.messages.size() == 1);
+    CHECK(streamed.messages[0].body == std::string(20, 'y'));
+    // A Content-Length body streams when it is not all fed with its head...
+    const size_t head = cl20.size() - 20;
+    Outcome later = Parse(cl20, {head, 20}, opt);
+    REQUIRE(later.error == ErrorCode::kOk);
+    REQUIRE(later.messages.size() == 1);
+    CHECK(later.messages[0].body == std::string(20, 'x'));
+    // ...and is read whole, within max_body_bytes, when it is.
+    CHECK(Parse(cl20, {cl20.size()}, opt).error == ErrorCode::kBodyTooLarge);
   }
 
   TEST_CASE("pipelined requests are separate messages, in order") {

@@ -126,10 +126,10 @@ class Conn final : public ResponseSink, public StreamBody::Source {
   // Parsing: ProcessInput may feed the parser in this state; for a
   // streamed body, only while its reader keeps up.
   bool Parsing() const;
-  // StartBody follows a head that a body follows: it asks the handler
-  // whether it streams the body, unless the body is all in rest already,
-  // and serves a streaming one now. False if the request failed.
-  bool StartBody(std::string_view rest);
+  // StartBody follows a head that a body follows, not all of it here: it
+  // asks the handler whether it streams the body, and serves a streaming
+  // one now. False if the request failed.
+  bool StartBody();
   // BuildRequest fills rs_->req from the parsed head (all but the body).
   bool BuildRequest();
   // ServeRequest serves a request read whole; RunHandler calls the handler.

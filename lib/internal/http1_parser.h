@@ -60,7 +60,8 @@ class Http1Parser {
     kNeedMore,         // every byte was consumed; the message goes on
     kMessageComplete,  // a whole message ends at `consumed`
     kHeadComplete,     // with stop_after_head: a request's head, accepted, ends at
-                       // `consumed` and a body follows; see AcceptBody
+                       // `consumed`, and a body follows that is not all in the
+                       // data fed; see AcceptBody
     kError,            // error() says why; the connection must close
   };
   struct FeedResult {
@@ -95,7 +96,9 @@ class Http1Parser {
   // set_stop_after_head makes Feed return kHeadComplete after a request
   // head that a body follows, before any of the body is parsed, so the
   // caller can decide where the body goes (the server asks the handler
-  // whether it streams) before the first body byte is taken.
+  // whether it streams) before the first body byte is taken. A body that
+  // is all in the data fed with its head is simply read whole (as if
+  // AcceptBody(false) had been called): there is nothing to stream.
   void set_stop_after_head(bool v) { stop_after_head_ = v; }
   // AcceptBody follows kHeadComplete: a streamed body is its reader's to
   // bound, so max_body_bytes does not apply to it; a buffered one whose
