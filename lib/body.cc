@@ -17,22 +17,25 @@ class MaxBytesBody final : public Body, public std::enable_shared_from_this<MaxB
   MaxBytesBody(std::shared_ptr<Body> inner, int64_t limit) : inner_(std::move(inner)), left_(limit) {}
 
   void Read(DataFunc on_data, EndFunc on_end) override {
+    if (read_) {
+      if (on_end) on_end(Error(ErrorCode::kInvalidArgument, "http: body already read or closed"));
+      return;
+    }
+    read_ = true;
     on_data_ = std::move(on_data);
     on_end_ = std::move(on_end);
-    std::weak_ptr<MaxBytesBody> weak = shared_from_this();
-    // Weak: the inner body's callbacks must not keep this wrapper alive,
-    // or neither would ever be freed.
-    inner_->Read(
-        [weak](std::string_view chunk) {
-          if (auto self = weak.lock()) self->OnData(chunk);
-        },
-        [weak](Error err) {
-          if (auto self = weak.lock()) self->End(std::move(err));
-        });
+    // The inner body's callbacks keep this wrapper alive, so a reader
+    // need not (MaxBytesReader(b, n)->ReadAll(done) works on a temporary).
+    // The cycle ends with the inner body, which drops its callbacks when
+    // it ends or is closed.
+    auto self = shared_from_this();
+    inner_->Read([self](std::string_view chunk) { self->OnData(chunk); },
+                 [self](Error err) { self->End(std::move(err)); });
   }
   void Pause() override { inner_->Pause(); }
   void Resume() override { inner_->Resume(); }
   void Close() override {
+    read_ = true;
     on_data_ = nullptr;
     on_end_ = nullptr;
     inner_->Close();
@@ -68,6 +71,7 @@ class MaxBytesBody final : public Body, public std::enable_shared_from_this<MaxB
 
   std::shared_ptr<Body> inner_;
   int64_t left_;
+  bool read_ = false;
   DataFunc on_data_;
   EndFunc on_end_;
 };

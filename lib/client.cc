@@ -123,11 +123,14 @@ class ExchangeBody final : public Body {
 };
 
 // CopyWithoutBody copies req but for its body, which the copies an
-// Exchange keeps never need (307/308 resend first_body_).
+// Exchange keeps never need (307/308 resend first_body_; a streamed body
+// is never sent twice).
 Request CopyWithoutBody(Request& req) {
   std::string body = std::move(req.body);
+  std::shared_ptr<Body> stream = std::move(req.body_stream);
   Request copy = req;
   req.body = std::move(body);
+  req.body_stream = std::move(stream);
   return copy;
 }
 
@@ -301,6 +304,9 @@ class Exchange {
         break;
       case StatusTemporaryRedirect:
       case StatusPermanentRedirect:
+        // Go follows these with the same body only if it can send it again
+        // (Request.GetBody); a stream cannot be, so the 307 is the answer.
+        if (first_streamed_) return std::nullopt;
         include_body = true;
         break;
       default:
@@ -452,6 +458,7 @@ class Exchange {
  public:
   // first_body_ / first_content_length_: the body 307/308 send again.
   std::string first_body_;
+  bool first_streamed_ = false;  // the first request's body was a stream
   int64_t first_content_length_ = 0;
   // jar_: Client::jar, shared so the jar outlives a Client destroyed
   // while the exchange is still running.
@@ -552,6 +559,7 @@ void Client::Do(Request req, Done done) {
   auto* ex = new Exchange(check_redirect, &TransportOf(*this), LoopOf(*this).get(), timeout,
                           std::move(done));
   ex->first_body_ = req.body;
+  ex->first_streamed_ = req.body_stream != nullptr;
   ex->first_content_length_ = req.content_length;
   ex->jar_ = jar;
   ex->transport_ = transport;

@@ -507,6 +507,9 @@ bool Conn::StartBody() {
     if (h.expect_continue) rs_->out.append(kContinueResponse);
     return true;
   }
+  // ReadTimeout covers the body: a request that came with its head in
+  // one read still passes through kReadingHead, which arms it.
+  if (state_ == State::kNew || state_ == State::kIdle) SetState(State::kReadingHead);
   body_ = std::make_shared<StreamBody>(this);
   body_streaming_ = true;
   continue_pending_ = h.expect_continue;
@@ -591,13 +594,14 @@ void Conn::BodyAbandoned() {
 }
 
 bool Conn::UnreadBodyForcesClose() {
+  if (read_broken_) return true;  // (the body may be over: a trailer said close)
   if (!body_streaming_) return false;
-  if (body_ == nullptr || read_broken_ || continue_pending_) return true;
+  if (body_ == nullptr || continue_pending_) return true;
   if (body_->read_started()) return false;  // the handler is reading: full duplex
   // Unread, and more of it to come than is worth dropping after.
   const Http1Parser& parser = rs_->parser;
   int64_t length = parser.head().content_length;
-  return length >= 0 && length - parser.body_bytes() > kMaxPostHandlerReadBytes;
+  return length >= 0 && length - parser.body_bytes() >= kMaxPostHandlerReadBytes;  // (Go: >=)
 }
 
 void Conn::MaybeReleaseRequestState() {

@@ -572,9 +572,11 @@ Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
         last_byte_ = off > 0 ? data[off - 1] : last_byte_;
         // A body that is all here already is read whole: there is nothing
         // to decide, and the small requests of a kept-alive connection
-        // do not pay for a return to the caller.
-        if (!head_.chunked && head_.content_length <= static_cast<int64_t>(data.size() - off)) {
-          if (!AcceptBody(false)) return {Status::kError, off};
+        // do not pay for a return to the caller. (One past max_body_bytes
+        // is the caller's to decide still: a reader that streams it is
+        // not bound by that limit, however TCP cut the bytes.)
+        if (!head_.chunked && head_.content_length <= static_cast<int64_t>(data.size() - off) &&
+            (max_body_bytes_ == 0 || head_.content_length <= max_body_bytes_)) {
           continue;
         }
         return {Status::kHeadComplete, off};

@@ -12,7 +12,9 @@
 #include <utility>
 
 #include "internal/log.h"
+#include "internal/transfer.h"
 #include "internal/uv_handle.h"
+#include "nethttp/handler.h"
 #include "nethttp/status.h"
 
 namespace nethttp {
@@ -224,7 +226,8 @@ bool PersistConn::PeerGone() {
 }
 
 void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
-                            Duration header_timeout, Done done) {
+                            Duration header_timeout, Done done, std::shared_ptr<Body> body,
+                            int64_t body_length) {
   assert(state_ == State::kIdle);
   done_ = std::move(done);
   head_request_ = head;
@@ -254,7 +257,85 @@ void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
     CloseWith(Error::FromUv(rc, "write tcp " + key_), false);
     return;
   }
-  SetState(queued ? State::kWritingRequest : State::kReadingHead);
+  if (body == nullptr) {
+    SetState(queued ? State::kWritingRequest : State::kReadingHead);
+    return;
+  }
+  SetState(State::kWritingRequest);
+  req_body_ = std::move(body);
+  req_length_ = body_length;
+  req_sent_ = 0;
+  req_body_paused_ = false;
+  // The source's callbacks hold this conn by raw pointer: every way out
+  // (its end, a response first, a close) goes through StopRequestBody or
+  // OnRequestBodyEnd, which drop the source before the conn can go.
+  std::shared_ptr<Body> source = req_body_;
+  source->Read([this](std::string_view chunk) { OnRequestBodyData(chunk); },
+               [this](Error err) { OnRequestBodyEnd(std::move(err)); });
+}
+
+bool PersistConn::SendRequestBytes(std::string_view bytes) {
+  if (tls_ != nullptr) {
+    tls_out_.clear();
+    if (!tls_->Send(bytes, &tls_out_)) {
+      CloseWith(tls_->error(), false);
+      return false;
+    }
+    bytes = tls_out_;
+  }
+  return WriteOrClose(bytes);
+}
+
+// BodyLengthError is Go's transferWriter complaint about a body that did
+// not match its Content-Length.
+static Error BodyLengthError(int64_t declared, int64_t actual) {
+  return Error(ErrorCode::kInvalidArgument, "http: ContentLength=" + std::to_string(declared) +
+                                                " with Body length " + std::to_string(actual));
+}
+
+void PersistConn::OnRequestBodyData(std::string_view chunk) {
+  if (req_body_ == nullptr || state_ == State::kClosing || chunk.empty()) return;
+  int64_t n = static_cast<int64_t>(chunk.size());
+  if (req_length_ >= 0) {
+    if (req_sent_ + n > req_length_) {
+      CloseWith(BodyLengthError(req_length_, req_sent_ + n), false);
+      return;
+    }
+    req_sent_ += n;
+    if (!SendRequestBytes(chunk)) return;
+  } else {
+    req_sent_ += n;
+    std::string framed;
+    AppendChunk(&framed, chunk);
+    if (!SendRequestBytes(framed)) return;
+  }
+  // Backpressure: a source faster than the socket waits for it to drain
+  // (OnWrite resumes it), so a large body never piles up in memory.
+  if (tcp_.write_queue_size > kWriteHighWater && !req_body_paused_) {
+    req_body_paused_ = true;
+    req_body_->Pause();
+  }
+}
+
+void PersistConn::OnRequestBodyEnd(Error err) {
+  if (req_body_ == nullptr || state_ == State::kClosing) return;
+  std::shared_ptr<Body> source = std::move(req_body_);  // (alive until we return)
+  if (err) {
+    CloseWith(std::move(err), false);
+    return;
+  }
+  if (req_length_ >= 0 && req_sent_ != req_length_) {
+    CloseWith(BodyLengthError(req_length_, req_sent_), false);
+    return;
+  }
+  if (req_length_ < 0 && !SendRequestBytes(kLastChunk)) return;
+  if (state_ == State::kWritingRequest && writes_in_flight_ == 0) SetState(State::kReadingHead);
+}
+
+void PersistConn::StopRequestBody() {
+  if (req_body_ == nullptr) return;
+  std::shared_ptr<Body> source = std::move(req_body_);
+  source->Close();
 }
 
 int PersistConn::Write(std::string_view bytes, bool* queued) {
@@ -307,9 +388,15 @@ void PersistConn::OnWrite(uv_write_t* req, int status) {
     pc->CloseWith(Error::FromUv(status, "write tcp " + pc->key_), false);
     return;
   }
+  if (pc->req_body_paused_ && pc->req_body_ != nullptr && pc->tcp_.write_queue_size <= kWriteLowWater) {
+    pc->req_body_paused_ = false;
+    pc->req_body_->Resume();  // (may write, or end the body)
+    if (pc->state_ == State::kClosing) return;
+  }
   // Writes finish in order, so the last one out is the request's end (a
-  // handshake record may have been queued before it).
-  if (pc->state_ == State::kWritingRequest && pc->writes_in_flight_ == 0) {
+  // handshake record may have been queued before it), once the body's
+  // source has ended.
+  if (pc->state_ == State::kWritingRequest && pc->writes_in_flight_ == 0 && pc->req_body_ == nullptr) {
     pc->SetState(State::kReadingHead);
   }
 }
@@ -507,8 +594,12 @@ void PersistConn::ReuseOrClose(bool leftover) {
   // Go: a conn goes back to the pool only after the whole body was read,
   // when neither side asked to close, and (our addition) when no stray
   // bytes follow the response, since they would be taken for the next one.
+  // A response may come while the request body is still being sent (an
+  // echo streams back, an early 413 refuses): the body goes on, as in Go,
+  // and a conn whose request is not all out when its response has ended
+  // is not reused (Go waits 50 ms for the write, then closes).
   bool reusable = parser_.head().keep_alive && !close_after_ && !leftover &&
-                  writes_in_flight_ == 0 && status_code_ != StatusSwitchingProtocols &&
+                  writes_in_flight_ == 0 && req_body_ == nullptr && status_code_ != StatusSwitchingProtocols &&
                   owner_ != nullptr;
   Header trailer = std::move(parser_.head().trailer);
   std::shared_ptr<StreamBody> body = body_.lock();
@@ -619,6 +710,7 @@ void PersistConn::CloseWith(Error err, bool server_closed) {
   }
   // Tell whoever waits. The conn stays allocated until the close callbacks,
   // so these callbacks may do anything, including starting new requests.
+  StopRequestBody();
   Failure failure;
   failure.reused = reused_;
   failure.nothing_written = !wrote_any_;

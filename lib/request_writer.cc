@@ -92,11 +92,17 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
                    "net/http: invalid header field value for \"" + f.key + "\"");
     }
   }
-  // Framing (Go: newTransferWriter). Our body is always a whole string:
-  // empty is Go's nil Body; content_length > 0 must match it; 0 with bytes
-  // or -1 means "length unknown", which Go sends chunked.
-  bool has_body = !req.body.empty();
-  if (req.content_length > 0 && static_cast<int64_t>(req.body.size()) != req.content_length) {
+  // Framing (Go: newTransferWriter). A body is a whole string, or a stream
+  // the connection sends after the head (body_stream). Empty and no stream
+  // is Go's nil Body; content_length > 0 must match the string (a stream
+  // is held to it as it is sent); 0 with a body or -1 means "length
+  // unknown", which Go sends chunked.
+  const bool streamed = req.body_stream != nullptr;
+  if (streamed && !req.body.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "http: Request has both a body and a body_stream");
+  }
+  bool has_body = streamed || !req.body.empty();
+  if (!streamed && req.content_length > 0 && static_cast<int64_t>(req.body.size()) != req.content_length) {
     if (!has_body) {
       return Error(ErrorCode::kInvalidArgument,
                    "http: Request.ContentLength=" + std::to_string(req.content_length) +
@@ -123,13 +129,15 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   if (chunked) {
     s.append("Transfer-Encoding: chunked\r\n"sv);
   } else if (has_body || MethodExpectsBody(method)) {
-    s.append("Content-Length: "sv).append(std::to_string(req.body.size())).append("\r\n"sv);
+    int64_t length = streamed ? req.content_length : static_cast<int64_t>(req.body.size());
+    s.append("Content-Length: "sv).append(std::to_string(length)).append("\r\n"sv);
   }
   for (const Header::Field& f : req.header) {
     if (Excluded(f.key)) continue;
     s.append(f.key).append(": "sv).append(f.value).append("\r\n"sv);
   }
   s.append("\r\n"sv);
+  if (streamed) return Error();  // (the body follows from its source: persist_conn.cc)
   if (chunked) {
     AppendChunk(&s, req.body);
     s.append(kLastChunk);

@@ -28,7 +28,8 @@ constexpr int kMaxRetries = 10;
 
 // Replayable is Go's Request.isReplayable: the method is idempotent, or the
 // caller vouches for it with an Idempotency-Key field. (Go also requires a
-// body it can rewind; ours is always a whole string.)
+// body it can rewind: a whole string can be; a stream cannot, see
+// OnRoundTripDone.)
 bool Replayable(const Request& req) {
   const std::string& m = req.method;
   if (m.empty() || m == "GET" || m == "HEAD" || m == "OPTIONS" || m == "TRACE") return true;
@@ -39,7 +40,11 @@ bool Replayable(const Request& req) {
 
 struct Transport::Impl::Attempt {
   Request req;       // what Response::request reports (its body is dropped)
-  std::string wire;  // the serialised request, kept for a retry
+  std::string wire;  // the serialised request (its head, if body streams), kept for a retry
+  // body is the request body's stream, sent after wire (body_length bytes,
+  // or chunked for -1); null for a whole-string body, which is in wire.
+  std::shared_ptr<Body> body;
+  int64_t body_length = -1;
   std::string key;
   std::string addr;  // "host:port" to dial
   std::shared_ptr<TlsContext> tls;  // https: the context its conn shakes hands with
@@ -102,6 +107,8 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   }
   req.body.clear();
   req.body.shrink_to_fit();
+  a->body = std::move(req.body_stream);
+  a->body_length = req.content_length > 0 ? req.content_length : -1;
   a->req = std::move(req);
   a->key = key->String();
   a->addr = key->addr;
@@ -207,10 +214,10 @@ void Transport::Impl::StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn
   a->pc = pc;
   bool head = a->req.method == "HEAD";
   bool close = a->req.close || t_->disable_keep_alives;
-  pc->RoundTrip(a->wire, head, close, t_->response_header_timeout,
-                [this, a](Result<Response> r, PersistConn::Failure f) {
-                  OnRoundTripDone(a, std::move(r), f);
-                });
+  pc->RoundTrip(
+      a->wire, head, close, t_->response_header_timeout,
+      [this, a](Result<Response> r, PersistConn::Failure f) { OnRoundTripDone(a, std::move(r), f); }, a->body,
+      a->body_length);
 }
 
 void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response> r,
@@ -221,8 +228,11 @@ void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<
     // Go: shouldRetryRequest. Only a conn that served a response before can
     // have gone stale under us; a new conn's failure is the server's answer.
     bool canceled = a->cancel && a->cancel->canceled();
+    // A streamed body is read once: it can be sent again only if none of
+    // it was taken, which nothing_written guarantees (the body is read
+    // after the head is written).
     bool retry = !canceled && f.reused && a->retries < kMaxRetries &&
-                 (f.nothing_written || (Replayable(a->req) && f.before_response));
+                 (f.nothing_written || (Replayable(a->req) && a->body == nullptr && f.before_response));
     if (retry) {
       ++a->retries;
       Log().debug("http: retrying {} {} after: {}", a->req.method, a->addr, r.error().message());

@@ -4,6 +4,7 @@
 #include "fields.h"
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
@@ -262,6 +263,34 @@ nethttp::Result<std::string> ReadData(std::string_view arg, std::istream& in) {
   }
   if (Error err = ValidateJson(data, what)) return err;
   return data;
+}
+
+std::string DataFile(std::string_view arg) {
+  if (!arg.starts_with('@') || arg == "@-") return {};
+  return std::string(arg.substr(1));
+}
+
+Error ValidateJsonFile(const std::string& path) {
+  if (path.empty()) return InvalidArg("--data @: missing file name after '@'");
+  std::string what = "--data file " + Quote(path);
+  // A directory opens as a stream and fails only on its first read; the
+  // body is sent from a regular file, so nothing else is taken.
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return InvalidArg("cannot read " + what + ": " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) return InvalidArg("cannot read " + what + ": not a regular file");
+  std::ifstream file(path, std::ios::binary);
+  if (!file) return InvalidArg("cannot read " + what + ": " + std::strerror(errno));
+  Validator validator;
+  bool ok = false;
+  try {
+    ok = nlohmann::json::sax_parse(file, &validator);
+  } catch (const std::exception&) {  // (the library's stream read failing)
+    return InvalidArg("cannot read " + what + ": " + std::strerror(errno));
+  }
+  if (file.bad()) return InvalidArg("cannot read " + what + ": " + std::strerror(errno));
+  if (ok) return Error();
+  std::string reason = validator.error.empty() ? "invalid JSON" : validator.error;
+  return InvalidArg(what + ": invalid JSON at " + reason);
 }
 
 nethttp::Result<HeaderArg> ParseHeaderArg(std::string_view arg) {

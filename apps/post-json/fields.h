@@ -56,6 +56,15 @@ nethttp::Error ValidateJson(std::string_view text, std::string_view what);
 // as read (not re-serialised), so the body is what the user wrote.
 nethttp::Result<std::string> ReadData(std::string_view arg, std::istream& in);
 
+// DataFile is the path of a --data "@path" argument (not "@-"), else empty:
+// such a file is validated as it is read (ValidateJsonFile), then sent as
+// a stream, so a body larger than memory can be posted.
+std::string DataFile(std::string_view arg);
+
+// ValidateJsonFile checks the file at path as ValidateJson checks text,
+// reading it a piece at a time; its errors name it as ReadData's do.
+nethttp::Error ValidateJsonFile(const std::string& path);
+
 // HeaderArg is one -H argument split into name and value.
 struct HeaderArg {
   std::string name;

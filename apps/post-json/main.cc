@@ -382,10 +382,31 @@ int main(int argc, char** argv) {
   if (*data && !o.items.empty()) {
     return Fail(kExitUsage, "give either items or --data, not both (see --help)");
   }
-  nethttp::Result<std::string> body =
-      *data ? postjson::ReadData(o.data, std::cin) : postjson::BuildBody(o.items);
-  if (!body.ok()) return Fail(kExitUsage, body.error().message());
-  nethttp::Result<nethttp::Request> req = nethttp::NewRequest("POST", *url, std::move(*body));
+  // A file given to a single request streams from disk (validated first,
+  // as it is read); anything else is read whole. --repeat sends the body
+  // again and again, which a stream cannot be.
+  nethttp::Loop& loop = nethttp::DefaultLoop();
+  const std::string data_file = *data && o.repeat == 0 ? postjson::DataFile(o.data) : std::string();
+  auto make_request = [&]() -> nethttp::Result<nethttp::Request> {
+    if (data_file.empty()) {
+      nethttp::Result<std::string> body =
+          *data ? postjson::ReadData(o.data, std::cin) : postjson::BuildBody(o.items);
+      if (!body.ok()) return body.error();
+      return nethttp::NewRequest("POST", *url, std::move(*body));
+    }
+    if (nethttp::Error err = postjson::ValidateJsonFile(data_file)) return err;
+    nethttp::Result<nethttp::FileBody> file = nethttp::OpenFileBody(loop, data_file);
+    if (!file.ok()) {
+      return nethttp::Error(nethttp::ErrorCode::kInvalidArgument, "cannot read --data file: " + file.error().message());
+    }
+    nethttp::Result<nethttp::Request> r = nethttp::NewRequest("POST", *url);
+    if (r.ok()) {
+      r->body_stream = std::move(file->body);
+      r->content_length = file->size;
+    }
+    return r;
+  };
+  nethttp::Result<nethttp::Request> req = make_request();
   if (!req.ok()) return Fail(kExitUsage, req.error().message());
   req->header.Set("Content-Type", "application/json");
   for (const std::string& arg : o.headers) {
@@ -413,7 +434,6 @@ int main(int argc, char** argv) {
   // be an error value (EPIPE), not a signal that kills us silently.
   std::signal(SIGPIPE, SIG_IGN);
 
-  nethttp::Loop& loop = nethttp::DefaultLoop();
   // Shared, as Client::transport holds it; the reference keeps the rest
   // of main reading as before.
   auto transport_owner = std::make_shared<nethttp::Transport>(&loop);

@@ -97,8 +97,9 @@ class Http1Parser {
   // head that a body follows, before any of the body is parsed, so the
   // caller can decide where the body goes (the server asks the handler
   // whether it streams) before the first body byte is taken. A body that
-  // is all in the data fed with its head is simply read whole (as if
-  // AcceptBody(false) had been called): there is nothing to stream.
+  // is all in the data fed with its head, within max_body_bytes, is simply
+  // read whole (as if AcceptBody(false) had been called): there is nothing
+  // to stream.
   void set_stop_after_head(bool v) { stop_after_head_ = v; }
   // AcceptBody follows kHeadComplete: a streamed body is its reader's to
   // bound, so max_body_bytes does not apply to it; a buffered one whose

@@ -45,7 +45,9 @@ class PersistConn final : public StreamBody::Source {
                       // handshake messages (tls_handshake_timeout on timer_)
     kIdle,            // connected, no request; a read stays armed so the server's
                       // close is seen at once; waits for RoundTrip or the idle timer
-    kWritingRequest,  // the request did not fit the socket buffer; waits for write_cb
+    kWritingRequest,  // the request did not fit the socket buffer, or its body is
+                      // still coming from its source; waits for write_cb and the
+                      // body's end (a response may come first: the body goes on)
     kReadingHead,     // request sent; waits for a final (non-1xx) response head
                       // (ResponseHeaderTimeout on timer_)
     kReadingBody,     // head delivered; waits for the body's end, reading only
@@ -95,12 +97,15 @@ class PersistConn final : public StreamBody::Source {
   void Dial(std::string host, std::string port, Duration timeout, std::function<void(Error)> dialed,
             TlsDial tls = {});
 
-  // RoundTrip sends wire (a whole serialised request) and calls done once:
-  // with the response head (the body then streams) or an error. From kIdle
-  // only. head: the request was HEAD (no body follows its response).
-  // close_after: the request asked to close the connection afterwards.
+  // RoundTrip sends wire (a whole serialised request, or its head when
+  // body streams after it) and calls done once: with the response head
+  // (the response body then streams) or an error. From kIdle only. head:
+  // the request was HEAD (no body follows its response). close_after: the
+  // request asked to close the connection afterwards. body, when set, is
+  // read and sent as it comes, with backpressure: body_length bytes
+  // exactly, or chunked when it is -1.
   void RoundTrip(std::string_view wire, bool head, bool close_after, Duration header_timeout,
-                 Done done);
+                 Done done, std::shared_ptr<Body> body = nullptr, int64_t body_length = -1);
 
   // Cancel fails the current round trip or body with err and closes the
   // conn (Go: the request's context canceled). Without one it just closes.
@@ -167,6 +172,14 @@ class PersistConn final : public StreamBody::Source {
   // transportReadFromServerError, errServerClosedIdle), which makes a
   // replayable request retryable.
   void CloseWith(Error err, bool server_closed);
+  // The request body's pump: its source's on_data and on_end, and what
+  // stops it (a response that came first, a close).
+  void OnRequestBodyData(std::string_view chunk);
+  void OnRequestBodyEnd(Error err);
+  void StopRequestBody();
+  // SendRequestBytes writes plaintext request bytes, through TLS on https;
+  // false (and the conn closing) if that failed.
+  bool SendRequestBytes(std::string_view bytes);
   void ClosedOne();
   void StartReading();
   void StopReading();
@@ -203,6 +216,12 @@ class PersistConn final : public StreamBody::Source {
   std::function<void(Error)> dialed_;
   std::shared_ptr<StreamBody> pending_body_;  // until the head is delivered
   std::weak_ptr<StreamBody> body_;            // after: the Response owns it
+  // req_body_ is the request body's source while it is being sent;
+  // req_length_ its Content-Length (-1: chunked), req_sent_ what it gave.
+  std::shared_ptr<Body> req_body_;
+  int64_t req_length_ = -1;
+  int64_t req_sent_ = 0;
+  bool req_body_paused_ = false;  // paused while the socket drains
 };
 
 }  // namespace nethttp

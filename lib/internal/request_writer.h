@@ -26,7 +26,9 @@ struct RequestWriteOptions {
 
 // WriteRequest appends req in HTTP/1.1 wire form to out: request line, Host,
 // User-Agent, framing (Content-Length or chunked), the caller's fields, the
-// blank line and the body. On error nothing is appended. A field name that is
+// blank line and the body (unless it streams from req.body_stream: then the
+// head only, which promises chunks or content_length bytes). On error
+// nothing is appended. A field name that is
 // not a token, or a value with CR, LF or NUL, is an error (Go's Transport
 // refuses them in roundTrip), so a header can never be injected.
 Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::string* out);

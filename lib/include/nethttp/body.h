@@ -62,6 +62,19 @@ class Body {
 // body does). A handler answers the error with 413.
 std::shared_ptr<Body> MaxBytesReader(std::shared_ptr<Body> body, int64_t n);
 
+// FileBody is a regular file opened as a Body, and its size.
+struct FileBody {
+  std::shared_ptr<Body> body;
+  int64_t size = 0;
+};
+
+// OpenFileBody opens the regular file at path (now, so a missing file is
+// an error at once) as a Body that reads it a piece at a time on loop's
+// thread pool, for a request of any size in constant memory (Go: an
+// *os.File passed as the request body). Set the Request's body_stream to
+// body and its content_length to size.
+Result<FileBody> OpenFileBody(Loop& loop, const std::string& path);
+
 }  // namespace nethttp
 
 #endif  // NETHTTP_BODY_H_

@@ -175,10 +175,12 @@ class Handler {
   // arrives, in constant memory and without limit but its own (see
   // MaxBytesReader); one that does not is called once the server has read
   // the whole body into r.body, up to Server::max_body_bytes, so it can be
-  // written as straight-line code. The server asks only when the body did
-  // not arrive with the head, with every field of r but the body filled
-  // in; routers and middleware pass the question on to the handler that
-  // will serve r. The default is no.
+  // written as straight-line code. The server asks with every field of r
+  // but the body filled in, and only when there is something to decide: a
+  // body that arrived whole with its head, within max_body_bytes, is just
+  // read first (so even a streaming handler may find it in r.body, and
+  // r.Body() streams it from there). Routers and middleware pass the
+  // question on to the handler that will serve r. The default is no.
   virtual bool StreamsRequestBody(const Request& r) {
     (void)r;
     return false;

@@ -84,9 +84,8 @@ class Server {
   size_t max_header_fields = 0;
   // max_body_bytes limits a request body the server buffers for the handler
   // (every body but those streamed to a handler that asks for it, see
-  // Handler::StreamsRequestBody; a body that arrives whole with its head is
-  // buffered even then); larger bodies are answered with 413. Zero means
-  // 64 MiB.
+  // Handler::StreamsRequestBody); larger bodies are answered with 413.
+  // Zero means 64 MiB.
   int64_t max_body_bytes = 0;
   // max_conns limits the connections open at once; zero means no limit.
   // Past it a new connection is accepted and closed at once, so the
