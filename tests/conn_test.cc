@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
@@ -106,6 +107,83 @@ class LoopSignal {
   LoopFixture& fx_;
   std::function<void()> fn_;
   uv_async_t async_;
+};
+
+// --- request body streaming ---
+
+// Stream registers f at pattern as a handler that streams request bodies.
+void Stream(ServeMux& mux, std::string_view pattern, nethttp::HandlerFunc::Func f) {
+  REQUIRE_FALSE(mux.Handle(pattern, std::make_shared<nethttp::StreamingHandlerFunc>(std::move(f))));
+}
+
+// Asked is a handler that records the server's StreamsRequestBody question
+// (the path it was asked with) and answers it with streams; asked is set
+// when the question comes, which a peer waits for to know that the server
+// has the head and not the whole body.
+class Asked final : public nethttp::Handler {
+ public:
+  Asked(bool streams, nethttp::HandlerFunc::Func f) : streams_(streams), f_(std::move(f)) {}
+  bool StreamsRequestBody(const Request& r) override {
+    paths.push_back(r.url.path);
+    asked.Set();
+    return streams_;
+  }
+  void ServeHTTP(ResponseWriter& w, Request& r) override { f_(w, r); }
+  std::vector<std::string> paths;  // (on the loop's thread)
+  nethttp::testutil::Flag asked;
+
+ private:
+  bool streams_;
+  nethttp::HandlerFunc::Func f_;
+};
+
+// ServerSideFd finds the server's end of the client socket client_fd: the
+// server runs in this process, so it is one of our fds, the one whose peer
+// is the client's local address. -1 if there is none (not accepted yet).
+int ServerSideFd(int client_fd) {
+  sockaddr_in client{};
+  socklen_t len = sizeof client;
+  if (getsockname(client_fd, reinterpret_cast<sockaddr*>(&client), &len) != 0) return -1;
+  for (int fd = 0; fd < 4096; ++fd) {
+    sockaddr_in peer{};
+    socklen_t plen = sizeof peer;
+    if (fd == client_fd || getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &plen) != 0) continue;
+    if (peer.sin_family == AF_INET && peer.sin_port == client.sin_port) return fd;
+  }
+  return -1;
+}
+
+// Unread is how many received bytes wait in the kernel for fd's reader.
+int Unread(int fd) {
+  int n = -1;
+  return ioctl(fd, FIONREAD, &n) == 0 ? n : -1;
+}
+
+// NothingArrives: no byte (and no close) reaches c within limit. The wait
+// is the observation itself (absence cannot be awaited), so callers first
+// make sure that whatever would have been sent was sent by then.
+bool NothingArrives(RawConn& c, std::chrono::milliseconds limit) {
+  if (!c.buffered().empty()) return false;
+  pollfd p{c.fd(), POLLIN, 0};
+  return poll(&p, 1, static_cast<int>(limit.count())) == 0;
+}
+
+// LoopTurn waits, from the peer's thread, until the loop has run one
+// callback after everything it was doing when this was called: what the
+// server wrote in the turns before (say, right after a handler ran) is then
+// on the socket.
+class LoopTurn {
+ public:
+  explicit LoopTurn(LoopFixture& fx) : signal_(fx, [this] { flag_.Set(); }) {}
+  // Wait once per LoopTurn (the flag stays set).
+  bool Wait() {
+    signal_.Send();
+    return flag_.Wait(std::chrono::seconds(5));
+  }
+
+ private:
+  nethttp::testutil::Flag flag_;
+  LoopSignal signal_;
 };
 
 }  // namespace
@@ -831,5 +909,820 @@ TEST_SUITE("conn") {
     CHECK(woke == 1);
     CHECK(after_wake.code() == nethttp::ErrorCode::kCanceled);
     held.reset();
+  }
+}
+
+// A handler that streams its request body (Handler::StreamsRequestBody) is
+// called once the head is in, reads r.Body() as the bytes arrive, and the
+// connection follows Go's rules for a body its handler did not read.
+TEST_SUITE("conn: request body streaming") {
+  using nethttp::Body;
+  using nethttp::Error;
+  using nethttp::ErrorCode;
+  using nethttp::testutil::After;
+  using nethttp::testutil::Flag;
+
+  TEST_CASE("a streaming handler runs after the head and gets each piece as it is sent") {
+    struct Case {
+      std::string what;
+      std::string head;
+      std::string pieces[3];
+      std::string end;  // after the last piece (the last chunk)
+    };
+    for (const Case& k :
+         {Case{"Content-Length", "Content-Length: 15\r\n", {"aaaaa", "bbbbb", "ccccc"}, ""},
+          Case{"chunked", "Transfer-Encoding: chunked\r\n",
+               {"5\r\naaaaa\r\n", "5\r\nbbbbb\r\n", "5\r\nccccc\r\n"}, "0\r\n\r\n"}}) {
+      CAPTURE(k.what);
+      Fixture f;
+      Flag called, got_a, got_b;
+      std::string body_at_call = "unset", received;
+      bool had_stream = false;
+      int64_t content_length = 0;
+      int ends = 0;
+      Error end_err(ErrorCode::kIo, "on_end not called");
+      std::shared_ptr<ResponseWriter> held;
+      Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+        body_at_call = r.body;
+        had_stream = r.body_stream != nullptr;
+        content_length = r.content_length;
+        held = w.Hold();
+        r.Body()->Read(
+            [&](std::string_view s) {
+              received.append(s);
+              if (received.size() >= 5) got_a.Set();
+              if (received.size() >= 10) got_b.Set();
+            },
+            [&](Error err) {
+              ++ends;
+              end_err = err;
+              held->Write("got " + received);
+              held->Finish();
+            });
+        called.Set();
+      });
+      int port = f.Listen();
+      bool saw_call = false, saw_a = false, saw_b = false;
+      std::optional<HttpResponse> r, next;
+      RunPeer(f.fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        // Not a body byte has been sent when the handler runs, and each
+        // piece reaches it before the next one leaves.
+        c.Send("POST /up HTTP/1.1\r\nHost: t\r\n" + k.head + "\r\n");
+        saw_call = called.Wait(5s);
+        c.Send(k.pieces[0]);
+        saw_a = got_a.Wait(5s);
+        c.Send(k.pieces[1]);
+        saw_b = got_b.Wait(5s);
+        c.Send(k.pieces[2] + k.end);
+        r = c.ReadResponse();
+        c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+        next = c.ReadResponse();
+      });
+      CHECK(saw_call);
+      CHECK(saw_a);
+      CHECK(saw_b);
+      CHECK(body_at_call.empty());
+      CHECK(had_stream);
+      CHECK(content_length == (k.head.starts_with("Content-Length") ? 15 : -1));
+      CHECK(received == "aaaaabbbbbccccc");
+      CHECK(ends == 1);
+      CHECK(end_err.ok());
+      REQUIRE(r);
+      CHECK(r->status == 200);
+      CHECK(r->body == "got aaaaabbbbbccccc");
+      CHECK_FALSE(r->Has("Connection"));
+      REQUIRE(next);  // the connection is kept
+      CHECK(next->body == "pong");
+    }
+  }
+
+  TEST_CASE("a streaming handler may read a body past max_body_bytes: the limit is its own") {
+    // Whether the body follows the head in a later read or comes with it
+    // in one: how TCP cut the bytes must not decide what the handler gets.
+    for (bool with_head : {false, true}) {
+      CAPTURE(with_head);
+      Fixture f;
+      f.srv.max_body_bytes = 1000;
+      std::shared_ptr<ResponseWriter> held;
+      size_t received = 0;
+      Flag called;
+      Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+        held = w.Hold();
+        r.Body()->Read([&](std::string_view s) { received += s.size(); },
+                       [&](Error err) {
+                         held->Write(err ? err.message() : std::to_string(received));
+                         held->Finish();
+                       });
+        called.Set();
+      });
+      int port = f.Listen();
+      std::optional<HttpResponse> r;
+      bool saw_call = false;
+      RunPeer(f.fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        const std::string head = "POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n";
+        if (with_head) {
+          c.Send(head + std::string(5000, 'x'));
+        } else {
+          c.Send(head);
+          saw_call = called.Wait(5s);
+          c.Send(std::string(5000, 'x'));
+        }
+        r = c.ReadResponse();
+      });
+      REQUIRE(r);
+      if (!with_head) {
+        CHECK(saw_call);
+        CHECK(r->status == 200);
+        CHECK(r->body == "5000");
+      } else {
+        // BUG: a body that arrives whole with its head is never offered to
+        // the streaming handler (Conn::StartBody's `whole` shortcut skips
+        // StreamsRequestBody), so max_body_bytes applies and the client
+        // gets 413 for what the handler would have streamed.
+        WARN(r->status == 200);
+        WARN(r->body == "5000");
+      }
+    }
+  }
+
+  TEST_CASE("100-continue for a streaming handler goes out on its first Read, not with the head") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    std::shared_ptr<Body> body;
+    std::string received;
+    Flag called;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+      held = w.Hold();
+      body = r.Body();
+      called.Set();
+    });
+    LoopSignal read(f.fx, [&] {
+      body->Read([&](std::string_view s) { received.append(s); },
+                 [&](Error err) {
+                   held->Write(err ? err.message() : received);
+                   held->Finish();
+                 });
+    });
+    LoopTurn turn(f.fx);
+    int port = f.Listen();
+    bool saw_call = false, quiet = false;
+    std::optional<HttpResponse> interim, final_response, next;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+      saw_call = called.Wait(5s);
+      // What the server wrote with the head's turn is on the socket now.
+      if (!turn.Wait()) return;
+      quiet = NothingArrives(c, 100ms);
+      read.Send();
+      interim = c.ReadResponse();
+      c.Send("hello");
+      final_response = c.ReadResponse();
+      c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      next = c.ReadResponse();
+    });
+    CHECK(saw_call);
+    CHECK(quiet);
+    REQUIRE(interim);
+    CHECK(interim->status == 100);
+    REQUIRE(final_response);  // one 100, then the answer
+    CHECK(final_response->status == 200);
+    CHECK(final_response->body == "hello");
+    REQUIRE(next);
+    CHECK(next->body == "pong");
+  }
+
+  TEST_CASE("a streaming handler that answers an Expect: 100-continue request unread: no 100, and close") {
+    Fixture f;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request&) { w.Write("no thanks"); });
+    int port = f.Listen();
+    std::optional<HttpResponse> r;
+    bool closed = false;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+      r = c.ReadResponse();
+      closed = c.WaitClosed();
+    });
+    REQUIRE(r);
+    CHECK(r->status == 200);  // the first thing back is the answer, not a 100
+    CHECK(r->body == "no thanks");
+    // The client may or may not send the body now: the connection cannot
+    // tell what comes next, so it ends.
+    CHECK(r->Get("Connection") == "close");
+    CHECK(closed);
+  }
+
+  TEST_CASE("a handler that answers without reading a small rest: it is dropped, the next request is served") {
+    // Go reads up to 256 KiB of an unread body after the handler, to keep
+    // the connection. The rest here is declared (1000 bytes), chunked
+    // (unknown), and 256 KiB, the most that is dropped (the bytes that came
+    // with the head count as unread: the handler has not had them).
+    struct Case {
+      std::string what;
+      std::string head, first, rest;
+    };
+    const std::string kilo(1000, 'k');
+    const std::string quarter(256 << 10, 'q');
+    for (const Case& k :
+         {Case{"Content-Length", "Content-Length: 1000\r\n", kilo.substr(0, 100), kilo.substr(100)},
+          Case{"chunked", "Transfer-Encoding: chunked\r\n", "64\r\n" + kilo.substr(0, 100) + "\r\n",
+               "384\r\n" + kilo.substr(100) + "\r\n0\r\n\r\n"},
+          Case{"256 KiB declared", "Content-Length: " + std::to_string(quarter.size()) + "\r\n",
+               quarter.substr(0, 10), quarter.substr(10)}}) {
+      CAPTURE(k.what);
+      Fixture f;
+      int conns = 0;
+      f.srv.conn_state = [&](std::string_view, nethttp::ConnState st) {
+        if (st == nethttp::ConnState::kNew) ++conns;
+      };
+      Stream(f.mux, "/up", [&](ResponseWriter& w, Request&) { w.Write("early"); });
+      int port = f.Listen();
+      std::optional<HttpResponse> r, next;
+      RunPeer(f.fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("POST /up HTTP/1.1\r\nHost: t\r\n" + k.head + "\r\n" + k.first);
+        r = c.ReadResponse();
+        c.Send(k.rest + "GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+        next = c.ReadResponse(After(10s));
+      });
+      REQUIRE(r);
+      CHECK(r->body == "early");
+      CHECK_FALSE(r->Has("Connection"));
+      REQUIRE(next);
+      CHECK(next->body == "pong");
+      CHECK(conns == 1);
+    }
+  }
+
+  TEST_CASE("a handler that answers without reading a rest of more than 256 KiB: Connection: close") {
+    Fixture f;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request&) { w.Write("early"); });
+    int port = f.Listen();
+    std::optional<HttpResponse> r;
+    bool closed = false;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      // 256 KiB + 1 unread, ten bytes of which came with the head.
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string((256 << 10) + 1) +
+             "\r\n\r\n0123456789");
+      r = c.ReadResponse();
+      closed = c.WaitClosed();
+    });
+    REQUIRE(r);
+    CHECK(r->body == "early");
+    CHECK(r->Get("Connection") == "close");
+    CHECK(closed);
+  }
+
+  TEST_CASE("an unread chunked rest is dropped up to 256 KiB, then the connection closes") {
+    // Its length unknown, the head cannot say close; the server finds out
+    // while dropping, and closes without serving what follows.
+    Fixture f;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request&) { w.Write("early"); });
+    int port = f.Listen();
+    std::optional<HttpResponse> r;
+    std::string after;
+    bool closed = false;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+      r = c.ReadResponse();
+      std::string chunk = "4000\r\n" + std::string(0x4000, 'z') + "\r\n";
+      std::string more;
+      for (int i = 0; i < 20; ++i) more += chunk;  // 320 KiB
+      c.Send(more + "0\r\n\r\nGET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      after = c.ReadUntilClose(After(nethttp::testutil::kIoTimeout), &closed);
+    });
+    REQUIRE(r);
+    CHECK(r->body == "early");
+    CHECK(closed);
+    CHECK(after.empty());  // /ping was not served
+  }
+
+  TEST_CASE("a reader still registered when the response finishes gets kCanceled; the connection is kept") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    std::string received;
+    int ends = 0;
+    Error end_err;
+    bool answered = false;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+      held = w.Hold();
+      r.Body()->Read(
+          [&](std::string_view s) {
+            received.append(s);
+            if (answered || received.size() < 10) return;
+            answered = true;
+            held->Write("enough");
+            held->Finish();  // from inside on_data, with the body still coming
+          },
+          [&](Error err) {
+            ++ends;
+            end_err = err;
+          });
+    });
+    int port = f.Listen();
+    std::optional<HttpResponse> r, next;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n0123456789");
+      r = c.ReadResponse();
+      c.Send(std::string(990, 'r') + "GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      next = c.ReadResponse();
+    });
+    REQUIRE(r);
+    CHECK(r->body == "enough");
+    CHECK_FALSE(r->Has("Connection"));  // read from: the rest is dropped after
+    CHECK(ends == 1);
+    CHECK(end_err.code() == ErrorCode::kCanceled);
+    CHECK(received == "0123456789");
+    REQUIRE(next);
+    CHECK(next->body == "pong");
+  }
+
+  TEST_CASE("a body the handler closes early: Connection: close, then the close") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    std::shared_ptr<Body> body;
+    int ends = 0;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+      held = w.Hold();
+      body = r.Body();
+      body->Read(
+          [&](std::string_view) {
+            body->Close();
+            held->Write("closed it");
+            held->Finish();
+          },
+          [&](Error) { ++ends; });
+    });
+    int port = f.Listen();
+    std::optional<HttpResponse> r;
+    bool closed = false;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n0123456789");
+      r = c.ReadResponse();
+      closed = c.WaitClosed();
+    });
+    REQUIRE(r);
+    CHECK(r->body == "closed it");
+    CHECK(r->Get("Connection") == "close");
+    CHECK(closed);
+    CHECK(ends == 0);  // a closed body calls nobody back
+  }
+
+  TEST_CASE("Pause stops the server reading the body until Resume, however much the client sends") {
+    Fixture f;
+    constexpr size_t kFirst = 1000, kMore = 30000;
+    std::shared_ptr<ResponseWriter> held;
+    std::shared_ptr<Body> body;
+    bool paused = false;
+    int data_while_paused = 0;
+    std::atomic<int> server_fd{-1};
+    std::atomic<bool> bad{false};
+    Flag on_pause;
+    std::string received;
+    RawConn c;  // connected here: its address finds the server's socket
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+      server_fd = ServerSideFd(c.fd());
+      held = w.Hold();
+      body = r.Body();
+      body->Read(
+          [&](std::string_view s) {
+            if (paused) {
+              ++data_while_paused;
+              bad = true;
+            }
+            received.append(s);
+            if (received.size() >= kFirst && !paused && received.size() < kFirst + kMore) {
+              paused = true;
+              body->Pause();
+              on_pause.Set();
+            }
+          },
+          [&](Error err) {
+            held->Write(err ? err.message() : std::to_string(received.size()));
+            held->Finish();
+          });
+    });
+    LoopSignal resume(f.fx, [&] {
+      paused = false;
+      body->Resume();
+    });
+    int port = f.Listen();
+    REQUIRE(c.Connect(port));
+    bool saw_pause = false;
+    int unread = -1;
+    std::optional<HttpResponse> r;
+    RunPeer(f.fx, [&] {
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(kFirst + kMore) + "\r\n\r\n" +
+             std::string(kFirst, 'a'));
+      saw_pause = on_pause.Wait(5s);
+      c.Send(std::string(kMore, 'b'));
+      // Every byte sent while paused comes to rest in the server's socket,
+      // unread; a server that read on would deliver them (bad) instead.
+      auto deadline = After(5s);
+      while (!bad && nethttp::testutil::Clock::now() < deadline) {
+        unread = Unread(server_fd);
+        if (unread == static_cast<int>(kMore)) break;
+        std::this_thread::sleep_for(1ms);  // (polls the kernel's count: there is no event for it)
+      }
+      resume.Send();
+      r = c.ReadResponse();
+    });
+    CHECK(saw_pause);
+    CHECK(server_fd >= 0);
+    CHECK(unread == static_cast<int>(kMore));
+    CHECK(data_while_paused == 0);
+    REQUIRE(r);
+    CHECK(r->body == std::to_string(kFirst + kMore));
+  }
+
+  TEST_CASE("a client that leaves mid-body: on_end gets kUnexpectedEof, after the bytes that came") {
+    for (const char* how : {"half-close", "close", "reset"}) {
+      CAPTURE(how);
+      Fixture f;
+      std::shared_ptr<ResponseWriter> held;
+      std::string received;
+      int ends = 0;
+      Error end_err;
+      Flag got;
+      Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+        held = w.Hold();
+        r.Body()->Read(
+            [&](std::string_view s) {
+              received.append(s);
+              got.Set();
+            },
+            [&](Error err) {
+              ++ends;
+              end_err = err;
+              held->Finish();
+            });
+      });
+      int port = f.Listen();
+      bool saw_data = false;
+      RunPeer(f.fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc");
+        saw_data = got.Wait(5s);
+        if (std::string_view(how) == "reset") {
+          linger lg{1, 0};
+          setsockopt(c.fd(), SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+        }
+        if (std::string_view(how) == "half-close") {
+          c.ShutdownWrite();
+          c.WaitClosed();
+        } else {
+          c.Close();
+        }
+      });
+      CHECK(saw_data);
+      CHECK(f.fx.RunUntil([&] { return ends > 0; }, 5s));
+      CHECK(ends == 1);
+      CHECK(end_err.code() == ErrorCode::kUnexpectedEof);
+      CHECK(received == "abc");
+      CHECK(f.fx.RunUntil([&] { return f.srv.NumConns() == 0; }, 5s));
+      held.reset();
+    }
+  }
+
+  TEST_CASE("a malformed chunk mid-body: on_end gets kBadRequest, the handler's answer goes out, then the close") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    std::string received;
+    Error end_err;
+    Flag got;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+      held = w.Hold();
+      r.Body()->Read(
+          [&](std::string_view s) {
+            received.append(s);
+            got.Set();
+          },
+          [&](Error err) {
+            end_err = err;
+            held->WriteHeader(err ? 400 : 200);
+            held->Write(err.message());
+            held->Finish();
+          });
+    });
+    int port = f.Listen();
+    bool saw_data = false, closed = false;
+    std::optional<HttpResponse> r;
+    std::string after;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+      saw_data = got.Wait(5s);
+      // Not a hex size; a request follows that must not be served.
+      c.Send("zz\r\nnope\r\n0\r\n\r\nGET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      r = c.ReadResponse();
+      after = c.ReadUntilClose(After(nethttp::testutil::kIoTimeout), &closed);
+    });
+    CHECK(saw_data);
+    CHECK(received == "hello");
+    CHECK(end_err.code() == ErrorCode::kBadRequest);
+    REQUIRE(r);
+    CHECK(r->status == 400);
+    CHECK(closed);
+    CHECK(after.empty());
+    // BUG: the head does not say Connection: close, though the server
+    // closes after it (Go's chunkWriter says close once the body's read
+    // failed). See the report of the reqbody-tests branch.
+    WARN(r->Get("Connection") == "close");
+  }
+
+  TEST_CASE("a streamed chunked body's trailer: in Body::Trailer() and r.trailer when on_end runs") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    std::shared_ptr<Body> body;
+    std::string from_body = "unset", from_request = "unset";
+    Error end_err(ErrorCode::kIo, "on_end not called");
+    Flag got;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+      held = w.Hold();
+      body = r.Body();
+      Request* req = &r;
+      body->Read([&](std::string_view) { got.Set(); },
+                 [&, req](Error err) {
+                   end_err = err;
+                   from_body = std::string(body->Trailer().Get("X-Checksum"));
+                   from_request = std::string(req->trailer.Get("X-Checksum"));
+                   held->Write("ok");
+                   held->Finish();
+                 });
+    });
+    int port = f.Listen();
+    bool saw_data = false;
+    std::optional<HttpResponse> r, next;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
+             "5\r\nhello\r\n");
+      saw_data = got.Wait(5s);
+      c.Send("0\r\nX-Checksum: abc123\r\n\r\n");
+      r = c.ReadResponse();
+      c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      next = c.ReadResponse();
+    });
+    CHECK(saw_data);
+    CHECK(end_err.ok());
+    CHECK(from_body == "abc123");
+    CHECK(from_request == "abc123");
+    REQUIRE(r);
+    CHECK(r->body == "ok");
+    REQUIRE(next);
+    CHECK(next->body == "pong");
+  }
+
+  TEST_CASE("a streamed body's trailer that says Connection: close: the connection closes after the response") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    Error end_err(ErrorCode::kIo, "on_end not called");
+    Flag got;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+      held = w.Hold();
+      r.Body()->Read([&](std::string_view) { got.Set(); },
+                     [&](Error err) {
+                       end_err = err;
+                       held->Write("ok");
+                       held->Finish();
+                     });
+    });
+    int port = f.Listen();
+    bool saw_data = false, closed = false;
+    std::optional<HttpResponse> r;
+    std::string after;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+      saw_data = got.Wait(5s);
+      c.Send("0\r\nConnection: close\r\n\r\n");
+      r = c.ReadResponse();
+      after = c.ReadUntilClose(After(nethttp::testutil::kIoTimeout), &closed);
+    });
+    CHECK(saw_data);
+    CHECK(end_err.ok());
+    REQUIRE(r);
+    CHECK(r->body == "ok");
+    CHECK(closed);
+    CHECK(after.empty());
+    // BUG: the head does not say Connection: close although the server
+    // closes after it (RFC 9112 §9.6: a server that receives close SHOULD
+    // send close). See the report of the reqbody-tests branch.
+    WARN(r->Get("Connection") == "close");
+  }
+
+  TEST_CASE("MaxBytesReader: the handler answers 413 when the body passes the limit, and the connection closes") {
+    Fixture f;
+    std::shared_ptr<ResponseWriter> held;
+    std::shared_ptr<Body> limited;
+    std::string received;
+    Error end_err;
+    Flag called;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+      held = w.Hold();
+      limited = nethttp::MaxBytesReader(r.Body(), 100);
+      limited->Read([&](std::string_view s) { received.append(s); },
+                    [&](Error err) {
+                      end_err = err;
+                      if (err.code() == ErrorCode::kBodyTooLarge) {
+                        nethttp::HttpError(*held, "too large", 413);
+                      } else {
+                        held->Write("ok");
+                      }
+                      held->Finish();
+                    });
+      called.Set();
+    });
+    int port = f.Listen();
+    std::optional<HttpResponse> r;
+    bool closed = false, saw_call = false;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" + std::string(50, 'm'));
+      saw_call = called.Wait(5s);
+      c.Send(std::string(950, 'm'));
+      r = c.ReadResponse();
+      closed = c.WaitClosed();
+    });
+    CHECK(saw_call);
+    CHECK(received == std::string(100, 'm'));
+    CHECK(end_err.code() == ErrorCode::kBodyTooLarge);
+    REQUIRE(r);
+    CHECK(r->status == 413);
+    CHECK(r->Get("Connection") == "close");
+    CHECK(closed);
+  }
+
+  TEST_CASE("the read timeout runs on while a streamed body stalls") {
+    // On a new connection and on a kept-alive one: the second request's
+    // deadline runs from its first byte, as for a body read whole.
+    for (bool kept_alive : {false, true}) {
+      CAPTURE(kept_alive);
+      Fixture f;
+      f.srv.read_timeout = 300ms;
+      f.srv.idle_timeout = 10s;  // (not the deadline under test)
+      std::shared_ptr<ResponseWriter> held;
+      std::string received;
+      Error end_err;
+      int ends = 0;
+      Stream(f.mux, "/up", [&](ResponseWriter& w, Request& r) {
+        held = w.Hold();
+        r.Body()->Read([&](std::string_view s) { received.append(s); },
+                       [&](Error err) {
+                         ++ends;
+                         end_err = err;
+                         held->Finish();
+                       });
+      });
+      int port = f.Listen();
+      bool closed = false;
+      std::chrono::milliseconds took{};
+      std::optional<HttpResponse> first;
+      RunPeer(f.fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        if (kept_alive) {
+          c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+          first = c.ReadResponse();
+        }
+        closed = ClosedAfter(c, "POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc", 3s, &took);
+      });
+      if (kept_alive) {
+        REQUIRE(first);
+        CHECK(first->body == "pong");
+      }
+      CHECK(received == "abc");
+      if (!kept_alive) {
+        CHECK(closed);
+        CHECK(took >= 290ms);
+        CHECK(took < 3s);
+        CHECK(ends == 1);
+        CHECK(end_err.code() == ErrorCode::kUnexpectedEof);
+      } else {
+        // BUG: a kept-alive connection's streamed request has no read
+        // deadline (kIdle -> kHandling arms none). See the report.
+        WARN(closed);
+      }
+      f.srv.Close();  // (ends a stalled body the deadline did not)
+      CHECK(f.fx.RunUntil([&] { return ends > 0; }, 5s));
+      held.reset();
+    }
+  }
+
+  TEST_CASE("ServeMux and StripPrefix pass the question to the handler that serves the request") {
+    Fixture f;
+    std::string s_path, s_body = "unset", s_received, p_path, p_body;
+    bool s_stream = false, p_stream = true;
+    std::shared_ptr<ResponseWriter> held;
+    auto streamer = std::make_shared<Asked>(true, [&](ResponseWriter& w, Request& r) {
+      s_path = r.url.path;
+      s_body = r.body;
+      s_stream = r.body_stream != nullptr;
+      held = w.Hold();
+      r.Body()->Read([&](std::string_view s) { s_received.append(s); },
+                     [&](Error) {
+                       held->Write("streamed " + s_received);
+                       held->Finish();
+                     });
+    });
+    auto plain = std::make_shared<Asked>(false, [&](ResponseWriter& w, Request& r) {
+      p_path = r.url.path;
+      p_body = r.body;
+      p_stream = r.body_stream != nullptr;
+      w.Write("plain " + r.body);
+    });
+    REQUIRE_FALSE(f.mux.Handle("/api/", nethttp::StripPrefix("/api", streamer)));
+    REQUIRE_FALSE(f.mux.Handle("/plain/", nethttp::StripPrefix("/plain", plain)));
+    int port = f.Listen();
+    bool s_asked = false, p_asked = false;
+    std::optional<HttpResponse> s, p;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /api/x HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n012");
+      s_asked = streamer->asked.Wait(5s);
+      c.Send("3456789");
+      s = c.ReadResponse();
+      c.Send("POST /plain/y HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+      p_asked = plain->asked.Wait(5s);
+      c.Send("defghij");
+      p = c.ReadResponse();
+    });
+    CHECK(s_asked);
+    CHECK(streamer->paths == std::vector<std::string>{"/x"});  // asked with the prefix gone
+    CHECK(s_path == "/x");
+    CHECK(s_body.empty());
+    CHECK(s_stream);
+    REQUIRE(s);
+    CHECK(s->body == "streamed 0123456789");
+    CHECK(p_asked);
+    CHECK(plain->paths == std::vector<std::string>{"/y"});
+    CHECK(p_path == "/y");
+    CHECK(p_body == "abcdefghij");
+    CHECK_FALSE(p_stream);
+    REQUIRE(p);
+    CHECK(p->body == "plain abcdefghij");
+  }
+
+  TEST_CASE("a handler that does not stream still gets the whole body, however many reads it took") {
+    // Regression for the head/body split: 1 MiB takes many reads, and the
+    // question is asked (the body did not come with its head).
+    struct Case {
+      std::string what;
+      std::string head, body;
+    };
+    const std::string mib(1 << 20, 'w');
+    std::string chunked;
+    for (size_t at = 0; at < mib.size(); at += 0x10000) chunked += "10000\r\n" + mib.substr(at, 0x10000) + "\r\n";
+    chunked += "0\r\n\r\n";
+    for (const Case& k : {Case{"Content-Length", "Content-Length: " + std::to_string(mib.size()) + "\r\n", mib},
+                          Case{"chunked", "Transfer-Encoding: chunked\r\n", chunked}}) {
+      CAPTURE(k.what);
+      Fixture f;
+      size_t got = 0;
+      bool same = false, had_stream = true;
+      auto plain = std::make_shared<Asked>(false, [&](ResponseWriter& w, Request& r) {
+        got = r.body.size();
+        same = r.body == mib;
+        had_stream = r.body_stream != nullptr;
+        w.Write(std::to_string(r.body.size()));
+      });
+      REQUIRE_FALSE(f.mux.Handle("/whole", plain));
+      int port = f.Listen();
+      std::optional<HttpResponse> r;
+      RunPeer(f.fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("POST /whole HTTP/1.1\r\nHost: t\r\n" + k.head + "\r\n" + k.body, After(10s));
+        r = c.ReadResponse(After(10s));
+      });
+      CHECK(plain->paths.size() == 1);
+      CHECK(got == mib.size());
+      CHECK(same);
+      CHECK_FALSE(had_stream);
+      REQUIRE(r);
+      CHECK(r->body == std::to_string(mib.size()));
+    }
   }
 }
