@@ -184,7 +184,8 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
 void ReverseProxy::ServeHTTP(ResponseWriter& w, Request& r) {
   // The outgoing request: a copy of the incoming one's head, and its body
-  // (moved: the relay is its only reader).
+  // (moved: the relay is its only reader), whole or as the stream it is
+  // arriving in, which the Transport sends on as it comes.
   // X-Forwarded-For is omitted only when the director asks for it (sets it
   // to one empty value, our Header's stand-in for Go's nil slice); a
   // client that sends it empty does not get to hide its address.
@@ -197,6 +198,7 @@ void ReverseProxy::ServeHTTP(ResponseWriter& w, Request& r) {
   out.host = r.host;
   out.content_length = r.content_length;
   out.body = std::move(r.body);
+  out.body_stream = r.body_stream;
   if (director) director(out);
   out.close = false;  // the upstream connection is the Transport's to keep
   out.request_uri.clear();

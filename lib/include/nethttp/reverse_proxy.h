@@ -50,6 +50,11 @@ class ReverseProxy : public Handler {
   // hop-by-hop field, so the upstream sees a plain request and answers it
   // as one, which the client takes as a refusal.
   void ServeHTTP(ResponseWriter& w, Request& r) override;
+  // StreamsRequestBody is yes: an upload is relayed as it arrives, with
+  // backpressure both ways, so its size never shows in memory. (A client
+  // that sent Expect: 100-continue gets its 100 once the upstream
+  // connection is there and the body is wanted, as from Go's proxy.)
+  bool StreamsRequestBody(const Request&) override { return true; }
 };
 
 // NewSingleHostReverseProxy returns a ReverseProxy that sends requests to
