@@ -9,14 +9,21 @@
 #include <string>
 #include <vector>
 
+#include "testutil/pingd.h"
 #include "testutil/process.h"
 #include "testutil/raw_conn.h"
+#include "testutil/temp_tree.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using nethttp::testutil::After;
+using nethttp::testutil::Curl;
 using nethttp::testutil::HttpResponse;
+using nethttp::testutil::kMaxRssKb;
+using nethttp::testutil::ProcStatus;
+using nethttp::testutil::RunResult;
+using nethttp::testutil::TempTree;
 using nethttp::testutil::Listening;
 using nethttp::testutil::RawConn;
 using nethttp::testutil::Run;
@@ -69,6 +76,29 @@ TEST_SUITE("relay_e2e") {
     std::optional<int> code = relay.proc->Wait(After(5s));
     REQUIRE(code);
     CHECK(*code == 0);
+  }
+
+  TEST_CASE("a 1 GiB upload relayed to pingd's /echo and back: whole, in relay's constant memory") {
+    TempTree t;
+    t.Sparse("gig", off_t{1} << 30);  // no disk blocks: zeros
+    Listening up = Start({Env("PINGD"), "--addr", "127.0.0.1:0", "--max-body-bytes", "2147483648"});
+    Listening relay = Start({Env("RELAY"), "--addr", "127.0.0.1:0",
+                             "http://127.0.0.1:" + std::to_string(up.port)});
+    std::vector<std::string> args = {"--max-time", "300", "-X", "POST", "-T", t.Path("gig"), "-o", "/dev/null",
+                                     "-w", "%{http_code} %{size_download}"};
+    SUBCASE("with a Content-Length") {}
+    SUBCASE("chunked") { args.insert(args.end(), {"-H", "Transfer-Encoding: chunked"}); }
+    SUBCASE("Expect: 100-continue") { args.insert(args.end(), {"-H", "Expect: 100-continue"}); }
+    args.push_back("http://127.0.0.1:" + std::to_string(relay.port) + "/echo");
+    RunResult r = Curl(args);
+    CHECK_MESSAGE(r.exit_code == 0, r.err);
+    CHECK(r.out == "200 1073741824");
+    long hwm = ProcStatus(relay.proc->pid(), "VmHWM:");
+    REQUIRE(hwm > 0);
+    MESSAGE("relay VmHWM after relaying a 1 GiB upload and its echo: " << hwm << " kB");
+#if !defined(__SANITIZE_ADDRESS__)
+    CHECK(hwm < kMaxRssKb);
+#endif
   }
 
   TEST_CASE("an upstream that is gone: 502, and relay goes on") {
