@@ -266,28 +266,20 @@ void Conn::HandleRead(ssize_t nread, const uv_buf_t* buf) {
   // Lingering, the bytes are discarded: we only wait for the peer to finish.
   if (state_ == State::kLingering || state_ == State::kClosing) return;
   if (tls_ != nullptr && !Decrypt(&data)) return;
-  switch (state_) {
-    case State::kNew:
-    case State::kIdle:
-    case State::kReadingHead:
-    case State::kReadingBody:
-    case State::kDiscardingBody:
-      break;
-    default:
-      // A streamed request body's bytes are parsed as they come, for the
-      // handler (ProcessInput feeds them while its reader keeps up).
-      if (body_streaming_) break;
-      // A held response's connection reads on, to notice the client
-      // leaving, until the first byte of another request: then it stops,
-      // as Go's background read does, so that the client's later EOF is
-      // not taken for leaving before its pipelined requests are served.
-      // In the other states reading is stopped, but libuv may deliver
-      // what it had already read. Either way the bytes wait. (A request is
-      // on the connection in these states, so rs_ is there.)
-      rs_->in.append(data);
-      StopReading();
-      if (tls_ != nullptr && tls_->session.state() == TlsSession::State::kPeerClosed) HandleEof();
-      return;
+  // A streamed request body's bytes are parsed as they come, for the
+  // handler, while its reader keeps up (ProcessInput keeps the rest).
+  if (!Parsing() && !body_streaming_) {
+    // A held response's connection reads on, to notice the client
+    // leaving, until the first byte of another request: then it stops,
+    // as Go's background read does, so that the client's later EOF is
+    // not taken for leaving before its pipelined requests are served.
+    // In the other states reading is stopped, but libuv may deliver
+    // what it had already read. Either way the bytes wait. (A request is
+    // on the connection in these states, so rs_ is there.)
+    rs_->in.append(data);
+    StopReading();
+    if (tls_ != nullptr && tls_->session.state() == TlsSession::State::kPeerClosed) HandleEof();
+    return;
   }
   if (!rs_ || rs_->in.empty()) {
     ProcessInput(data, /*from_in=*/false);
@@ -769,7 +761,8 @@ void Conn::NextRequest() {
 // conn_test "a request that says Connection: close ...".
 bool Conn::PeerIsDone() const {
   if (read_eof_) return true;
-  if (!rs_->in.empty()) return false;
+  // (A body not read to its end may still be coming, whatever it said.)
+  if (!rs_->in.empty() || body_streaming_) return false;
   const Request& r = rs_->req;
   return RequestIsLast(r.proto_major, r.proto_minor, r.header.Get("Connection"));
 }

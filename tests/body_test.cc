@@ -14,6 +14,7 @@
 #include "internal/stream_body.h"
 #include "nethttp/loop.h"
 #include "nethttp/request.h"
+#include "testutil/fake_source.h"
 
 using nethttp::Body;
 using nethttp::Error;
@@ -22,16 +23,9 @@ using nethttp::Header;
 using nethttp::MaxBytesReader;
 using nethttp::Result;
 using nethttp::StreamBody;
+using nethttp::testutil::FakeSource;
 
 namespace {
-
-class FakeSource : public StreamBody::Source {
- public:
-  void UpdateReading() override { ++updates; }
-  void BodyAbandoned() override { ++abandoned; }
-  int updates = 0;
-  int abandoned = 0;
-};
 
 // Reader records a body's callbacks: the bytes, each on_data's size, and
 // the end (at most once, or the count shows it).

@@ -11,22 +11,16 @@
 #include <string_view>
 #include <vector>
 
+#include "testutil/fake_source.h"
+
 using nethttp::Error;
 using nethttp::ErrorCode;
 using nethttp::Header;
 using nethttp::kMaxBufferedBodyBytes;
 using nethttp::StreamBody;
+using nethttp::testutil::FakeSource;
 
 namespace {
-
-// FakeSource counts what the body tells its connection.
-class FakeSource : public StreamBody::Source {
- public:
-  void UpdateReading() override { ++updates; }
-  void BodyAbandoned() override { ++abandoned; }
-  int updates = 0;
-  int abandoned = 0;
-};
 
 // Reader records the callbacks a body makes, in order: "d:<bytes>" for each
 // on_data, "e:<ErrorCodeName>" for on_end.
