@@ -1156,6 +1156,31 @@ TEST_SUITE("conn: request body streaming") {
     }
   }
 
+  TEST_CASE("an early answer to a request that said Connection: close reaches the client whole (no reset)") {
+    // The client said this request is its last, but its body is still on
+    // the way: closing at once, with unread bytes in the socket, would be a
+    // reset that destroys the answer; the server lingers instead.
+    Fixture f;
+    Stream(f.mux, "/up", [&](ResponseWriter& w, Request&) {
+      nethttp::HttpError(w, "too large", nethttp::StatusRequestEntityTooLarge);
+    });
+    int port = f.Listen();
+    std::optional<HttpResponse> r;
+    bool sent = false;
+    RunPeer(f.fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: " +
+             std::to_string(4 << 20) + "\r\n\r\n");
+      sent = c.Send(std::string(1 << 20, 'b'));
+      r = c.ReadResponse();
+    });
+    CHECK(sent);
+    REQUIRE(r);
+    CHECK(r->status == 413);
+    CHECK(r->body == "too large\n");
+  }
+
   TEST_CASE("a handler that answers without reading a rest of 256 KiB or more: Connection: close") {
     Fixture f;
     Stream(f.mux, "/up", [&](ResponseWriter& w, Request&) { w.Write("early"); });
