@@ -125,9 +125,11 @@ class FileReader final : public Body, public std::enable_shared_from_this<FileRe
 
 Result<FileBody> OpenFileBody(Loop& loop, const std::string& path) {
   // Opened here, at once: the caller learns now that the file is missing,
-  // and gets its size for the request's Content-Length.
+  // and gets its size for the request's Content-Length. O_NONBLOCK: a FIFO
+  // would otherwise block the open until a writer came (it is refused
+  // below, as anything but a regular file is); a regular file ignores it.
   uv_fs_t req;
-  int fd = uv_fs_open(nullptr, &req, path.c_str(), O_RDONLY | O_CLOEXEC, 0, nullptr);
+  int fd = uv_fs_open(nullptr, &req, path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0, nullptr);
   uv_fs_req_cleanup(&req);
   if (fd < 0) return Error::FromUv(fd, "open " + path);
   int rc = uv_fs_fstat(nullptr, &req, fd, nullptr);
