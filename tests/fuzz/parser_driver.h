@@ -40,6 +40,10 @@ struct Options {
   bool response_to_head = false;  // every response answers a HEAD request
   bool finish_at_end = false;     // the peer closes after the last byte
   bool use_sink = false;          // stream the body instead of buffering it
+  // stop_after_head parses requests as the server does: Feed stops after a
+  // head whose body is not all there, and AcceptBody(false) (a body read
+  // whole, within max_body_bytes) lets it go on. It must change nothing.
+  bool stop_after_head = false;
 };
 
 inline bool IsError(const Error& e) { return static_cast<bool>(e); }
@@ -51,6 +55,7 @@ inline Outcome Feed(std::string_view input, const std::vector<size_t>& pieces,
   p.set_max_header_bytes(opt.max_header_bytes);
   p.set_max_body_bytes(opt.max_body_bytes);
   p.set_response_to_head(opt.response_to_head);
+  p.set_stop_after_head(opt.stop_after_head);
   std::string streamed;
   if (opt.use_sink) p.set_body_sink([&streamed](std::string_view s) { streamed.append(s); });
 
@@ -100,6 +105,16 @@ inline Outcome Feed(std::string_view input, const std::vector<size_t>& pieces,
       if (r.status == Http1Parser::Status::kError) {
         fail();
         return out;
+      }
+      if (r.status == Http1Parser::Status::kHeadComplete) {
+        FUZZ_CHECK_MSG(opt.stop_after_head, "kHeadComplete without stop_after_head");
+        FUZZ_CHECK(p.head_accepted() && !IsError(p.error()));
+        FUZZ_CHECK(p.head().chunked || p.head().content_length > 0);
+        if (!p.AcceptBody(false)) {
+          fail();
+          return out;
+        }
+        continue;
       }
       complete();
     }
