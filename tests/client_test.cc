@@ -21,6 +21,7 @@
 #include "nethttp/server.h"
 #include "nethttp/status.h"
 #include "testutil/client_fixture.h"
+#include "testutil/generator_body.h"
 #include "testutil/scripted_peer.h"
 
 using nethttp::Cancelation;
@@ -159,6 +160,49 @@ TEST_SUITE("client") {
       auto r = client.Post(URL("/r/2?code=") + code, "text/plain", "data");
       REQUIRE(r.ok());
       CHECK(r->body->ReadAllBlocking(fx.loop()).value().starts_with("POST data "));
+    }
+  }
+
+  // Go resends a body for 307/308 only through Request.GetBody; a stream
+  // has none, so the redirect itself is the answer.
+  TEST_CASE_FIXTURE(ClientFixture, "307 and 308 after a streamed body are returned, not followed") {
+    MountRedirects(*this);
+    Start();
+    for (const char* code : {"307", "308"}) {
+      CAPTURE(code);
+      auto gen = std::make_shared<nethttp::testutil::GeneratorBody>(fx.uv(), 1000, 300);
+      Request req = NewRequest("POST", URL("/r/1?code=") + code).value();
+      req.body_stream = gen;
+      req.content_length = 1000;
+      auto r = Do(std::move(req));
+      REQUIRE_MESSAGE(r.ok(), r.error().message());
+      CHECK(r->status_code == std::stoi(code));
+      CHECK(r->header.Get("Location") == std::string("0?code=") + code);
+      REQUIRE(r->request != nullptr);
+      CHECK(r->request->url.path == "/r/1");
+      CHECK(ReadAll(*r).ok());
+      CHECK(gen->reads == 1);
+      CHECK(gen->ended);
+    }
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "301, 302 and 303 after a streamed body are followed as GETs without one") {
+    MountRedirects(*this);
+    Start();
+    for (const char* code : {"301", "302", "303"}) {
+      CAPTURE(code);
+      auto gen = std::make_shared<nethttp::testutil::GeneratorBody>(fx.uv(), 1000, 300);
+      Request req = NewRequest("POST", URL("/r/1?code=") + code).value();
+      req.body_stream = gen;
+      req.content_length = -1;
+      auto r = Do(std::move(req));
+      REQUIRE_MESSAGE(r.ok(), r.error().message());
+      CHECK(r->status_code == 200);
+      REQUIRE(r->request != nullptr);
+      CHECK(r->request->method == "GET");
+      CHECK(r->request->body_stream == nullptr);
+      CHECK(ReadAll(*r).value() == "GET  " + URL("/r/1?code=") + code);
+      CHECK(gen->reads == 1);
     }
   }
 
