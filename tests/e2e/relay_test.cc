@@ -78,7 +78,7 @@ TEST_SUITE("relay_e2e") {
     CHECK(*code == 0);
   }
 
-  TEST_CASE("a 1 GiB upload (256 MiB under ASan) relayed to pingd's /echo and back: whole, in relay's constant memory") {
+  TEST_CASE("a 1 GiB upload (64 MiB under ASan) relayed to pingd's /echo and back: whole, in relay's constant memory") {
     TempTree t;
     t.Sparse("gig", off_t{kLargeBodyBytes});  // no disk blocks: zeros
     Listening up = Start({Env("PINGD"), "--addr", "127.0.0.1:0", "--max-body-bytes", "2147483648"});
