@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -102,8 +103,17 @@ class Process {
   }
 
   pid_t pid() const { return pid_; }
-  const std::string& out() const { return out_; }
-  const std::string& err() const { return err_; }
+  // out and err are what the child has written so far. What waits in the
+  // pipes is read first: a test that prints err() on failure must not show
+  // only what some earlier wait happened to collect.
+  const std::string& out() {
+    Collect();
+    return out_;
+  }
+  const std::string& err() {
+    Collect();
+    return err_;
+  }
 
   // WaitForStderrLine reads stderr until a complete line containing
   // `needle` has arrived and returns that line (without its newline), or
@@ -161,6 +171,14 @@ class Process {
     if (WIFEXITED(*status_)) return WEXITSTATUS(*status_);
     if (WIFSIGNALED(*status_)) return 128 + WTERMSIG(*status_);
     return -1;
+  }
+
+  // Collect reads what the pipes hold now, without waiting for more.
+  void Collect() {
+    for (size_t before = SIZE_MAX; before != out_.size() + err_.size();) {
+      before = out_.size() + err_.size();
+      Pump(0, /*watch_exit=*/false);
+    }
   }
 
   // Pump waits up to timeout_ms for output (or, with watch_exit, for the
