@@ -256,9 +256,40 @@ class ContentSender : public std::enable_shared_from_this<ContentSender> {
   int64_t left_ = 0;
 };
 
+// ServeBytes is serveContent for content in memory: it is done on return.
+void ServeBytes(ResponseWriter& w, Request& r, std::string_view name, const ModTime& modtime,
+                std::string_view all) {
+  std::string range;
+  if (!CheckContentPreconditions(w, r, modtime, &range)) return;
+  std::string type;
+  NeedsSniff(w, name, &type);
+  ContentPlan plan;
+  if (!WriteContentHead(w, r, std::move(type), all.substr(0, kSniffLen), static_cast<int64_t>(all.size()),
+                        range, &plan)) {
+    return;
+  }
+  for (size_t i = 0; i < plan.ranges.size(); ++i) {
+    const HttpRange& ra = plan.ranges[i];
+    std::string head;
+    if (plan.multipart) AppendPartHead(plan.boundary, i == 0, ra, plan.content_type, plan.size, &head);
+    if (!head.empty()) w.Write(head);
+    w.Write(all.substr(static_cast<size_t>(ra.start), static_cast<size_t>(ra.length)));
+  }
+  if (plan.multipart) {
+    std::string tail;
+    AppendClosingBoundary(plan.boundary, &tail);
+    w.Write(tail);
+  }
+}
+
 // ServeFileContent is serveContent for an open file, on a held writer.
 void ServeFileContent(std::shared_ptr<ResponseWriter> w, Request& r, std::string_view name,
                       const ModTime& modtime, std::shared_ptr<File> file) {
+  if (const std::string* all = file->InMemory()) {
+    ServeBytes(*w, r, name, modtime, *all);
+    w->Finish();
+    return;
+  }
   std::string range;
   if (!CheckContentPreconditions(*w, r, modtime, &range)) {
     w->Finish();
@@ -469,28 +500,7 @@ void ServeContent(ResponseWriter& w, Request& r, std::string_view name,
 
 void ServeContent(ResponseWriter& w, Request& r, std::string_view name,
                   std::chrono::system_clock::time_point modtime, std::string content) {
-  std::string range;
-  if (!CheckContentPreconditions(w, r, modtime, &range)) return;
-  std::string type;
-  NeedsSniff(w, name, &type);
-  ContentPlan plan;
-  std::string_view all = content;
-  if (!WriteContentHead(w, r, std::move(type), all.substr(0, kSniffLen), static_cast<int64_t>(all.size()),
-                        range, &plan)) {
-    return;
-  }
-  for (size_t i = 0; i < plan.ranges.size(); ++i) {
-    const HttpRange& ra = plan.ranges[i];
-    std::string head;
-    if (plan.multipart) AppendPartHead(plan.boundary, i == 0, ra, plan.content_type, plan.size, &head);
-    if (!head.empty()) w.Write(head);
-    w.Write(all.substr(static_cast<size_t>(ra.start), static_cast<size_t>(ra.length)));
-  }
-  if (plan.multipart) {
-    std::string tail;
-    AppendClosingBoundary(plan.boundary, &tail);
-    w.Write(tail);
-  }
+  ServeBytes(w, r, name, modtime, content);
 }
 
 }  // namespace nethttp

@@ -1,6 +1,7 @@
 // Dir: the disk as a FileSystem (Go: http.Dir). Opens run on libuv's thread
 // pool and resolve beneath the root in the kernel; reads are uv_fs_read, so
-// the loop never waits for the disk.
+// the loop never waits for the disk. A small file is read whole by its open,
+// and with DirOptions::cache_valid kept to answer the next opens from memory.
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
@@ -14,9 +15,13 @@
 #include <chrono>
 #include <climits>
 #include <cstdio>
+#include <cstring>
 #include <deque>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "internal/path.h"
@@ -108,6 +113,54 @@ int OpenBeneath(int root_fd, const std::string& root_real, const std::string& re
 
 class DiskFileSystem;
 
+// RunLater calls f on loop in a later turn, as File's calls must complete:
+// a trip through the thread pool with nothing to do there. Only a MemoryFile
+// read by a caller other than ServeContent takes it.
+void RunLater(uv_loop_t* loop, std::function<void()> f) {
+  struct Later {
+    uv_work_t req;
+    std::function<void()> f;
+  };
+  auto* l = new Later{{}, std::move(f)};
+  l->req.data = l;
+  int rc = uv_queue_work(
+      loop, &l->req, [](uv_work_t*) {},
+      [](uv_work_t* req, int) {
+        std::unique_ptr<Later> l(OwnerOf<Later>(req));
+        l->f();
+      });
+  if (rc != 0) {  // (only for a loop being torn down; nothing runs later there)
+    delete l;
+  }
+}
+
+// MemoryFile is a small file read whole when it was opened: its descriptor
+// is already closed, and it is served from content_ (InMemory).
+class MemoryFile final : public File {
+ public:
+  MemoryFile(uv_loop_t* loop, FileInfo info, std::string content)
+      : loop_(loop), info_(std::move(info)), content_(std::move(content)) {}
+
+  const FileInfo& Stat() const override { return info_; }
+  const std::string* InMemory() const override { return &content_; }
+  void ReadAt(int64_t offset, char* buf, size_t n, ReadFunc done) override {
+    size_t at = static_cast<size_t>(std::clamp<int64_t>(offset, 0, static_cast<int64_t>(content_.size())));
+    size_t got = std::min(n, content_.size() - at);
+    std::memcpy(buf, content_.data() + at, got);
+    RunLater(loop_, [done = std::move(done), got] { done(got); });
+  }
+  void ReadDir(ReadDirFunc done) override {
+    RunLater(loop_, [done = std::move(done), name = info_.name] {
+      done(ErrnoError(ENOTDIR, "readdir " + name));
+    });
+  }
+
+ private:
+  uv_loop_t* loop_;
+  FileInfo info_;
+  std::string content_;
+};
+
 class DiskFile final : public File, public std::enable_shared_from_this<DiskFile> {
  public:
   DiskFile(std::shared_ptr<DiskFileSystem> fs, int fd, FileInfo info)
@@ -126,7 +179,8 @@ class DiskFile final : public File, public std::enable_shared_from_this<DiskFile
 
 class DiskFileSystem final : public FileSystem, public std::enable_shared_from_this<DiskFileSystem> {
  public:
-  DiskFileSystem(std::string root, uv_loop_t* loop) : root_(std::move(root)), loop_(loop) {
+  DiskFileSystem(std::string root, DirOptions options, uv_loop_t* loop)
+      : root_(std::move(root)), options_(options), loop_(loop) {
     // The root is trusted and opened once, here: a root that is itself a
     // symlink is followed. A root that cannot be opened makes every Open
     // fail the same way (Go's Dir reports each request's own error).
@@ -155,27 +209,49 @@ class DiskFileSystem final : public FileSystem, public std::enable_shared_from_t
     std::string rel;   // the cleaned name without its leading '/', "." for the root
     std::string base;  // FileInfo::name
     OpenFunc done;
-    int fd = -1;
+    uint64_t started_ms = 0;  // uv_now when it went to the thread pool
+    int fd = -1;              // for a file not read whole
     int err = 0;
     struct stat st {};
+    std::optional<std::string> content;  // a small file, read whole
+  };
+  // CacheEntry is a small file kept to answer opens of its name.
+  struct CacheEntry {
+    std::shared_ptr<File> file;
+    uint64_t expires_ms;  // uv_now after which the disk is asked again
   };
   void Start(std::unique_ptr<OpenWork> w);
+  void Remember(const std::string& rel, uint64_t started_ms, std::shared_ptr<File> file);
 
   std::string root_;
+  DirOptions options_;
   uv_loop_t* loop_;
   int root_fd_ = -1;
   int root_errno_ = 0;
   std::string root_real_;
   size_t open_files_ = 0;  // DiskFiles alive plus opens in flight
   std::deque<std::unique_ptr<OpenWork>> waiting_;  // beyond kMaxOpenFiles, in order
+  std::unordered_map<std::string, CacheEntry> cache_;  // by cleaned name, when cache_valid
+  size_t cache_bytes_ = 0;
 };
 
 void DiskFileSystem::Open(std::string_view name, OpenFunc done) {
-  auto w = std::make_unique<OpenWork>();
-  w->fs = shared_from_this();
   // Go's Dir.Open: the name is cleaned as a rooted path, so ".." cannot
   // climb above the root (and symlinks are OpenBeneath's business).
   std::string clean = CleanPath("/" + std::string(name));
+  if (!cache_.empty()) {
+    if (auto it = cache_.find(clean); it != cache_.end()) {
+      if (uv_now(loop_) < it->second.expires_ms) {
+        std::shared_ptr<File> f = it->second.file;
+        done(std::move(f));
+        return;
+      }
+      cache_bytes_ -= static_cast<size_t>(it->second.file->Stat().size);
+      cache_.erase(it);
+    }
+  }
+  auto w = std::make_unique<OpenWork>();
+  w->fs = shared_from_this();
   w->rel = clean == "/" ? "." : clean.substr(1);
   w->base = clean == "/" ? "/" : clean.substr(clean.rfind('/') + 1);
   w->done = std::move(done);
@@ -190,6 +266,7 @@ void DiskFileSystem::Open(std::string_view name, OpenFunc done) {
 void DiskFileSystem::Start(std::unique_ptr<OpenWork> w) {
   ++open_files_;
   w->req.data = w.get();
+  w->started_ms = uv_now(loop_);
   auto work = [](uv_work_t* req) {
     auto* w = OwnerOf<OpenWork>(req);
     if (w->err != 0) return;
@@ -206,8 +283,26 @@ void DiskFileSystem::Start(std::unique_ptr<OpenWork> w) {
       // Stricter than Go, which would read a FIFO or a device node: only
       // files and directories are served.
       w->err = EACCES;
+    } else if (S_ISREG(w->st.st_mode) && w->st.st_size <= static_cast<off_t>(kInMemoryFileBytes)) {
+      // Read whole now: one trip to the pool instead of an open and then
+      // a read. A file that shrank meanwhile is what was read (its size
+      // follows), one that grew is its first st_size bytes, as Go's copy
+      // of Stat().Size() bytes would send.
+      std::string& c = w->content.emplace(static_cast<size_t>(w->st.st_size), '\0');
+      size_t got = 0;
+      while (got < c.size()) {
+        ssize_t n = pread(w->fd, c.data() + got, c.size() - got, static_cast<off_t>(got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) w->err = errno;
+        if (n <= 0) break;
+        got += static_cast<size_t>(n);
+      }
+      c.resize(got);
+      w->st.st_size = static_cast<off_t>(got);
+      close(w->fd);
+      w->fd = -1;
     }
-    if (w->err != 0) {
+    if (w->err != 0 && w->fd >= 0) {
       close(w->fd);
       w->fd = -1;
     }
@@ -220,9 +315,17 @@ void DiskFileSystem::Start(std::unique_ptr<OpenWork> w) {
       w->err = ECANCELED;
     }
     std::shared_ptr<DiskFileSystem> fs = std::move(w->fs);
+    if (w->err == 0 && w->content && status != UV_ECANCELED) {
+      fs->FileClosed();  // the descriptor is closed already
+      std::shared_ptr<File> f = std::make_shared<MemoryFile>(fs->loop_, InfoOf(w->st, std::move(w->base)),
+                                                             std::move(*w->content));
+      if (fs->options_.cache_valid.count() > 0) fs->Remember(w->rel, w->started_ms, f);
+      w->done(std::move(f));
+      return;
+    }
     if (w->fd < 0) {
       fs->FileClosed();  // the slot was never used
-      w->done(ErrnoError(w->err, "open " + w->rel));
+      w->done(ErrnoError(w->err != 0 ? w->err : ECANCELED, "open " + w->rel));
       return;
     }
     // The slot now belongs to the file, and is freed with it.
@@ -234,6 +337,29 @@ void DiskFileSystem::Start(std::unique_ptr<OpenWork> w) {
     --open_files_;
     back->done(Error::FromUv(rc, "open"));
   }
+}
+
+// Remember keeps a small file for cache_valid from when its open started,
+// so that what it holds is never older than that. When the cache is full,
+// expired entries make room; if that is not enough the file is not kept.
+void DiskFileSystem::Remember(const std::string& rel, uint64_t started_ms, std::shared_ptr<File> file) {
+  std::string key = rel == "." ? "/" : "/" + rel;
+  size_t size = static_cast<size_t>(file->Stat().size);
+  if (auto it = cache_.find(key); it != cache_.end()) {
+    cache_bytes_ -= static_cast<size_t>(it->second.file->Stat().size);
+    cache_.erase(it);
+  }
+  if (cache_bytes_ + size > options_.cache_max_bytes) {
+    uint64_t now = uv_now(loop_);
+    std::erase_if(cache_, [&](const auto& kv) {
+      if (now < kv.second.expires_ms) return false;
+      cache_bytes_ -= static_cast<size_t>(kv.second.file->Stat().size);
+      return true;
+    });
+    if (cache_bytes_ + size > options_.cache_max_bytes) return;
+  }
+  cache_bytes_ += size;
+  cache_.emplace(std::move(key), CacheEntry{std::move(file), started_ms + static_cast<uint64_t>(options_.cache_valid.count())});
 }
 
 void DiskFileSystem::FileClosed() {
@@ -333,9 +459,12 @@ void DiskFile::ReadDir(ReadDirFunc done) {
 
 }  // namespace
 
-std::shared_ptr<FileSystem> Dir(std::string root, Loop* loop) {
+std::shared_ptr<FileSystem> Dir(std::string root, Loop* loop) { return Dir(std::move(root), DirOptions{}, loop); }
+
+std::shared_ptr<FileSystem> Dir(std::string root, DirOptions options, Loop* loop) {
   if (root.empty()) root = ".";  // Go: an empty Dir is "."
-  return std::make_shared<DiskFileSystem>(std::move(root), (loop != nullptr ? *loop : DefaultLoop()).get());
+  return std::make_shared<DiskFileSystem>(std::move(root), options,
+                                          (loop != nullptr ? *loop : DefaultLoop()).get());
 }
 
 }  // namespace nethttp

@@ -437,4 +437,106 @@ TEST_SUITE("file_system") {
     });
     CHECK_MESSAGE(ok == kClients, first_failure);
   }
+
+  TEST_CASE("a small file is read whole by its open: in memory, its reads still complete later") {
+    Fixture f;
+    const std::string at_limit = RandomBytes(nethttp::kInMemoryFileBytes, 21);
+    f.root.Write("small.txt", "hello, world");
+    f.root.Write("at_limit.bin", at_limit);
+    f.root.Write("over_limit.bin", RandomBytes(nethttp::kInMemoryFileBytes + 1, 22));
+    std::shared_ptr<nethttp::File> small = f.Open("/small.txt");
+    REQUIRE(small->InMemory() != nullptr);
+    CHECK(*small->InMemory() == "hello, world");
+    CHECK(small->Stat().size == 12);
+    REQUIRE(f.Open("/at_limit.bin")->InMemory() != nullptr);
+    CHECK(*f.Open("/at_limit.bin")->InMemory() == at_limit);
+    CHECK(f.Open("/over_limit.bin")->InMemory() == nullptr);  // read as it is sent
+    CHECK(f.Open("/testdata")->InMemory() == nullptr);         // a directory is listed, not read
+
+    // File's contract holds for a file in memory too: nothing completes
+    // within the call.
+    char buf[8] = {};
+    std::optional<nethttp::Result<size_t>> got;
+    small->ReadAt(7, buf, sizeof buf, [&](nethttp::Result<size_t> n) { got = std::move(n); });
+    CHECK_FALSE(got.has_value());
+    REQUIRE(f.fx.RunUntil([&] { return got.has_value(); }));
+    REQUIRE(got->ok());
+    CHECK(std::string_view(buf, got->value()) == "world");
+    got.reset();
+    small->ReadAt(12, buf, sizeof buf, [&](nethttp::Result<size_t> n) { got = std::move(n); });
+    REQUIRE(f.fx.RunUntil([&] { return got.has_value(); }));
+    CHECK(got->value() == 0);  // the end of the file
+    std::optional<nethttp::Error> dir_err;
+    small->ReadDir([&](nethttp::Result<std::vector<nethttp::FileInfo>> r) { dir_err = r.ok() ? nethttp::Error() : r.error(); });
+    CHECK_FALSE(dir_err.has_value());
+    REQUIRE(f.fx.RunUntil([&] { return dir_err.has_value(); }));
+    CHECK(dir_err->uv_code() == UV_ENOTDIR);
+  }
+
+  TEST_CASE("DirOptions::cache_valid: a small file answers opens from memory until it expires") {
+    Fixture f;
+    f.root.Write("c.txt", "one");
+    f.root.Write("big.bin", RandomBytes(nethttp::kInMemoryFileBytes + 1, 23));
+    nethttp::DirOptions options;
+    options.cache_valid = 300ms;
+    auto fs = nethttp::Dir(f.root.path(), options, &f.fx.loop());
+    auto first = f.TryOpen(*fs, "/c.txt");
+    REQUIRE(first.ok());
+    f.root.Write("c.txt", "two, longer");
+    // Cached: answered before Open returns, with what was read before.
+    std::shared_ptr<nethttp::File> again;
+    fs->Open("c.txt", [&](nethttp::Result<std::shared_ptr<nethttp::File>> r) { again = r.value(); });
+    REQUIRE(again != nullptr);
+    CHECK(again == first.value());
+    CHECK(*again->InMemory() == "one");
+    // A large file is never kept; neither is a name that failed.
+    bool big_done = false;
+    fs->Open("/big.bin", [&](nethttp::Result<std::shared_ptr<nethttp::File>>) { big_done = true; });
+    CHECK_FALSE(big_done);
+    REQUIRE(f.fx.RunUntil([&] { return big_done; }));
+    // Past cache_valid (the loop's clock, which the cache reads, moved on
+    // with a timer) the disk is asked again.
+    uv_timer_t timer;
+    bool fired = false;
+    uv_timer_init(f.fx.uv(), &timer);
+    timer.data = &fired;
+    uv_timer_start(&timer, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; }, 350, 0);
+    REQUIRE(f.fx.RunUntil([&] { return fired; }));
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer), nullptr);
+    auto fresh = f.TryOpen(*fs, "/c.txt");
+    REQUIRE(fresh.ok());
+    CHECK(fresh.value() != first.value());
+    CHECK(*fresh.value()->InMemory() == "two, longer");
+    CHECK(fresh.value()->Stat().size == 11);
+  }
+
+  TEST_CASE("DirOptions::cache_max_bytes: a file that would pass it is served but not kept") {
+    Fixture f;
+    f.root.Write("a.txt", std::string(600, 'a'));
+    f.root.Write("b.txt", std::string(600, 'b'));
+    nethttp::DirOptions options;
+    options.cache_valid = 60s;
+    options.cache_max_bytes = 1000;
+    auto fs = nethttp::Dir(f.root.path(), options, &f.fx.loop());
+    REQUIRE(f.TryOpen(*fs, "/a.txt").ok());
+    auto b = f.TryOpen(*fs, "/b.txt");  // 1200 bytes would pass the bound
+    REQUIRE(b.ok());
+    CHECK(*b.value()->InMemory() == std::string(600, 'b'));
+    f.root.Write("a.txt", "A");
+    f.root.Write("b.txt", "B");
+    bool a_sync = false, b_sync = false;
+    fs->Open("/a.txt", [&](nethttp::Result<std::shared_ptr<nethttp::File>> r) {
+      a_sync = true;
+      CHECK(*r.value()->InMemory() == std::string(600, 'a'));  // kept: still what was read
+    });
+    CHECK(a_sync);
+    std::shared_ptr<nethttp::File> b2;
+    fs->Open("/b.txt", [&](nethttp::Result<std::shared_ptr<nethttp::File>> r) {
+      b_sync = true;
+      b2 = r.value();
+    });
+    CHECK_FALSE(b_sync);  // not kept: read again
+    REQUIRE(f.fx.RunUntil([&] { return b_sync; }));
+    CHECK(*b2->InMemory() == "B");
+  }
 }

@@ -34,6 +34,9 @@ struct Flags {
   std::vector<std::string> tls_keys;
   // --root: a directory served at /static/ (off when empty).
   std::string root;
+  // --static-cache: how long a small file of --root is served from memory
+  // before the disk is asked again (DirOptions::cache_valid).
+  std::string static_cache = "0";
 };
 
 // Usage errors are one line on stderr and exit status 2, like Go's flag
@@ -171,6 +174,10 @@ int main(int argc, char** argv) {
                  "serve https with this PEM certificate chain (repeat with --tls-key for SNI)");
   app.add_option("--tls-key", flags.tls_keys, "the PEM private key of the --tls-cert in the same position");
   app.add_option("--root", flags.root, "serve this directory's files at /static/ (off by default)");
+  app.add_option("--static-cache", flags.static_cache,
+                 "serve a small --root file (64 KiB at most) from memory for this long after reading it "
+                 "(e.g. 1s; 0 = read it for every request)")
+      ->capture_default_str();
   app.set_version_flag("--version", std::string("pingd ") + std::string(nethttp::kVersion));
   try {
     app.parse(argc, argv);
@@ -191,6 +198,8 @@ int main(int argc, char** argv) {
   if (!header_timeout) return UsageError("invalid --read-header-timeout \"" + flags.read_header_timeout + "\"");
   if (!idle_timeout) return UsageError("invalid --idle-timeout \"" + flags.idle_timeout + "\"");
   if (!shutdown_timeout) return UsageError("invalid --shutdown-timeout \"" + flags.shutdown_timeout + "\"");
+  auto static_cache = apps::ParseDuration(flags.static_cache);
+  if (!static_cache) return UsageError("invalid --static-cache \"" + flags.static_cache + "\"");
   if (flags.tls_certs.size() != flags.tls_keys.size()) {
     return UsageError("--tls-cert and --tls-key come in pairs (" + std::to_string(flags.tls_certs.size()) +
                       " certificates, " + std::to_string(flags.tls_keys.size()) + " keys)");
@@ -226,7 +235,9 @@ int main(int argc, char** argv) {
     if (stat(flags.root.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
       return UsageError("--root: \"" + flags.root + "\" is not a directory");
     }
-    nethttp::Handle("/static/", nethttp::StripPrefix("/static", nethttp::FileServer(nethttp::Dir(flags.root))));
+    nethttp::DirOptions dir_options;
+    dir_options.cache_valid = *static_cache;
+    nethttp::Handle("/static/", nethttp::StripPrefix("/static", nethttp::FileServer(nethttp::Dir(flags.root, dir_options))));
   }
 
   nethttp::Server srv;

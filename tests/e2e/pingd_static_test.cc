@@ -251,6 +251,38 @@ TEST_CASE("--root that is not a directory: exit 2 and one line on stderr") {
   }
 }
 
+TEST_CASE("--static-cache: a small file is served from memory for that long; without it, as on disk") {
+  TempTree root, scratch;
+  root.Write("small.txt", "first\n");
+  constexpr size_t kLarge = 64 * 1024 + 1;  // just over what Dir keeps in memory
+  root.Write("large.bin", std::string(kLarge, 'x'));
+  Pingd cached({"--root", root.path(), "--static-cache", "10m"});
+  Pingd plain({"--root", root.path()});
+  for (Pingd* p : {&cached, &plain}) {
+    Fetched f = Fetch(scratch, {}, p->Url("/static/small.txt"));
+    REQUIRE(f.status == 200);
+    CHECK(f.body == "first\n");
+    CHECK(Fetch(scratch, {}, p->Url("/static/large.bin")).body.size() == kLarge);
+  }
+  root.Write("small.txt", "second, longer\n");
+  root.Write("large.bin", "now small\n");
+  // Kept: what was read, with its own validators, whatever the disk says now.
+  Fetched kept = Fetch(scratch, {}, cached.Url("/static/small.txt"));
+  CHECK(kept.body == "first\n");
+  CHECK(kept.Header("Content-Length") == "6");
+  // A file over 64 KiB is never kept, and without the flag nothing is.
+  CHECK(Fetch(scratch, {}, cached.Url("/static/large.bin")).body == "now small\n");
+  CHECK(Fetch(scratch, {}, plain.Url("/static/small.txt")).body == "second, longer\n");
+  // A bad duration is bad usage.
+  RunResult r = Run({PingdPath(), "--addr", "127.0.0.1:0", "--root", root.path(), "--static-cache", "soon"}, 10s);
+  REQUIRE(r.started);
+  CHECK(r.exit_code == 2);
+  CHECK(CountLines(r.err) == 1);
+  CHECK(r.err.find("--static-cache") != std::string::npos);
+  StopCleanly(cached);
+  StopCleanly(plain);
+}
+
 TEST_CASE("a 1 GiB file goes out whole while pingd's memory stays small") {
   TempTree root;
   constexpr off_t kSize = off_t{1} << 30;

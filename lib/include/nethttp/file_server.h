@@ -46,12 +46,17 @@ class File {
   virtual void ReadAt(int64_t offset, char* buf, size_t n, ReadFunc done) = 0;
   // ReadDir lists a directory (Go: File.Readdir(-1)), in no set order.
   virtual void ReadDir(ReadDirFunc done) = 0;
+  // InMemory is the whole file when it is already held in memory (a small
+  // file Dir read when it opened it), else null. ServeContent then answers
+  // at once, with no read to wait for.
+  virtual const std::string* InMemory() const { return nullptr; }
 };
 
 // FileSystem opens files by slash-separated, rooted names ("/a/b.txt")
 // (Go: http.FileSystem). A missing file is a kIo Error whose uv_code() is
 // UV_ENOENT (or UV_ENOTDIR), a forbidden one UV_EACCES: FileServer answers
-// 404 and 403 for those, 500 for the rest, never the error's text.
+// 404 and 403 for those, 500 for the rest, never the error's text. done
+// runs on the loop, and may run before Open returns (a file Dir has cached).
 class FileSystem {
  public:
   using OpenFunc = std::function<void(Result<std::shared_ptr<File>>)>;
@@ -72,6 +77,24 @@ class FileSystem {
 // turn rather than failing with EMFILE.
 std::shared_ptr<FileSystem> Dir(std::string root, Loop* loop = nullptr);
 inline constexpr size_t kMaxOpenFiles = 256;
+
+// DirOptions tunes how Dir keeps small files. A regular file of at most
+// kInMemoryFileBytes is always read whole when it is opened, in the same
+// trip to the thread pool (File::InMemory), and its descriptor closed at
+// once; cache_valid also keeps it, for that long, to answer later opens of
+// the same name without going to the disk at all (nginx's
+// open_file_cache_valid, with the bytes kept as well as the descriptor).
+struct DirOptions {
+  // cache_valid: how long a small file read from disk answers opens of its
+  // name; a change on disk shows after at most that long. Zero (the
+  // default) caches nothing: every open sees the disk as it is, as in Go.
+  std::chrono::milliseconds cache_valid{0};
+  // cache_max_bytes bounds the bytes the cache holds; a file that would
+  // pass it is served but not kept.
+  size_t cache_max_bytes = 4 << 20;
+};
+inline constexpr size_t kInMemoryFileBytes = 64 * 1024;
+std::shared_ptr<FileSystem> Dir(std::string root, DirOptions options, Loop* loop = nullptr);
 
 // FileServer returns a handler that serves requests with the contents of
 // root (Go: http.FileServer): files with ServeContent's ranges and
