@@ -19,6 +19,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -177,10 +178,54 @@ class DiskFile final : public File, public std::enable_shared_from_this<DiskFile
   FileInfo info_;
 };
 
+// OpenWork is one Open, from the loop to the thread pool and back.
+struct OpenWork {
+  uv_work_t req;
+  std::shared_ptr<DiskFileSystem> fs;
+  std::string rel;   // the cleaned name without its leading '/', "." for the root
+  std::string base;  // FileInfo::name
+  FileSystem::OpenFunc done;
+  uint64_t started_ms = 0;  // uv_now when it went to the thread pool
+  int fd = -1;              // for a file not read whole
+  int err = 0;
+  struct stat st {};
+  std::optional<std::string> content;  // a small file, read whole
+};
+
+// OpenFileSlots bounds the files open at once on one loop, for every Dir
+// on it: ServeFile makes a Dir per call, so a bound per Dir would bound
+// nothing. Past kMaxOpenFiles an open waits, in order, for a file to close.
+class OpenFileSlots {
+ public:
+  // For is the loop's one OpenFileSlots, alive while a Dir on it is.
+  static std::shared_ptr<OpenFileSlots> For(uv_loop_t* loop) {
+    static std::mutex mu;  // Dirs may be made on any thread
+    static std::unordered_map<uv_loop_t*, std::weak_ptr<OpenFileSlots>> by_loop;
+    std::lock_guard<std::mutex> lock(mu);
+    std::erase_if(by_loop, [](const auto& kv) { return kv.second.expired(); });
+    std::weak_ptr<OpenFileSlots>& slot = by_loop[loop];
+    std::shared_ptr<OpenFileSlots> s = slot.lock();
+    if (s == nullptr) {
+      s = std::make_shared<OpenFileSlots>();
+      slot = s;
+    }
+    return s;
+  }
+
+  // Take starts w now if a slot is free, else when one is.
+  void Take(std::unique_ptr<OpenWork> w);
+  // Release frees the slot of a file closed (or never opened).
+  void Release();
+
+ private:
+  size_t open_ = 0;  // files open plus opens in flight
+  std::deque<std::unique_ptr<OpenWork>> waiting_;
+};
+
 class DiskFileSystem final : public FileSystem, public std::enable_shared_from_this<DiskFileSystem> {
  public:
   DiskFileSystem(std::string root, DirOptions options, uv_loop_t* loop)
-      : root_(std::move(root)), options_(options), loop_(loop) {
+      : root_(std::move(root)), options_(options), loop_(loop), slots_(OpenFileSlots::For(loop)) {
     // The root is trusted and opened once, here: a root that is itself a
     // symlink is followed. A root that cannot be opened makes every Open
     // fail the same way (Go's Dir reports each request's own error).
@@ -203,18 +248,7 @@ class DiskFileSystem final : public FileSystem, public std::enable_shared_from_t
   void FileClosed();
 
  private:
-  struct OpenWork {
-    uv_work_t req;
-    std::shared_ptr<DiskFileSystem> fs;
-    std::string rel;   // the cleaned name without its leading '/', "." for the root
-    std::string base;  // FileInfo::name
-    OpenFunc done;
-    uint64_t started_ms = 0;  // uv_now when it went to the thread pool
-    int fd = -1;              // for a file not read whole
-    int err = 0;
-    struct stat st {};
-    std::optional<std::string> content;  // a small file, read whole
-  };
+  friend class OpenFileSlots;
   // CacheEntry is a small file kept to answer opens of its name.
   struct CacheEntry {
     std::shared_ptr<File> file;
@@ -229,8 +263,7 @@ class DiskFileSystem final : public FileSystem, public std::enable_shared_from_t
   int root_fd_ = -1;
   int root_errno_ = 0;
   std::string root_real_;
-  size_t open_files_ = 0;  // DiskFiles alive plus opens in flight
-  std::deque<std::unique_ptr<OpenWork>> waiting_;  // beyond kMaxOpenFiles, in order
+  std::shared_ptr<OpenFileSlots> slots_;  // the loop's, shared with every Dir on it
   std::unordered_map<std::string, CacheEntry> cache_;  // by cleaned name, when cache_valid
   size_t cache_bytes_ = 0;
 };
@@ -256,15 +289,30 @@ void DiskFileSystem::Open(std::string_view name, OpenFunc done) {
   w->base = clean == "/" ? "/" : clean.substr(clean.rfind('/') + 1);
   w->done = std::move(done);
   if (name.find('\0') != std::string_view::npos) w->err = EINVAL;  // (no C string holds it)
-  if (open_files_ >= kMaxOpenFiles) {
+  slots_->Take(std::move(w));
+}
+
+void OpenFileSlots::Take(std::unique_ptr<OpenWork> w) {
+  if (open_ >= kMaxOpenFiles) {
     waiting_.push_back(std::move(w));
     return;
   }
-  Start(std::move(w));
+  ++open_;
+  DiskFileSystem* fs = w->fs.get();
+  fs->Start(std::move(w));
 }
 
+void OpenFileSlots::Release() {
+  --open_;
+  if (!waiting_.empty() && open_ < kMaxOpenFiles) {
+    std::unique_ptr<OpenWork> next = std::move(waiting_.front());
+    waiting_.pop_front();
+    Take(std::move(next));
+  }
+}
+
+// Start sends w to the thread pool, in the slot it was given.
 void DiskFileSystem::Start(std::unique_ptr<OpenWork> w) {
-  ++open_files_;
   w->req.data = w.get();
   w->started_ms = uv_now(loop_);
   auto work = [](uv_work_t* req) {
@@ -334,7 +382,7 @@ void DiskFileSystem::Start(std::unique_ptr<OpenWork> w) {
   OpenWork* raw = w.release();
   if (int rc = uv_queue_work(loop_, &raw->req, work, after); rc != 0) {
     std::unique_ptr<OpenWork> back(raw);
-    --open_files_;
+    slots_->Release();
     back->done(Error::FromUv(rc, "open"));
   }
 }
@@ -362,14 +410,7 @@ void DiskFileSystem::Remember(const std::string& rel, uint64_t started_ms, std::
   cache_.emplace(std::move(key), CacheEntry{std::move(file), started_ms + static_cast<uint64_t>(options_.cache_valid.count())});
 }
 
-void DiskFileSystem::FileClosed() {
-  --open_files_;
-  if (!waiting_.empty() && open_files_ < kMaxOpenFiles) {
-    std::unique_ptr<OpenWork> next = std::move(waiting_.front());
-    waiting_.pop_front();
-    Start(std::move(next));
-  }
-}
+void DiskFileSystem::FileClosed() { slots_->Release(); }
 
 DiskFile::~DiskFile() {
   // close(2) of a file only drops a reference: no disk I/O to keep off the loop.

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -436,6 +437,53 @@ TEST_SUITE("file_system") {
       }
     });
     CHECK_MESSAGE(ok == kClients, first_failure);
+  }
+
+  TEST_CASE("ServeFile makes a Dir per call, yet the loop's open files stay within kMaxOpenFiles") {
+    Fixture f;
+    const std::string data = RandomBytes(256 * 1024, 12);
+    const std::string path = std::filesystem::canonical(f.root.Write("quarter.bin", data));
+    f.Listen(f.ServeFileHandler(path));
+    // OpenOnes counts this process's descriptors open on the file: the
+    // server runs here, on the test's loop.
+    auto open_ones = [&] {
+      size_t n = 0;
+      for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+        std::error_code ec;
+        if (std::filesystem::read_symlink(e.path(), ec) == path) ++n;
+      }
+      return n;
+    };
+    constexpr size_t kClients = nethttp::kMaxOpenFiles + 64;
+    size_t ok = 0, most_open = 0;
+    std::string first_failure;
+    RunPeer(f.fx, [&] {
+      std::vector<RawConn> conns(kClients);
+      for (RawConn& c : conns) {
+        if (!c.Connect(f.port) || !c.Send(Req("GET", "/anything"))) {
+          first_failure = "connect or send: " + c.error();
+          return;
+        }
+      }
+      // Unread responses keep their files open (all but those the socket
+      // buffers took whole): the server fills the slots, the rest wait.
+      for (auto deadline = After(20s); most_open < nethttp::kMaxOpenFiles / 2 && Clock::now() < deadline;) {
+        most_open = std::max(most_open, open_ones());
+      }
+      for (int i = 0; i < 100; ++i) most_open = std::max(most_open, open_ones());
+      for (size_t i = 0; i < conns.size(); ++i) {
+        if (i % 16 == 0) most_open = std::max(most_open, open_ones());
+        std::optional<HttpResponse> r = conns[i].ReadResponse(After(20s));
+        if (r && r->status == 200 && r->body == data) {
+          ++ok;
+        } else if (first_failure.empty()) {
+          first_failure = "client " + std::to_string(i) + ": " + (r ? r->status_line : conns[i].error());
+        }
+      }
+    });
+    CHECK_MESSAGE(ok == kClients, first_failure);
+    CHECK(most_open <= nethttp::kMaxOpenFiles);
+    CHECK(most_open >= nethttp::kMaxOpenFiles / 2);  // (the count saw them)
   }
 
   TEST_CASE("a small file is read whole by its open: in memory, its reads still complete later") {

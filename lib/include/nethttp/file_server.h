@@ -73,8 +73,9 @@ class FileSystem {
 // openat2 with RESOLVE_BENEATH), which is UV_EACCES, a 403; a symlink that
 // leads back inside root is followed, absolute or not. Only files and
 // directories are served: a FIFO, socket or device node is a 403 too. At most
-// kMaxOpenFiles files are open at once per Dir; more requests wait their
-// turn rather than failing with EMFILE.
+// kMaxOpenFiles files are open at once per loop, across every Dir on it
+// (ServeFile's included); more requests wait their turn rather than
+// failing with EMFILE.
 std::shared_ptr<FileSystem> Dir(std::string root, Loop* loop = nullptr);
 inline constexpr size_t kMaxOpenFiles = 256;
 
