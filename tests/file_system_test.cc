@@ -94,6 +94,17 @@ struct ChmodBack {
   ~ChmodBack() { chmod(path.c_str(), mode); }
 };
 
+// The server runs on the test's loop, in this process: OpenOnes counts
+// its descriptors open on the file at path.
+size_t OpenOnes(const std::string& path) {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code ec;
+    if (std::filesystem::read_symlink(e.path(), ec) == path) ++n;
+  }
+  return n;
+}
+
 }  // namespace
 
 TEST_SUITE("file_system") {
@@ -409,70 +420,40 @@ TEST_SUITE("file_system") {
     CHECK_MESSAGE(ok == kConns * kPerConn, first_failure);
   }
 
-  TEST_CASE("more clients at once than Dir keeps files open: the rest wait their turn, all answered") {
+  TEST_CASE("more clients at once than a loop keeps files open: the rest wait their turn, all answered") {
     Fixture f;
     const std::string data = RandomBytes(256 * 1024, 11);
-    f.root.Write("quarter.bin", data);
-    f.Listen();
-    constexpr size_t kClients = nethttp::kMaxOpenFiles + 64;
-    size_t ok = 0;
-    std::string first_failure;
-    RunPeer(f.fx, [&] {
-      // Every request is sent before any response is read, so the files
-      // stay open while their responses wait on unread sockets.
-      std::vector<RawConn> conns(kClients);
-      for (RawConn& c : conns) {
-        if (!c.Connect(f.port) || !c.Send(Req("GET", "/static/quarter.bin"))) {
-          first_failure = "connect or send: " + c.error();
-          return;
-        }
-      }
-      for (size_t i = 0; i < conns.size(); ++i) {
-        std::optional<HttpResponse> r = conns[i].ReadResponse(After(20s));
-        if (r && r->status == 200 && r->body == data) {
-          ++ok;
-        } else if (first_failure.empty()) {
-          first_failure = "client " + std::to_string(i) + ": " + (r ? r->status_line : conns[i].error());
-        }
-      }
-    });
-    CHECK_MESSAGE(ok == kClients, first_failure);
-  }
-
-  TEST_CASE("ServeFile makes a Dir per call, yet the loop's open files stay within kMaxOpenFiles") {
-    Fixture f;
-    const std::string data = RandomBytes(256 * 1024, 12);
     const std::string path = std::filesystem::canonical(f.root.Write("quarter.bin", data));
-    f.Listen(f.ServeFileHandler(path));
-    // OpenOnes counts this process's descriptors open on the file: the
-    // server runs here, on the test's loop.
-    auto open_ones = [&] {
-      size_t n = 0;
-      for (const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
-        std::error_code ec;
-        if (std::filesystem::read_symlink(e.path(), ec) == path) ++n;
-      }
-      return n;
-    };
+    std::string target;
+    SUBCASE("FileServer(Dir)") {
+      f.Listen();
+      target = "/static/quarter.bin";
+    }
+    SUBCASE("ServeFile, which makes a Dir per call") {
+      f.Listen(f.ServeFileHandler(path));
+      target = "/anything";
+    }
     constexpr size_t kClients = nethttp::kMaxOpenFiles + 64;
     size_t ok = 0, most_open = 0;
     std::string first_failure;
     RunPeer(f.fx, [&] {
+      // Every request is sent before any response is read, so the files
+      // stay open while their responses wait on unread sockets (all but
+      // those the socket buffers took whole): the server fills the slots,
+      // and the rest wait.
       std::vector<RawConn> conns(kClients);
       for (RawConn& c : conns) {
-        if (!c.Connect(f.port) || !c.Send(Req("GET", "/anything"))) {
+        if (!c.Connect(f.port) || !c.Send(Req("GET", target))) {
           first_failure = "connect or send: " + c.error();
           return;
         }
       }
-      // Unread responses keep their files open (all but those the socket
-      // buffers took whole): the server fills the slots, the rest wait.
       for (auto deadline = After(20s); most_open < nethttp::kMaxOpenFiles / 2 && Clock::now() < deadline;) {
-        most_open = std::max(most_open, open_ones());
+        most_open = std::max(most_open, OpenOnes(path));
       }
-      for (int i = 0; i < 100; ++i) most_open = std::max(most_open, open_ones());
+      for (int i = 0; i < 100; ++i) most_open = std::max(most_open, OpenOnes(path));
       for (size_t i = 0; i < conns.size(); ++i) {
-        if (i % 16 == 0) most_open = std::max(most_open, open_ones());
+        if (i % 16 == 0) most_open = std::max(most_open, OpenOnes(path));
         std::optional<HttpResponse> r = conns[i].ReadResponse(After(20s));
         if (r && r->status == 200 && r->body == data) {
           ++ok;
