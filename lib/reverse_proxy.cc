@@ -133,8 +133,15 @@ class Relay : public std::enable_shared_from_this<Relay> {
         return;
       }
     }
+    // Go's copyHeader: added to what the handler's header already holds.
+    // Usually that is nothing, and the upstream's fields, canonical from
+    // the parser, move over whole.
     Header& h = w_->Header();
-    for (const auto& f : resp.header) h.Add(f.key, f.value);
+    if (h.empty()) {
+      h = std::move(resp.header);
+    } else {
+      for (const auto& f : resp.header) h.AddCanonical(f.key, f.value);
+    }
     body_ = resp.body;
     w_->WriteHeader(resp.status_code);
     body_->Read([self = shared_from_this()](std::string_view chunk) { self->OnData(chunk); },

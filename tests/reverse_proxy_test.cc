@@ -35,13 +35,14 @@ struct ProxyFixture : ClientFixture {
   ~ProxyFixture() { proxy_srv.Close(); }
 
   // StartProxy starts the upstream and the proxy; URL(path) then names the
-  // proxy.
-  void StartProxy() {
+  // proxy. front, when given, is the proxy server's handler instead of the
+  // proxy itself (it calls proxy in turn).
+  void StartProxy(std::shared_ptr<nethttp::Handler> front = nullptr) {
     Start();
     upstream = base;
     proxy = nethttp::NewSingleHostReverseProxy(nethttp::Parse(upstream).value());
     proxy->transport = upstream_transport;
-    proxy_srv.handler = proxy;
+    proxy_srv.handler = front != nullptr ? front : proxy;
     REQUIRE_FALSE(proxy_srv.Listen());
     base = "http://" + proxy_srv.ListenAddr();
   }
@@ -110,6 +111,27 @@ TEST_SUITE("reverse_proxy") {
     CHECK(seen_keep.empty());
     CHECK(seen_xff == "10.0.0.1, 127.0.0.1");
     CHECK(seen_host == proxy_srv.ListenAddr());  // the client's Host, as Go keeps it
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "fields a handler set before the proxy stay, the upstream's follow (Go's copyHeader)") {
+    mux.HandleFunc("/up", [](ResponseWriter& w, Request&) {
+      w.Header().Set("X-End", "upstream");
+      w.Write("ok");
+    });
+    StartProxy(std::make_shared<nethttp::HandlerFunc>([this](ResponseWriter& w, Request& r) {
+      w.Header().Set("X-Front", "1");
+      w.Header().Set("X-End", "front");
+      proxy->ServeHTTP(w, r);
+    }));
+    auto resp = Do(nethttp::NewRequest("GET", URL("/up"), "").value());
+    REQUIRE(resp.ok());
+    CHECK(ReadAll(*resp).value() == "ok");
+    CHECK(resp->header.Get("X-Front") == "1");
+    std::vector<std::string_view> ends = resp->header.Values("X-End");
+    REQUIRE(ends.size() == 2);
+    CHECK(ends[0] == "front");
+    CHECK(ends[1] == "upstream");
+    CHECK(resp->header.Get("Content-Length") == "2");
   }
 
   TEST_CASE_FIXTURE(ProxyFixture, "the upstream's kept-alive connection serves every request") {
