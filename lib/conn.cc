@@ -111,10 +111,13 @@ Conn::Conn(ServerImpl* server) : server_(server) {
   tcp_.data = this;
   timeout_.owner = this;
   request_timeout_.owner = this;
+  stall_timeout_.owner = this;
   turn_end_.owner = this;
 }
 
-Conn::~Conn() { assert(!timeout_.linked() && !request_timeout_.linked() && !turn_end_.linked()); }
+Conn::~Conn() {
+  assert(!timeout_.linked() && !request_timeout_.linked() && !stall_timeout_.linked() && !turn_end_.linked());
+}
 
 void Conn::Accept(ServerImpl* server, uv_stream_t* listener) {
   auto* c = new Conn(server);
@@ -166,6 +169,7 @@ void Conn::SetState(State next) {
 // IdleTimeout to ReadTimeout), and zero after that means no deadline.
 void Conn::ArmTimeouts(State prev, State next) {
   using Timeout = ServerImpl::Timeout;
+  if (next != State::kHeld) stall_timeout_.Unlink();  // (only a held response waits in OnWritable)
   if (server_ == nullptr || next == State::kClosing) {
     timeout_.Unlink();
     request_timeout_.Unlink();
@@ -223,6 +227,17 @@ void Conn::ArmTimeouts(State prev, State next) {
 
 void Conn::OnTimeout(TimeoutEntry* e) {
   Conn* c = static_cast<Conn*>(e->owner);
+  if (e == &c->stall_timeout_) {
+    // As nginx's send_timeout, any progress counts: a slow client that
+    // took some of the bytes gets another period.
+    size_t unsent = c->Unsent();
+    if (unsent < c->stall_unsent_) {
+      c->stall_unsent_ = unsent;
+      c->server_->Timeouts(ServerImpl::Timeout::kWriteBlocked).Link(e, c->StallMs());
+      return;
+    }
+    Log().debug("conn {}: the client took nothing of a held response for {} ms", c->remote_addr_, c->StallMs());
+  }
   // Every deadline ends the connection. Go answers nothing on a read
   // timeout either: the peer sees the close.
   if (c->state_ != State::kLingering) {
@@ -885,7 +900,22 @@ size_t Conn::Unsent() {
 
 void Conn::WantWritable() {
   // Checked at the end of the turn, and again whenever a write completes.
-  if (state_ != State::kClosing && server_ != nullptr) server_->TurnEnd().Link(&turn_end_);
+  if (state_ == State::kClosing || server_ == nullptr) return;
+  server_->TurnEnd().Link(&turn_end_);
+  if (state_ == State::kHeld && !stall_timeout_.linked()) {
+    if (uint64_t ms = StallMs(); ms > 0) {
+      stall_unsent_ = Unsent();
+      server_->Timeouts(ServerImpl::Timeout::kWriteBlocked).Link(&stall_timeout_, ms);
+    }
+  }
+}
+
+// StallMs is how long a client may take nothing: the kWriteBlocked
+// deadline, WriteTimeout else IdleTimeout (zero: no deadline, as in Go,
+// whose blocked Write waits as long as WriteTimeout lets it).
+uint64_t Conn::StallMs() const {
+  const Server& srv = server_->server();
+  return Ms(srv.write_timeout > Server::Duration(0) ? srv.write_timeout : srv.idle_timeout);
 }
 
 void Conn::OnTurnEnd(TurnEndEntry* e) { static_cast<Conn*>(e->owner)->AtTurnEnd(); }
@@ -902,6 +932,7 @@ void Conn::AtTurnEnd() {
   if (state_ == State::kHeld) resp->SendBuffered(/*even_empty=*/false);
   Flush();
   if (state_ != State::kClosing && resp->wants_writable() && Unsent() <= kWriteLowWater) {
+    stall_timeout_.Unlink();
     resp->Drained();
   }
 }

@@ -467,6 +467,58 @@ TEST_SUITE("file_system") {
     CHECK(most_open >= nethttp::kMaxOpenFiles / 2);  // (the count saw them)
   }
 
+  TEST_CASE("a client that takes nothing of a file is cut after IdleTimeout, freeing its file; a slow reader is not") {
+    Fixture f;
+    const std::string data = RandomBytes(16 << 20, 13);  // more than the socket buffers hold
+    const std::string path = std::filesystem::canonical(f.root.Write("big.bin", data));
+    f.srv.idle_timeout = 1s;  // (no WriteTimeout: this is the stall's deadline)
+    std::atomic<int> closed{0};
+    f.srv.conn_state = [&](std::string_view, nethttp::ConnState st) {
+      if (st == nethttp::ConnState::kClosed) ++closed;
+    };
+    f.Listen();
+    RunPeer(f.fx, [&] {
+      // A reader that takes a MiB every 100 ms makes progress within every
+      // second: it gets the whole file.
+      {
+        RawConn slow;
+        REQUIRE(slow.Connect(f.port));
+        REQUIRE(slow.Send(Req("GET", "/static/big.bin")));
+        std::optional<std::string> head = slow.ReadUntil("\r\n\r\n");
+        REQUIRE(head.has_value());
+        CHECK(head->starts_with("HTTP/1.1 200 OK"));
+        bool whole = true;
+        for (size_t want = 1 << 20; whole; want = std::min(want + (1 << 20), data.size())) {
+          whole = slow.ReadAtLeast(want, After(10s));
+          if (want == data.size()) break;
+          std::this_thread::sleep_for(100ms);  // the slowness under test, not a wait for an event
+        }
+        CHECK_MESSAGE(whole, slow.error());
+        CHECK(slow.buffered() == data);
+      }
+      // (Its connection closes too: the request said Connection: close.)
+      auto wait_closed = [&](int n) {
+        for (auto deadline = After(20s); closed.load() < n && Clock::now() < deadline;) {
+          std::this_thread::sleep_for(20ms);  // (polling the server's conn_state; no event reaches this thread)
+        }
+        return closed.load() == n;
+      };
+      REQUIRE(wait_closed(1));
+
+      // A client that reads nothing: the server's buffers fill, and a
+      // second later the connection is closed and the file with it.
+      RawConn stuck;
+      REQUIRE(stuck.Connect(f.port));
+      REQUIRE(stuck.Send(Req("GET", "/static/big.bin")));
+      CHECK(wait_closed(2));
+      size_t open = 1;
+      for (auto deadline = After(10s); (open = OpenOnes(path)) > 0 && Clock::now() < deadline;) {
+        std::this_thread::sleep_for(20ms);
+      }
+      CHECK(open == 0);
+    });
+  }
+
   TEST_CASE("a small file is read whole by its open: in memory, its reads still complete later") {
     Fixture f;
     const std::string at_limit = RandomBytes(nethttp::kInMemoryFileBytes, 21);

@@ -95,6 +95,7 @@ class Conn final : public ResponseSink, public StreamBody::Source {
   void SendNow() override { Flush(); }
   size_t Unsent() override;
   void WantWritable() override;
+  uint64_t StallMs() const;
   bool UnreadBodyForcesClose() override;
 
   // StreamBody::Source, for a request body streamed to its handler.
@@ -192,6 +193,15 @@ class Conn final : public ResponseSink, public StreamBody::Source {
   // timeout lists, or in none.
   TimeoutEntry timeout_;
   TimeoutEntry request_timeout_;
+  // stall_timeout_ is nginx's send_timeout for a held response whose
+  // handler waits in OnWritable: linked while it waits, it closes the
+  // connection if the client took none of the unsent bytes (stall_unsent_
+  // when it was linked) in WriteTimeout, else IdleTimeout. Without it a
+  // client that never reads would hold what the handler holds for ever (a
+  // file's open-file slot: 256 such clients would stall every FileServer
+  // on the loop).
+  TimeoutEntry stall_timeout_;
+  size_t stall_unsent_ = 0;
   // turn_end_ is linked in the server's TurnEndList while this connection
   // has work for the end of the loop turn (OnTurnEnd).
   TurnEndEntry turn_end_;

@@ -275,6 +275,15 @@ class RawConn {
     return got;
   }
 
+  // ReadAtLeast reads until at least n bytes are buffered: false on
+  // deadline, EOF or error first. For a test that reads at its own pace.
+  bool ReadAtLeast(size_t n, Deadline d = After(kIoTimeout)) {
+    while (in_.size() < n) {
+      if (!Fill(d)) return false;
+    }
+    return true;
+  }
+
   // PeerClosed reports, without waiting, whether EOF or a reset is
   // already pending (bytes that arrived meanwhile are kept).
   bool PeerClosed() {
