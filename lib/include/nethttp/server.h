@@ -67,7 +67,10 @@ class Server {
   // write_timeout bounds writing a response once its head is queued.
   Duration write_timeout{0};
   // idle_timeout bounds waiting for the next request on a keep-alive
-  // connection; zero means read_timeout is used (as in Go).
+  // connection; zero means read_timeout is used (as in Go). Beyond Go,
+  // write_timeout (else idle_timeout) also bounds a client that takes
+  // nothing while a handler waits in OnWritable, as nginx's send_timeout
+  // does: any progress restarts it, none closes the connection.
   Duration idle_timeout{0};
   // max_header_bytes limits the raw bytes of the request line plus headers,
   // line endings included, and on its own budget those of a chunked
