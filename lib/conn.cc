@@ -214,8 +214,7 @@ void Conn::ArmTimeouts(State prev, State next) {
            Ms(srv.idle_timeout > Server::Duration(0) ? srv.idle_timeout : srv.read_timeout));
       break;
     case State::kWriteBlocked:
-      link(&timeout_, Timeout::kWriteBlocked,
-           Ms(srv.write_timeout > Server::Duration(0) ? srv.write_timeout : srv.idle_timeout));
+      link(&timeout_, Timeout::kWriteBlocked, StallMs());
       break;
     case State::kLingering:
       request_timeout_.Unlink();  // (a request refused before its end)
@@ -910,9 +909,10 @@ void Conn::WantWritable() {
   }
 }
 
-// StallMs is how long a client may take nothing: the kWriteBlocked
-// deadline, WriteTimeout else IdleTimeout (zero: no deadline, as in Go,
-// whose blocked Write waits as long as WriteTimeout lets it).
+// StallMs is how long a client may take nothing, in kWriteBlocked and in
+// a held response's OnWritable wait: WriteTimeout else IdleTimeout (zero:
+// no deadline, as in Go, whose blocked Write waits as long as WriteTimeout
+// lets it).
 uint64_t Conn::StallMs() const {
   const Server& srv = server_->server();
   return Ms(srv.write_timeout > Server::Duration(0) ? srv.write_timeout : srv.idle_timeout);
