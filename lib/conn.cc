@@ -107,7 +107,7 @@ struct Conn::WriteReq {
   std::string data;
 };
 
-Conn::Conn(ServerImpl* server) : server_(server) {
+Conn::Conn(ServerLoop* server) : server_(server) {
   tcp_.data = this;
   timeout_.owner = this;
   request_timeout_.owner = this;
@@ -119,7 +119,7 @@ Conn::~Conn() {
   assert(!timeout_.linked() && !request_timeout_.linked() && !stall_timeout_.linked() && !turn_end_.linked());
 }
 
-void Conn::Accept(ServerImpl* server, uv_stream_t* listener) {
+void Conn::Accept(ServerLoop* server, uv_stream_t* listener) {
   auto* c = new Conn(server);
   uv_tcp_init(server->loop(), &c->tcp_);
   if (int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp_)); rc != 0) {
@@ -131,7 +131,7 @@ void Conn::Accept(ServerImpl* server, uv_stream_t* listener) {
   }
   // Go sets TCP_NODELAY on accepted connections: responses are written
   // whole, so Nagle would only add latency. Linux hands it down from the
-  // listening socket (Server::Impl::Listen sets it there), which spares a
+  // listening socket (ServerLoop::OpenListener sets it there), which spares a
   // setsockopt per connection; elsewhere it is set here. The inheritance
   // is pinned by conn_test "accepted sockets have TCP_NODELAY ...".
 #ifndef __linux__
@@ -168,7 +168,7 @@ void Conn::SetState(State next) {
 // request. A zero knob falls back as Go's does (ReadHeaderTimeout and
 // IdleTimeout to ReadTimeout), and zero after that means no deadline.
 void Conn::ArmTimeouts(State prev, State next) {
-  using Timeout = ServerImpl::Timeout;
+  using Timeout = ServerLoop::Timeout;
   if (next != State::kHeld) stall_timeout_.Unlink();  // (only a held response waits in OnWritable)
   if (server_ == nullptr || next == State::kClosing) {
     timeout_.Unlink();
@@ -232,7 +232,7 @@ void Conn::OnTimeout(TimeoutEntry* e) {
     size_t unsent = c->Unsent();
     if (unsent < c->stall_unsent_) {
       c->stall_unsent_ = unsent;
-      c->server_->Timeouts(ServerImpl::Timeout::kWriteBlocked).Link(e, c->StallMs());
+      c->server_->Timeouts(ServerLoop::Timeout::kWriteBlocked).Link(e, c->StallMs());
       return;
     }
     Log().debug("conn {}: the client took nothing of a held response for {} ms", c->remote_addr_, c->StallMs());
@@ -904,7 +904,7 @@ void Conn::WantWritable() {
   if (state_ == State::kHeld && !stall_timeout_.linked()) {
     if (uint64_t ms = StallMs(); ms > 0) {
       stall_unsent_ = Unsent();
-      server_->Timeouts(ServerImpl::Timeout::kWriteBlocked).Link(&stall_timeout_, ms);
+      server_->Timeouts(ServerLoop::Timeout::kWriteBlocked).Link(&stall_timeout_, ms);
     }
   }
 }

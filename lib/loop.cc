@@ -8,20 +8,31 @@
 namespace nethttp {
 namespace {
 
-// RunningScope sets a Loop's running flag for one uv_run and restores the
-// value it found after it, so that a run nested in a run of the same loop
-// (which only the blocking client calls refuse; Server::ListenAndServe's
-// does not) cannot clear the flag while the outer run goes on.
+// current is Loop::Current(): the innermost Loop running on this thread.
+thread_local Loop* current = nullptr;
+
+// RunningScope sets a Loop's running flag and this thread's current loop
+// for one uv_run and restores what it found after it, so that a run nested
+// in a run of the same loop (which only the blocking client calls refuse;
+// Server::ListenAndServe's does not) cannot clear the flag while the outer
+// run goes on.
 class RunningScope {
  public:
-  explicit RunningScope(bool* flag) : flag_(flag), was_(*flag) { *flag_ = true; }
-  ~RunningScope() { *flag_ = was_; }
+  RunningScope(Loop* loop, bool* flag) : flag_(flag), was_(*flag), outer_(current) {
+    *flag_ = true;
+    current = loop;
+  }
+  ~RunningScope() {
+    *flag_ = was_;
+    current = outer_;
+  }
   RunningScope(const RunningScope&) = delete;
   RunningScope& operator=(const RunningScope&) = delete;
 
  private:
   bool* flag_;
   bool was_;
+  Loop* outer_;
 };
 
 }  // namespace
@@ -42,25 +53,27 @@ Loop::~Loop() {
   uv_walk(loop_, [](uv_handle_t* h, void*) {
     if (!uv_is_closing(h)) uv_close(h, nullptr);
   }, nullptr);
-  RunningScope running(&running_);
+  RunningScope running(this, &running_);
   uv_run(loop_, UV_RUN_DEFAULT);
   uv_loop_close(loop_);
   delete loop_;
 }
 
 void Loop::Run() {
-  RunningScope running(&running_);
+  RunningScope running(this, &running_);
   uv_run(loop_, UV_RUN_DEFAULT);
 }
 
 void Loop::RunUntil(const std::function<bool()>& done) {
-  RunningScope running(&running_);
+  RunningScope running(this, &running_);
   while (!done()) {
     if (uv_run(loop_, UV_RUN_ONCE) == 0 && !done()) return;
   }
 }
 
 void Loop::Stop() { uv_stop(loop_); }
+
+Loop* Loop::Current() { return current; }
 
 Loop& DefaultLoop() {
   static Loop loop(uv_default_loop());

@@ -1,41 +1,30 @@
-// Server: the listener and the set of live connections (Go: Server.Serve,
-// Shutdown, Close in server.go). Each accepted socket becomes a Conn
-// (conn.cc) on the same loop; there is no thread per connection.
+// Server: Go's http.Server as one ServerLoop (server_loop.cc) per worker.
+// With one worker, the default, everything runs on the server's loop. With
+// more, worker 0 still does, and every other worker is a thread running a
+// loop of its own, with its own listener bound to the same address
+// (SO_REUSEPORT: the kernel spreads new connections over them). Workers
+// share the Server's knobs and handler, which they only read, and a count
+// of open connections; Shutdown, Close and SetKeepAlivesEnabled reach them
+// through an Inbox on each loop, so nothing on the request path is locked.
 #include "nethttp/server.h"
 
 #include <netinet/in.h>
-#include <netinet/tcp.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
+#include <sched.h>
 
-#include <algorithm>
-#include <csignal>
+#include <atomic>
 #include <cstring>
+#include <thread>
 #include <utility>
+#include <vector>
 
-#include "internal/conn.h"
-#include "internal/log.h"
-#include "internal/server_impl.h"
+#include "internal/inbox.h"
+#include "internal/server_loop.h"
 #include "internal/sigpipe.h"
 #include "internal/tls_context.h"
-#include "internal/sock_addr.h"
-#include "internal/uv_handle.h"
 #include "nethttp/loop.h"
-#include "nethttp/serve_mux.h"
 
 namespace nethttp {
 namespace {
-
-// kMaxSpareRequestStates bounds the pool of per-request state: after a
-// burst of busy connections it keeps this many (about 1.2 KiB each, more
-// with the capacity their strings grew) for the next burst, and frees the
-// rest.
-constexpr size_t kMaxSpareRequestStates = 256;
-
-// kBacklog is the listen(2) backlog; the kernel caps it at somaxconn. Go
-// uses the system's somaxconn.
-constexpr int kBacklog = 4096;
 
 // ResolveListenAddr turns "host:port" into a socket address. An empty host
 // means every interface: "::" (which also accepts IPv4 on Linux) when the
@@ -86,47 +75,29 @@ Error ResolveListenAddr(uv_loop_t* loop, std::string_view addr, sockaddr_storage
   return Error();
 }
 
-// kDeferAcceptSeconds: how long Linux may hold a connection that has sent
-// nothing yet before handing it to accept anyway (see DeferAccept).
-constexpr int kDeferAcceptSeconds = 1;
 
-// DeferAccept asks Linux to hand over a connection only once its first
-// bytes are in (TCP_DEFER_ACCEPT, as h2o does and nginx's "deferred"):
-// the accept and the read of the request then come in one loop turn, not
-// two, and a connection per request cost a fifth less CPU
-// (tools/bench/run --shapes close). A client that connects and stays
-// silent is accepted after kDeferAcceptSeconds all the same, so
-// ReadHeaderTimeout still ends it, that much later; Go has no such delay.
-// Best effort: where the option is missing nothing changes.
-void DeferAccept(uv_tcp_t* listener) {
-#ifdef TCP_DEFER_ACCEPT
-  uv_os_fd_t fd;
-  int secs = kDeferAcceptSeconds;
-  if (uv_fileno(reinterpret_cast<uv_handle_t*>(listener), &fd) == 0) {
-    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
+// CpusAvailable is how many CPUs this process may run on (workers = 0):
+// the affinity mask, as Go's GOMAXPROCS default, so that a server started
+// under taskset or in a cpuset gets one worker per CPU it really has.
+size_t CpusAvailable() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+    return static_cast<size_t>(CPU_COUNT(&set));
   }
-#else
-  (void)listener;
-#endif
+  unsigned n = std::thread::hardware_concurrency();
+  return n > 0 ? n : 1;
+}
+
+// ShutdownError is what Shutdown's done gets when its timeout closed
+// forced connections (none: the empty Error).
+Error ShutdownError(size_t forced) {
+  if (forced == 0) return Error();
+  return Error(ErrorCode::kTimeout,
+               "http: Shutdown timeout: closed " + std::to_string(forced) + " connections still open");
 }
 
 }  // namespace
-
-// Listener owns the listening socket; it deletes itself in its close callback.
-struct Server::Impl::Listener {
-  uv_tcp_t tcp;
-  Server::Impl* server;
-};
-
-void Server::Impl::CloseListener(Listener* l) {
-  l->server = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(&l->tcp),
-           [](uv_handle_t* h) { delete static_cast<Listener*>(h->data); });
-}
-
-void Server::Impl::StopListening() {
-  if (listener_ != nullptr) CloseListener(std::exchange(listener_, nullptr));
-}
 
 std::string_view ConnStateName(ConnState s) {
   switch (s) {
@@ -138,254 +109,212 @@ std::string_view ConnStateName(ConnState s) {
   return "?";
 }
 
-Server::Impl::Impl(Server* server)
-    : server_(server), read_buf_(new char[kReadBufferBytes]) {}
+class Server::Impl {
+ public:
+  explicit Impl(Server* server) : server_(server) {}
+  ~Impl();
+
+  Error Listen(std::shared_ptr<TlsContext> tls = nullptr);
+  void Shutdown(Duration timeout, std::function<void(Error)> done);
+  void Close();
+  void SetKeepAlivesEnabled(bool v);
+  std::string ListenAddr() const { return listen_addr_; }
+  size_t NumConns() const { return open_conns_.load(std::memory_order_relaxed); }
+  size_t NumWorkers() const { return workers_.size(); }
+  Loop& HomeLoop() { return server_->loop != nullptr ? *server_->loop : DefaultLoop(); }
+  // Stopped: the server was shut down or closed and every worker has
+  // finished (ListenAndServe returns then). Home loop's thread.
+  bool Stopped() const;
+
+ private:
+  // Worker is one loop of the server. Worker 0 runs on the home loop (the
+  // Server's loop) and has no thread of its own.
+  struct Worker {
+    std::unique_ptr<Loop> own_loop;      // null for worker 0
+    std::unique_ptr<ServerLoop> server;  // destroyed before own_loop
+    Inbox* inbox = nullptr;              // with several workers only
+    std::thread thread;
+  };
+  // Shutting is one Shutdown call in progress over several workers: home
+  // loop's thread only.
+  struct Shutting {
+    size_t pending;
+    size_t forced = 0;
+    std::function<void(Error)> done;
+  };
+
+  // OpenWorker makes a worker on loop listening on addr; null and *rc on failure.
+  std::unique_ptr<Worker> OpenWorker(uv_loop_t* loop, const sockaddr* addr, bool reuse_port,
+                                     const std::shared_ptr<TlsContext>& tls, int* rc);
+  void StartThreads();
+  // OnEach runs f on every worker's loop: at once with one worker (which
+  // must then be called on its loop's thread, as every Server call was
+  // before workers), else through each worker's inbox, from any thread.
+  void OnEach(std::function<void(ServerLoop&)> f);
+  // OnWorkerStopped: a worker thread's loop has finished. Home loop's thread.
+  void OnWorkerStopped();
+  void JoinThreads();
+
+  Server* server_;
+  std::vector<std::unique_ptr<Worker>> workers_;  // fixed once Listen returns
+  std::string listen_addr_;
+  std::atomic<size_t> open_conns_{0};
+  std::atomic<bool> stopped_{false};  // Shutdown or Close was called
+  std::atomic<bool> keep_alives_{true};
+  size_t threads_running_ = 0;  // home loop's thread only
+};
 
 Server::Impl::~Impl() {
-  // The Server is going away: every handle must stop pointing at us.
-  StopListening();
-  while (conns_ != nullptr) {
-    Conn* c = conns_;
-    conns_ = c->next_;
-    c->Detach();
-    c->Close();
+  // Worker threads still serving are closed and waited for: their loops
+  // and connections are freed here, on this thread, once they have stopped.
+  if (threads_running_ > 0) {
+    for (size_t i = 1; i < workers_.size(); ++i) {
+      ServerLoop* sl = workers_[i]->server.get();
+      workers_[i]->inbox->Post([sl] { sl->Close(); });
+    }
   }
-  for (TimeoutList*& list : timeouts_) {
-    if (list != nullptr) list->Close();
-    list = nullptr;
+  JoinThreads();
+  for (auto& w : workers_) {
+    if (w->inbox != nullptr) w->inbox->Close();  // (worker 0's is the home loop's)
   }
-  shutdown_deadline_.Unlink();
-  if (shutdown_timeouts_ != nullptr) shutdown_timeouts_->Close();
-  if (turn_end_ != nullptr) turn_end_->Close();
+  workers_.clear();
 }
 
-std::unique_ptr<RequestState> Server::Impl::TakeRequestState() {
-  std::unique_ptr<RequestState> rs;
-  if (spare_states_.empty()) {
-    rs = std::make_unique<RequestState>();
-  } else {
-    rs = std::move(spare_states_.back());
-    spare_states_.pop_back();
-  }
-  // (Zero means the default, as in Go: a Server{} literal is safe as is.)
-  auto or_default = [](size_t v, size_t d) { return v > 0 ? v : d; };
-  rs->parser.set_max_header_bytes(or_default(server_->max_header_bytes, DefaultMaxHeaderBytes));
-  rs->parser.set_max_request_target_bytes(
-      or_default(server_->max_request_target_bytes, DefaultMaxRequestTargetBytes));
-  rs->parser.set_max_header_fields(or_default(server_->max_header_fields, DefaultMaxHeaderFields));
-  // Default request body limit for the buffered body: 64 MiB.
-  rs->parser.set_max_body_bytes(server_->max_body_bytes > 0 ? server_->max_body_bytes
-                                                            : int64_t{64} << 20);
-  // Each head with a body stops the parser, so the connection can ask the
-  // handler whether it streams the body before a byte of it is parsed.
-  rs->parser.set_stop_after_head(true);
-  return rs;
-}
-
-bool Server::Impl::WantsIdleStatesBack() const { return num_conns_ > kMaxSpareRequestStates; }
-
-void Server::Impl::ReturnRequestState(std::unique_ptr<RequestState> rs) {
-  if (spare_states_.size() < kMaxSpareRequestStates) spare_states_.push_back(std::move(rs));
-}
-
-Handler& Server::Impl::handler() {
-  return server_->handler != nullptr ? *server_->handler : DefaultServeMux();
-}
-
-uv_buf_t Server::Impl::ReadBuffer() {
-  return uv_buf_init(read_buf_.get(), static_cast<unsigned>(kReadBufferBytes));
-}
-
-std::string_view Server::Impl::Date() {
-  std::time_t now = std::time(nullptr);
-  if (now != date_sec_ || date_.empty()) {
-    date_sec_ = now;
-    date_.clear();
-    AppendHttpDate(now, &date_);
-  }
-  return date_;
-}
-
-int Server::Impl::OpenListener(const sockaddr* addr, Listener** out) {
-  auto* l = new Listener{};
-  l->server = this;
-  l->tcp.data = l;
-  uv_tcp_init(loop_, &l->tcp);
-  *out = l;
-  int rc = uv_tcp_bind(&l->tcp, addr, 0);
-  // Accepted sockets inherit TCP_NODELAY from here on Linux (Conn::Accept).
-  if (rc == 0) rc = uv_tcp_nodelay(&l->tcp, 1);
-  if (rc == 0) DeferAccept(&l->tcp);
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), kBacklog, OnConnection);
-  return rc;
+std::unique_ptr<Server::Impl::Worker> Server::Impl::OpenWorker(uv_loop_t* loop, const sockaddr* addr,
+                                                               bool reuse_port,
+                                                               const std::shared_ptr<TlsContext>& tls,
+                                                               int* rc) {
+  auto w = std::make_unique<Worker>();
+  w->server = std::make_unique<ServerLoop>(server_, loop, &open_conns_, keep_alives_.load());
+  *rc = w->server->Listen(addr, reuse_port, tls);
+  if (*rc != 0) return nullptr;
+  return w;
 }
 
 Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   IgnoreSigpipe();
   if (stopped_) return Error(ErrorCode::kServerClosed, "http: Server closed");
-  if (listener_ != nullptr) return Error(ErrorCode::kInvalidArgument, "http: Server already listening");
+  if (!workers_.empty()) return Error(ErrorCode::kInvalidArgument, "http: Server already listening");
   // The loop is chosen here, not at construction, so that the knobs can be
   // set in any order after `Server srv;`.
-  loop_ = (server_->loop != nullptr ? server_->loop : &DefaultLoop())->get();
-  if (timeouts_[0] == nullptr) {  // (a Listen that failed before made them already)
-    for (TimeoutList*& list : timeouts_) list = TimeoutList::New(loop_, Conn::OnTimeout);
-    shutdown_timeouts_ = TimeoutList::New(loop_, OnShutdownDeadline);
-    shutdown_deadline_.owner = this;
-    turn_end_ = TurnEndList::New(loop_, Conn::OnTurnEnd);
-  }
+  uv_loop_t* home = HomeLoop().get();
+  size_t n = server_->workers > 0 ? server_->workers : CpusAvailable();
+  bool reuse_port = n > 1;
   std::string addr = server_->addr.empty() ? ":http" : server_->addr;
   if (addr == ":http") addr = ":80";
   sockaddr_storage ss;
   bool any_host = false;
-  if (Error err = ResolveListenAddr(loop_, addr, &ss, &any_host)) return err;
+  if (Error err = ResolveListenAddr(home, addr, &ss, &any_host)) return err;
 
-  Listener* l = nullptr;
-  int rc = OpenListener(reinterpret_cast<sockaddr*>(&ss), &l);
-  if (rc != 0 && any_host && (rc == UV_EAFNOSUPPORT || rc == UV_EADDRNOTAVAIL)) {
-    // No IPv6 on this machine: listen on every IPv4 interface instead. The
-    // failed socket is closed and a fresh one made.
+  int rc = 0;
+  auto first = OpenWorker(home, reinterpret_cast<sockaddr*>(&ss), reuse_port, tls, &rc);
+  if (first == nullptr && any_host && (rc == UV_EAFNOSUPPORT || rc == UV_EADDRNOTAVAIL)) {
+    // No IPv6 on this machine: listen on every IPv4 interface instead.
     int port = ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
-    CloseListener(l);
     uv_ip4_addr("0.0.0.0", port, reinterpret_cast<sockaddr_in*>(&ss));
-    rc = OpenListener(reinterpret_cast<sockaddr*>(&ss), &l);
+    first = OpenWorker(home, reinterpret_cast<sockaddr*>(&ss), reuse_port, tls, &rc);
   }
-  if (rc != 0) {
-    CloseListener(l);
-    return Error::FromUv(rc, "listen tcp " + addr);
+  if (first == nullptr) return Error::FromUv(rc, "listen tcp " + addr);
+  // The others bind what the first got: the same port when addr asked for
+  // port 0, so that every worker listens on the one address.
+  sockaddr_storage bound = first->server->BoundAddr();
+  std::vector<std::unique_ptr<Worker>> workers;
+  workers.push_back(std::move(first));
+  for (size_t i = 1; i < n; ++i) {
+    auto loop = std::make_unique<Loop>();
+    auto w = OpenWorker(loop->get(), reinterpret_cast<sockaddr*>(&bound), true, tls, &rc);
+    if (w == nullptr) return Error::FromUv(rc, "listen tcp " + addr);  // (loop's destructor closes the rest)
+    w->own_loop = std::move(loop);
+    workers.push_back(std::move(w));
   }
-  listener_ = l;
-  listen_addr_ = SockAddr(&l->tcp);
-  tls_ = std::move(tls);
+  workers_ = std::move(workers);
+  listen_addr_ = workers_[0]->server->ListenAddr();
+  if (workers_.size() > 1) StartThreads();
   return Error();
 }
 
-void Server::Impl::OnConnection(uv_stream_t* stream, int status) {
-  auto* l = OwnerOf<Listener>(stream);
-  if (l->server == nullptr) return;
-  if (status < 0) {
-    // EMFILE and friends: libuv already keeps a spare fd to shed the
-    // connection; we log and keep listening.
-    Log().warn("http: Accept error: {}", uv_strerror(status));
+void Server::Impl::StartThreads() {
+  Inbox* home = Inbox::New(workers_[0]->server->loop());
+  workers_[0]->inbox = home;
+  for (size_t i = 1; i < workers_.size(); ++i) workers_[i]->inbox = Inbox::New(workers_[i]->own_loop->get());
+  threads_running_ = workers_.size() - 1;
+  for (size_t i = 1; i < workers_.size(); ++i) {
+    Worker* w = workers_[i].get();
+    w->thread = std::thread([this, w, home] {
+      w->own_loop->RunUntil([w] { return w->server->closed(); });
+      home->Post([this] { OnWorkerStopped(); });
+    });
+  }
+}
+
+void Server::Impl::OnWorkerStopped() {
+  if (--threads_running_ > 0) return;
+  JoinThreads();
+  // Nothing is left to wait for: the home loop may end once worker 0 has.
+  workers_[0]->inbox->Unref();
+}
+
+void Server::Impl::JoinThreads() {
+  for (auto& w : workers_) {
+    if (w->thread.joinable()) w->thread.join();
+  }
+}
+
+bool Server::Impl::Stopped() const {
+  if (workers_.empty()) return stopped_;
+  return workers_[0]->server->closed() && threads_running_ == 0;
+}
+
+void Server::Impl::OnEach(std::function<void(ServerLoop&)> f) {
+  if (workers_.size() == 1) {
+    f(*workers_[0]->server);
     return;
   }
-  Server::Impl* server = l->server;
-  size_t limit = server->server().max_conns;
-  if (limit > 0 && server->num_conns() >= limit) {
-    server->ShedConnection(server->loop(), stream);
-    return;
+  for (auto& w : workers_) {
+    w->inbox->Post([sl = w->server.get(), f] { f(*sl); });
   }
-  Conn::Accept(server, stream);
 }
 
-void Server::Impl::ShedConnection(uv_loop_t* loop, uv_stream_t* listener) {
-  // Take the connection off the listener and close it: the peer sees an
-  // immediate EOF (or a reset) instead of waiting in the backlog.
-  auto* tcp = new uv_tcp_t;
-  uv_tcp_init(loop, tcp);
-  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp)) == 0) {
-    Log().debug("http: over max_conns ({}): closing a new connection", server_->max_conns);
-  }
-  uv_close(reinterpret_cast<uv_handle_t*>(tcp), [](uv_handle_t* h) {
-    delete reinterpret_cast<uv_tcp_t*>(h);
-  });
-}
-
-void Server::Impl::OnConnOpened(Conn* c) {
-  c->next_ = conns_;
-  c->prev_ = nullptr;
-  if (conns_ != nullptr) conns_->prev_ = c;
-  conns_ = c;
-  ++num_conns_;
-  conns_high_water_ = std::max(conns_high_water_, num_conns_);
-}
-
-void Server::Impl::OnConnClosed(Conn* c) {
-  if (c->prev_ != nullptr) c->prev_->next_ = c->next_;
-  if (c->next_ != nullptr) c->next_->prev_ = c->prev_;
-  if (conns_ == c) conns_ = c->next_;
-  c->next_ = c->prev_ = nullptr;
-  --num_conns_;
-  MaybeTrimMemory();
-  MaybeStopTimeouts();
-  MaybeFinishShutdown();
-}
-
-// MaybeTrimMemory gives the allocator's free memory back to the system once
-// most of a crowd of connections has gone. Each connection's memory is
-// freed when it closes, but glibc keeps freed heap pages for reuse, so a
-// burst of ten thousand connections (a flood of TLS handshakes, each with
-// OpenSSL's buffers) would otherwise leave the process at its peak size for
-// good. Trimming costs a walk of the free lists, so it runs only when the
-// count has fallen to a quarter of a high-water mark of at least
-// kTrimHighWater connections.
-void Server::Impl::MaybeTrimMemory() {
-#ifdef __GLIBC__
-  constexpr size_t kTrimHighWater = 512;
-  if (conns_high_water_ < kTrimHighWater || num_conns_ > conns_high_water_ / 4) return;
-  malloc_trim(0);
-  conns_high_water_ = num_conns_;
-#endif
-}
-
-void Server::Impl::MaybeStopTimeouts() {
-  // A timer still armed for a deadline since gone must not hold the loop
-  // (pingd runs it until nothing is active) once the server has stopped.
-  if (!stopped_ || num_conns_ != 0) return;
-  for (TimeoutList* list : timeouts_) {
-    if (list != nullptr) list->Stop();
-  }
-  shutdown_deadline_.Unlink();
-  if (shutdown_timeouts_ != nullptr) shutdown_timeouts_->Stop();
-}
-
-void Server::Impl::MaybeFinishShutdown() {
-  if (!shutting_down_ || listener_ != nullptr || num_conns_ != 0) return;
-  shutting_down_ = false;
-  if (auto done = std::move(shutdown_done_)) done(std::move(shutdown_error_));
-}
-
-void Server::Impl::Shutdown(Server::Duration timeout, std::function<void(Error)> done) {
+void Server::Impl::Shutdown(Duration timeout, std::function<void(Error)> done) {
   stopped_ = true;
-  shutting_down_ = true;
-  shutdown_done_ = std::move(done);
-  shutdown_error_ = Error();
-  StopListening();
-  // Idle connections close now; busy ones close after their response,
-  // which says Connection: close because KeepAlivesAllowed() is now false.
-  CloseIdleConns();
-  if (timeout.count() > 0 && num_conns_ != 0 && shutdown_timeouts_ != nullptr) {
-    shutdown_timeouts_->Link(&shutdown_deadline_, static_cast<uint64_t>(timeout.count()));
+  if (workers_.empty()) {  // never listened: nothing to wait for
+    if (done) done(Error());
+    return;
   }
-  MaybeStopTimeouts();
-  MaybeFinishShutdown();
-}
-
-void Server::Impl::OnShutdownDeadline(TimeoutEntry* e) {
-  auto* self = static_cast<Server::Impl*>(e->owner);
-  if (!self->shutting_down_) return;
-  self->shutdown_error_ = Error(ErrorCode::kTimeout,
-                                "http: Shutdown timeout: closed " + std::to_string(self->num_conns_) +
-                                    " connections still open");
-  self->Close();  // their close callbacks finish the shutdown
-}
-
-void Server::Impl::CloseIdleConns() {
-  for (Conn* c = conns_; c != nullptr;) {
-    Conn* next = c->next_;
-    c->CloseIfIdle();
-    c = next;
+  if (workers_.size() == 1) {
+    workers_[0]->server->Shutdown(timeout, [done = std::move(done)](size_t forced) {
+      if (done) done(ShutdownError(forced));
+    });
+    return;
   }
+  // Each worker shuts down on its own loop and reports to the home loop,
+  // which calls done once the last has finished.
+  Inbox* home = workers_[0]->inbox;
+  auto shutting = std::make_shared<Shutting>();
+  shutting->pending = workers_.size();
+  shutting->done = std::move(done);
+  OnEach([home, shutting, timeout](ServerLoop& sl) {
+    sl.Shutdown(timeout, [home, shutting](size_t forced) {
+      home->Post([shutting, forced] {
+        shutting->forced += forced;
+        if (--shutting->pending == 0 && shutting->done) shutting->done(ShutdownError(shutting->forced));
+      });
+    });
+  });
 }
 
 void Server::Impl::Close() {
   stopped_ = true;
-  StopListening();
-  for (Conn* c = conns_; c != nullptr;) {
-    Conn* next = c->next_;
-    c->Close();
-    c = next;
-  }
-  MaybeStopTimeouts();
+  if (!workers_.empty()) OnEach([](ServerLoop& sl) { sl.Close(); });
+}
+
+void Server::Impl::SetKeepAlivesEnabled(bool v) {
+  keep_alives_ = v;
+  if (workers_.empty()) return;
+  OnEach([v](ServerLoop& sl) {
+    sl.set_keep_alives(v);
+    if (!v) sl.CloseIdleConns();  // Go: srv.closeIdleConns()
+  });
 }
 
 Server::Server() : impl_(std::make_unique<Impl>(this)) {}
@@ -394,10 +323,10 @@ Server::~Server() = default;
 Error Server::Listen() { return impl_->Listen(); }
 
 // ServeUntilClosed runs the server's loop until Shutdown or Close has
-// ended it: the Serve half of ListenAndServe and ListenAndServeTLS.
+// ended it on every worker: the Serve half of ListenAndServe and
+// ListenAndServeTLS.
 Error Server::ServeUntilClosed() {
-  Loop& loop = this->loop != nullptr ? *this->loop : DefaultLoop();
-  loop.RunUntil([this] { return impl_->closed(); });
+  impl_->HomeLoop().RunUntil([this] { return impl_->Stopped(); });
   return Error(ErrorCode::kServerClosed, "http: Server closed");
 }
 
@@ -436,11 +365,9 @@ void Server::Shutdown(Duration timeout, std::function<void(Error)> done) {
   impl_->Shutdown(timeout, std::move(done));
 }
 void Server::Close() { impl_->Close(); }
-void Server::SetKeepAlivesEnabled(bool v) {
-  impl_->set_keep_alives(v);
-  if (!v) impl_->CloseIdleConns();  // Go: srv.closeIdleConns()
-}
-size_t Server::NumConns() const { return impl_->num_conns(); }
+void Server::SetKeepAlivesEnabled(bool v) { impl_->SetKeepAlivesEnabled(v); }
+size_t Server::NumConns() const { return impl_->NumConns(); }
+size_t Server::NumWorkers() const { return impl_->NumWorkers(); }
 
 Error ListenAndServe(std::string_view addr, std::shared_ptr<Handler> handler) {
   Server srv;

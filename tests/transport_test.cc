@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "internal/server_impl.h"
+#include "internal/server_loop.h"
 #include "internal/transport_impl.h"
 #include "nethttp/server.h"
 #include "nethttp/loop.h"

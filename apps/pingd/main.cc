@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -37,7 +39,19 @@ struct Flags {
   // --static-cache: how long a small file of --root is served from memory
   // before the disk is asked again (DirOptions::cache_valid).
   std::string static_cache = "0";
+  // --workers: loops serving in parallel, "auto" for one per CPU.
+  std::string workers = "1";
 };
+
+// ParseWorkers reads --workers: a count of 1 or more, or "auto" (0 to
+// Server::workers).
+std::optional<size_t> ParseWorkers(const std::string& s) {
+  if (s == "auto") return 0;
+  size_t n = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+  if (ec != std::errc() || end != s.data() + s.size() || n == 0 || n > 1024) return std::nullopt;
+  return n;
+}
 
 // Usage errors are one line on stderr and exit status 2, like Go's flag
 // package.
@@ -178,6 +192,9 @@ int main(int argc, char** argv) {
                  "serve a small --root file (64 KiB at most) from memory for this long after reading it "
                  "(e.g. 1s; 0 = read it for every request)")
       ->capture_default_str();
+  app.add_option("--workers", flags.workers,
+                 "serve on this many loops, each on its own thread and CPU (\"auto\": one per CPU)")
+      ->capture_default_str();
   app.set_version_flag("--version", std::string("pingd ") + std::string(nethttp::kVersion));
   try {
     app.parse(argc, argv);
@@ -200,6 +217,8 @@ int main(int argc, char** argv) {
   if (!shutdown_timeout) return UsageError("invalid --shutdown-timeout \"" + flags.shutdown_timeout + "\"");
   auto static_cache = apps::ParseDuration(flags.static_cache);
   if (!static_cache) return UsageError("invalid --static-cache \"" + flags.static_cache + "\"");
+  auto workers = ParseWorkers(flags.workers);
+  if (!workers) return UsageError("invalid --workers \"" + flags.workers + "\" (a count from 1 to 1024, or auto)");
   if (flags.tls_certs.size() != flags.tls_keys.size()) {
     return UsageError("--tls-cert and --tls-key come in pairs (" + std::to_string(flags.tls_certs.size()) +
                       " certificates, " + std::to_string(flags.tls_keys.size()) + " keys)");
@@ -250,6 +269,7 @@ int main(int argc, char** argv) {
   srv.max_body_bytes = flags.max_body_bytes;
   srv.max_conns = flags.max_conns;
   srv.tls_config = tls;
+  srv.workers = *workers;
   if (nethttp::Error err = tls ? srv.ListenTLS("", "") : srv.Listen()) {
     // A malformed --addr is bad usage (2); a bind failure such as a port in
     // use is a run-time failure (1).
@@ -263,7 +283,9 @@ int main(int argc, char** argv) {
   graceful.Start(loop, &srv, *shutdown_timeout);
   // Only now say we are listening: whoever waits for this line may signal
   // us at once, and the handlers must already be in place.
-  nethttp::Log().info("listening on {}{}", srv.ListenAddr(), tls ? " (https)" : "");
+  size_t n = srv.NumWorkers();
+  nethttp::Log().info("listening on {}{} ({} worker{})", srv.ListenAddr(), tls ? " (https)" : "", n,
+                      n == 1 ? "" : "s");
 
   nethttp::DefaultLoop().Run();
   nethttp::Log().info("stopped");

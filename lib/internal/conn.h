@@ -13,7 +13,7 @@
 
 #include "internal/http1_parser.h"
 #include "internal/response_writer.h"
-#include "internal/server_impl.h"
+#include "internal/server_loop.h"
 #include "internal/stream_body.h"
 #include "internal/timeout_list.h"
 #include "internal/tls_session.h"
@@ -24,7 +24,7 @@ namespace nethttp {
 // RequestState is what a connection needs only while a request is on it:
 // the parser, the Request its handler sees, and the byte buffers. An idle
 // connection hands its state back to the server's pool
-// (Server::Impl::TakeRequestState), so ten thousand idle keep-alive
+// (ServerLoop::TakeRequestState), so ten thousand idle keep-alive
 // connections do not each hold a kilobyte of parser and request, nor the
 // capacity their buffers grew to; a busy one takes a pooled state, so
 // nothing is allocated per request once the pool is warm, and a new
@@ -64,7 +64,7 @@ class Conn final : public ResponseSink, public StreamBody::Source {
 
   // Accept takes the pending connection off listener; on failure it logs
   // and returns without a Conn.
-  static void Accept(ServerImpl* server, uv_stream_t* listener);
+  static void Accept(ServerLoop* server, uv_stream_t* listener);
 
   // Close closes at once, whatever is in flight (Server::Close).
   void Close();
@@ -82,7 +82,7 @@ class Conn final : public ResponseSink, public StreamBody::Source {
   static void OnTurnEnd(TurnEndEntry* e);
 
   State state() const { return state_; }
-  Conn* next_ = nullptr;  // Server::Impl's intrusive list
+  Conn* next_ = nullptr;  // ServerLoop's intrusive list
   Conn* prev_ = nullptr;
 
   // ResponseSink. Output is asked for only while a request is on the
@@ -105,7 +105,7 @@ class Conn final : public ResponseSink, public StreamBody::Source {
  private:
   struct WriteReq;
 
-  explicit Conn(ServerImpl* server);
+  explicit Conn(ServerLoop* server);
   ~Conn() override;
 
   static void OnAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
@@ -184,7 +184,7 @@ class Conn final : public ResponseSink, public StreamBody::Source {
   // when nothing can still use it.
   void RecycleRequestState();
 
-  ServerImpl* server_;
+  ServerLoop* server_;
   uv_tcp_t tcp_;
   State state_ = State::kNew;
   // timeout_ is the current state's deadline (ReadHeaderTimeout, IdleTimeout,

@@ -35,6 +35,13 @@ class Loop {
   // caller of uv_run(get()) is on its own. uv_loop_alive cannot answer
   // this, since a loop has live handles whether it is running or not.
   bool running() const { return running_; }
+  // Current is the Loop whose Run or RunUntil is innermost on this thread's
+  // stack, or null. A handler finds its worker's loop here (a Server with
+  // several workers runs one loop per thread), and what the library binds
+  // to a loop when it was given none (DefaultTransport, Dir) binds to this
+  // one, so that nothing of one worker is touched from another's thread.
+  // As with running(), only runs through Loop are seen.
+  static Loop* Current();
 
  private:
   friend Loop& DefaultLoop();

@@ -1,6 +1,7 @@
-// Server is Go's http.Server on one libuv loop: a listener whose accept
-// callback creates a connection state machine (conn.cc) per client. The
-// knobs keep Go's names in snake_case and Go's meaning.
+// Server is Go's http.Server on libuv loops: a listener whose accept
+// callback creates a connection state machine (conn.cc) per client, on one
+// loop, or on one loop per worker thread (Server::workers). The knobs keep
+// Go's names in snake_case and Go's meaning.
 #ifndef NETHTTP_SERVER_H_
 #define NETHTTP_SERVER_H_
 
@@ -99,8 +100,31 @@ class Server {
   // conn_state, when set, is called on each connection state change with the
   // peer address (Go: Server.ConnState).
   std::function<void(std::string_view remote_addr, ConnState)> conn_state;
-  // loop drives the server; null means DefaultLoop().
+  // loop drives the server (worker 0 with several workers); null means
+  // DefaultLoop().
   Loop* loop = nullptr;
+  // workers is how many loops serve, each on a thread of its own but the
+  // first, which runs on loop; 0 means one per CPU this process may run on
+  // (sched_getaffinity, as Go's GOMAXPROCS). Each worker has its own
+  // listening socket on addr (SO_REUSEPORT: the kernel spreads new
+  // connections over them), its own connections, timers and buffers, so
+  // nothing on the request path is shared or locked; a connection is served
+  // by one worker from its accept to its close.
+  //
+  // With several workers:
+  // - handler runs on the worker's thread, several at once, so it must be
+  //   safe for that: a ServeMux is, once its patterns are registered before
+  //   Listen. What a handler binds to a loop belongs to its worker's loop,
+  //   which Loop::Current() returns (DefaultTransport() and Dir() without a
+  //   loop do so themselves);
+  // - conn_state is called on the workers' threads, concurrently;
+  // - Shutdown, Close and SetKeepAlivesEnabled may be called from any
+  //   thread; they reach each worker's loop at its next turn, and
+  //   Shutdown's done runs on loop's thread once every worker has finished;
+  // - the other calls and the knobs stay for the thread that runs loop.
+  // With one worker (the default) there is no thread and every call is for
+  // loop's thread, as before workers existed.
+  size_t workers = 1;
   // tls_config configures the TLS of ListenTLS and ListenAndServeTLS (Go:
   // Server.TLSConfig); Listen and ListenAndServe ignore it. Read when the
   // server starts listening. The TLS handshake counts as part of the first
@@ -148,8 +172,12 @@ class Server {
   // does; busy ones close after their response.
   void SetKeepAlivesEnabled(bool v);
 
-  // NumConns returns how many connections are open (for tests and logs).
+  // NumConns returns how many connections are open, over every worker
+  // (for tests and logs). Any thread.
   size_t NumConns() const;
+  // NumWorkers is how many workers listen (workers, with 0 resolved); 0
+  // before Listen.
+  size_t NumWorkers() const;
 
  private:
   friend struct ServerAccess;

@@ -1,11 +1,15 @@
-// Server::Impl: the listener, the list of live connections and what they
-// share (the loop-wide read buffer, the cached Date). Conns (conn.cc) report
-// back here when they close, so Shutdown knows when the last one is gone.
-#ifndef NETHTTP_INTERNAL_SERVER_IMPL_H_
-#define NETHTTP_INTERNAL_SERVER_IMPL_H_
+// ServerLoop is the part of a Server that lives on one loop: a listening
+// socket, the connections it accepted and what they share (the read
+// buffer, the cached Date, the pool of request state, the timeout lists).
+// A Server has one per worker (server.cc); nothing in one is touched from
+// another thread. Conns (conn.cc) report back here when they close, so
+// Shutdown knows when the last one is gone.
+#ifndef NETHTTP_INTERNAL_SERVER_LOOP_H_
+#define NETHTTP_INTERNAL_SERVER_LOOP_H_
 
 #include <uv.h>
 
+#include <atomic>
 #include <ctime>
 #include <functional>
 #include <memory>
@@ -23,25 +27,41 @@ class Conn;
 struct RequestState;
 class TlsContext;
 
-class Server::Impl {
+class ServerLoop {
  public:
-  explicit Impl(Server* server);
-  ~Impl();
+  // server is read for its knobs and handler; open_conns counts the
+  // connections of every ServerLoop of the server (for max_conns and
+  // NumConns), so it is the one thing they share, and it is atomic.
+  ServerLoop(Server* server, uv_loop_t* loop, std::atomic<size_t>* open_conns, bool keep_alives);
+  ~ServerLoop();
+  ServerLoop(const ServerLoop&) = delete;
+  ServerLoop& operator=(const ServerLoop&) = delete;
 
-  // Listen binds and accepts; with tls, every connection speaks TLS.
-  Error Listen(std::shared_ptr<TlsContext> tls = nullptr);
-  void Shutdown(Server::Duration timeout, std::function<void(Error)> done);
+  // Listen binds addr and accepts; with tls, every connection speaks TLS.
+  // reuse_port sets SO_REUSEPORT before the bind, so that the other
+  // workers' listeners can bind the same address and the kernel spreads
+  // new connections over them. A libuv status; after a failure Listen may
+  // be called again (with another address).
+  int Listen(const sockaddr* addr, bool reuse_port, std::shared_ptr<TlsContext> tls);
+  // BoundAddr is the listener's local address, for the other workers to
+  // bind (the real port when addr had port 0).
+  sockaddr_storage BoundAddr() const;
+  // Shutdown: Server::Shutdown on this loop. done gets how many
+  // connections the timeout closed (0 when they all finished).
+  void Shutdown(Server::Duration timeout, std::function<void(size_t forced)> done);
   // CloseIdleConns closes the connections that wait between requests.
   void CloseIdleConns();
   void Close();
   std::string ListenAddr() const { return listen_addr_; }
+  void set_keep_alives(bool v) { keep_alives_ = v; }
+  // closed: stopped, with neither a listener nor a connection left.
+  bool closed() const { return listener_ == nullptr && num_conns_ == 0 && stopped_; }
 
   // Used by Conn.
   Server& server() { return *server_; }
   uv_loop_t* loop() { return loop_; }
   Handler& handler();
   bool KeepAlivesAllowed() const { return keep_alives_ && !shutting_down_; }
-  void set_keep_alives(bool v) { keep_alives_ = v; }
   std::string_view Date();
   // ReadBuffer is the loop-wide buffer libuv reads into (STYLE rule 11):
   // a connection keeps only the bytes it has not parsed yet.
@@ -64,7 +84,6 @@ class Server::Impl {
   // that, each keeps its own: the memory is bounded all the same, and a
   // busy keep-alive connection does not trade its state at every request.
   bool WantsIdleStatesBack() const;
-  bool closed() const { return listener_ == nullptr && num_conns_ == 0 && stopped_; }
 
   // Timeout is a kind of connection deadline; each has its own TimeoutList
   // (one timer on the loop for all connections), so that the entries of a
@@ -87,7 +106,7 @@ class Server::Impl {
   struct Listener;
   static void OnConnection(uv_stream_t* listener, int status);
   // ShedConnection accepts the pending connection and closes it (max_conns).
-  void ShedConnection(uv_loop_t* loop, uv_stream_t* listener);
+  void ShedConnection(uv_stream_t* listener);
   static void CloseListener(Listener* l);
   // StopListening closes the listener if it is open (Go: the ln.Close of
   // Shutdown and Close; also the teardown of a Server that is destroyed).
@@ -97,7 +116,7 @@ class Server::Impl {
   // OpenListener makes *out, a listening socket on addr (bound, with the
   // options accepted sockets inherit); the libuv status. *out is set even
   // on failure, for CloseListener.
-  int OpenListener(const sockaddr* addr, Listener** out);
+  int OpenListener(const sockaddr* addr, bool reuse_port, Listener** out);
   // MaybeStopTimeouts disarms the timeout lists once the server has stopped
   // and no connection is left.
   void MaybeStopTimeouts();
@@ -105,21 +124,22 @@ class Server::Impl {
   static void OnShutdownDeadline(TimeoutEntry* e);
 
   Server* server_;
-  uv_loop_t* loop_ = nullptr;  // set by Listen
+  uv_loop_t* loop_;
+  std::atomic<size_t>* open_conns_;
   Listener* listener_ = nullptr;
   std::string listen_addr_;
   Conn* conns_ = nullptr;  // intrusive list through Conn::next_/prev_
   std::vector<std::unique_ptr<RequestState>> spare_states_;
-  TimeoutList* timeouts_[kTimeoutKinds] = {};  // made by Listen, freed by Close
-  // Shutdown's deadline: one entry in a list of its own (made by Listen).
+  TimeoutList* timeouts_[kTimeoutKinds] = {};  // freed by the destructor
+  // Shutdown's deadline: one entry in a list of its own.
   TimeoutList* shutdown_timeouts_ = nullptr;
   TimeoutEntry shutdown_deadline_;
-  TurnEndList* turn_end_ = nullptr;  // made by Listen with the timeout lists
-  std::function<void(Error)> shutdown_done_;
-  Error shutdown_error_;  // what shutdown_done_ gets: set when the deadline passed
+  TurnEndList* turn_end_ = nullptr;
+  std::function<void(size_t)> shutdown_done_;
+  size_t shutdown_forced_ = 0;  // what shutdown_done_ gets: set when the deadline passed
   size_t num_conns_ = 0;
   size_t conns_high_water_ = 0;  // most connections open since the last trim
-  bool keep_alives_ = true;
+  bool keep_alives_;
   bool shutting_down_ = false;
   bool stopped_ = false;  // Shutdown or Close was called
   std::unique_ptr<char[]> read_buf_;
@@ -136,9 +156,7 @@ struct ServerAccess {
   using Impl = Server::Impl;
   static Impl& Of(Server& s) { return *s.impl_; }
 };
-// ServerImpl is Server::Impl as code outside Server spells it (conn.cc).
-using ServerImpl = ServerAccess::Impl;
 
 }  // namespace nethttp
 
-#endif  // NETHTTP_INTERNAL_SERVER_IMPL_H_
+#endif  // NETHTTP_INTERNAL_SERVER_LOOP_H_
