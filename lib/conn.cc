@@ -5,6 +5,7 @@
 #include "internal/conn.h"
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cassert>
@@ -119,11 +120,12 @@ Conn::~Conn() {
   assert(!timeout_.linked() && !request_timeout_.linked() && !stall_timeout_.linked() && !turn_end_.linked());
 }
 
-void Conn::Accept(ServerLoop* server, uv_stream_t* listener) {
+void Conn::Accept(ServerLoop* server, int fd, const sockaddr_storage& peer) {
   auto* c = new Conn(server);
   uv_tcp_init(server->loop(), &c->tcp_);
-  if (int rc = uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->tcp_)); rc != 0) {
+  if (int rc = uv_tcp_open(&c->tcp_, fd); rc != 0) {
     Log().warn("http: accept: {}", uv_strerror(rc));
+    close(fd);  // (not the handle's: the open failed)
     c->state_ = State::kClosing;
     c->server_ = nullptr;
     uv_close(reinterpret_cast<uv_handle_t*>(&c->tcp_), OnClose);
@@ -137,7 +139,7 @@ void Conn::Accept(ServerLoop* server, uv_stream_t* listener) {
 #ifndef __linux__
   uv_tcp_nodelay(&c->tcp_, 1);
 #endif
-  c->remote_addr_ = PeerAddr(&c->tcp_);
+  c->remote_addr_ = FormatSockaddr(peer);
   if (server->tls_context() != nullptr) c->tls_ = std::make_unique<Tls>(server->tls_context());
   server->OnConnOpened(c);
   Server& srv = server->server();

@@ -19,6 +19,7 @@
 #include "internal/log.h"
 #include "internal/path.h"
 #include "internal/preconditions.h"
+#include "nethttp/loop.h"
 #include "nethttp/mime_type.h"
 #include "nethttp/sniff.h"
 #include "nethttp/status.h"
@@ -490,6 +491,10 @@ void ServeFile(ResponseWriter& w, Request& r, std::string_view name, Loop* loop)
   size_t slash = name.rfind('/');
   std::string dir = slash == std::string_view::npos ? "." : std::string(name.substr(0, slash + 1));
   std::string file = std::string(slash == std::string_view::npos ? name : name.substr(slash + 1));
+  // The Dir lives for this one request, on the loop serving it: bound to
+  // that loop now, it leaves nothing behind (a Dir without a loop keeps a
+  // copy on each loop it is used from).
+  if (loop == nullptr) loop = Loop::Current() != nullptr ? Loop::Current() : &DefaultLoop();
   ServeFrom(w, r, Dir(dir, loop), file, /*redirect=*/false);
 }
 

@@ -25,6 +25,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "internal/loop_local.h"
 #include "internal/path.h"
 #include "internal/uv_handle.h"
 #include "nethttp/file_server.h"
@@ -498,14 +499,36 @@ void DiskFile::ReadDir(ReadDirFunc done) {
   }
 }
 
+// LoopDir is a Dir made without a loop. Each loop that opens through it
+// (each worker of a Server sharing one FileServer) gets a DiskFileSystem
+// of its own, with its own cache and the loop's open-file slots, kept by
+// that Loop: the workers share nothing, and nothing is locked.
+class LoopDir final : public FileSystem {
+ public:
+  LoopDir(std::string root, DirOptions options)
+      : root_(std::move(root)), options_(options), key_(NewLoopLocalKey()) {}
+
+  void Open(std::string_view name, OpenFunc done) override {
+    Loop* current = Loop::Current();
+    Loop& loop = current != nullptr ? *current : DefaultLoop();
+    auto make = [&] { return std::make_shared<DiskFileSystem>(root_, options_, loop.get()); };
+    LoopLocal<DiskFileSystem>(loop, key_, make).Open(name, std::move(done));
+  }
+
+ private:
+  std::string root_;
+  DirOptions options_;
+  uint64_t key_;
+};
+
 }  // namespace
 
 std::shared_ptr<FileSystem> Dir(std::string root, Loop* loop) { return Dir(std::move(root), DirOptions{}, loop); }
 
 std::shared_ptr<FileSystem> Dir(std::string root, DirOptions options, Loop* loop) {
   if (root.empty()) root = ".";  // Go: an empty Dir is "."
-  return std::make_shared<DiskFileSystem>(std::move(root), options,
-                                          (loop != nullptr ? *loop : DefaultLoop()).get());
+  if (loop == nullptr) return std::make_shared<LoopDir>(std::move(root), options);
+  return std::make_shared<DiskFileSystem>(std::move(root), options, loop->get());
 }
 
 }  // namespace nethttp

@@ -48,6 +48,9 @@ Loop::Loop(uv_loop_t* borrowed) : loop_(borrowed), owned_(false) {}
 
 Loop::~Loop() {
   if (!owned_) return;
+  // What was kept for this loop may close handles of its own (a default
+  // Transport's connections): it goes first, and the run below finishes it.
+  locals_.clear();
   // Handles still open are a leak in the caller; close them so that the
   // loop can be closed rather than abort in the destructor.
   uv_walk(loop_, [](uv_handle_t* h, void*) {

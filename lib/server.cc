@@ -144,7 +144,7 @@ class Server::Impl {
   };
 
   // OpenWorker makes a worker on loop listening on addr; null and *rc on failure.
-  std::unique_ptr<Worker> OpenWorker(uv_loop_t* loop, const sockaddr* addr, bool reuse_port,
+  std::unique_ptr<Worker> OpenWorker(uv_loop_t* loop, const sockaddr* addr, ServerLoop::PortSharing sharing,
                                      const std::shared_ptr<TlsContext>& tls, int* rc);
   void StartThreads();
   // OnEach runs f on every worker's loop: at once with one worker (which
@@ -181,12 +181,12 @@ Server::Impl::~Impl() {
 }
 
 std::unique_ptr<Server::Impl::Worker> Server::Impl::OpenWorker(uv_loop_t* loop, const sockaddr* addr,
-                                                               bool reuse_port,
+                                                               ServerLoop::PortSharing sharing,
                                                                const std::shared_ptr<TlsContext>& tls,
                                                                int* rc) {
   auto w = std::make_unique<Worker>();
   w->server = std::make_unique<ServerLoop>(server_, loop, &open_conns_, keep_alives_.load());
-  *rc = w->server->Listen(addr, reuse_port, tls);
+  *rc = w->server->Listen(addr, sharing, tls);
   if (*rc != 0) return nullptr;
   return w;
 }
@@ -199,7 +199,8 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   // set in any order after `Server srv;`.
   uv_loop_t* home = HomeLoop().get();
   size_t n = server_->workers > 0 ? server_->workers : CpusAvailable();
-  bool reuse_port = n > 1;
+  using PortSharing = ServerLoop::PortSharing;
+  PortSharing sharing = n > 1 ? PortSharing::kFirst : PortSharing::kNone;
   std::string addr = server_->addr.empty() ? ":http" : server_->addr;
   if (addr == ":http") addr = ":80";
   sockaddr_storage ss;
@@ -207,12 +208,12 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   if (Error err = ResolveListenAddr(home, addr, &ss, &any_host)) return err;
 
   int rc = 0;
-  auto first = OpenWorker(home, reinterpret_cast<sockaddr*>(&ss), reuse_port, tls, &rc);
+  auto first = OpenWorker(home, reinterpret_cast<sockaddr*>(&ss), sharing, tls, &rc);
   if (first == nullptr && any_host && (rc == UV_EAFNOSUPPORT || rc == UV_EADDRNOTAVAIL)) {
     // No IPv6 on this machine: listen on every IPv4 interface instead.
     int port = ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
     uv_ip4_addr("0.0.0.0", port, reinterpret_cast<sockaddr_in*>(&ss));
-    first = OpenWorker(home, reinterpret_cast<sockaddr*>(&ss), reuse_port, tls, &rc);
+    first = OpenWorker(home, reinterpret_cast<sockaddr*>(&ss), sharing, tls, &rc);
   }
   if (first == nullptr) return Error::FromUv(rc, "listen tcp " + addr);
   // The others bind what the first got: the same port when addr asked for
@@ -222,7 +223,7 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   workers.push_back(std::move(first));
   for (size_t i = 1; i < n; ++i) {
     auto loop = std::make_unique<Loop>();
-    auto w = OpenWorker(loop->get(), reinterpret_cast<sockaddr*>(&bound), true, tls, &rc);
+    auto w = OpenWorker(loop->get(), reinterpret_cast<sockaddr*>(&bound), PortSharing::kJoin, tls, &rc);
     if (w == nullptr) return Error::FromUv(rc, "listen tcp " + addr);  // (loop's destructor closes the rest)
     w->own_loop = std::move(loop);
     workers.push_back(std::move(w));

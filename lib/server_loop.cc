@@ -6,7 +6,9 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -47,7 +49,7 @@ constexpr int kDeferAcceptSeconds = 1;
 // silent is accepted after kDeferAcceptSeconds all the same, so
 // ReadHeaderTimeout still ends it, that much later; Go has no such delay.
 // Best effort: where the option is missing nothing changes.
-void DeferAccept(uv_os_fd_t fd) {
+void DeferAccept(int fd) {
 #ifdef TCP_DEFER_ACCEPT
   int secs = kDeferAcceptSeconds;
   setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
@@ -58,16 +60,89 @@ void DeferAccept(uv_os_fd_t fd) {
 
 }  // namespace
 
-// Listener owns the listening socket; it deletes itself in its close callback.
+// Listener is the listening socket, accepted from here rather than through
+// uv_listen. At EMFILE, libuv frees a spare descriptor for a moment to
+// accept and close the backlog (uv__emfile_trick); with several workers
+// sharing the process's descriptor table, another worker's accept can take
+// that descriptor first, and libuv then calls back with EMFILE in a loop
+// for as long as the backlog is full: a worker spinning a core and filling
+// the log. Here that case rests instead (AcceptFailed). The poll and the
+// timer close together; the second close callback frees the Listener.
 struct ServerLoop::Listener {
-  uv_tcp_t tcp;
+  uv_poll_t poll;       // readable: connections wait in the backlog
+  uv_timer_t backoff;   // a rest after accept failed (AcceptFailed)
+  int fd = -1;          // the socket, closed with the handles
+  int spare_fd = -1;    // given up at EMFILE to accept-and-close the backlog
+  uint64_t rest_ms = 0;  // the last rest; 0 once an accept succeeds
+  int open_handles = 2;
   ServerLoop* server;
 };
 
+namespace {
+
+// A listener whose accept fails, with a backlog it cannot shed, rests
+// before it polls again: kMinRestMs, doubled at each failure in a row up to
+// kMaxRestMs (Go's accept loop; nginx rests 500 ms).
+constexpr uint64_t kMinRestMs = 5;
+constexpr uint64_t kMaxRestMs = 1000;
+
+int OpenSpare() { return open("/dev/null", O_RDONLY | O_CLOEXEC); }
+
+// SysError is errno as a libuv status.
+int SysError() { return uv_translate_sys_error(errno); }
+
+// BindAndListen makes fd a listening socket on addr, with the options its
+// accepted sockets inherit. sharing as in ServerLoop::Listen.
+int BindAndListen(int fd, const sockaddr* addr, ServerLoop::PortSharing sharing) {
+  using PortSharing = ServerLoop::PortSharing;
+  int on = 1, off = 0;
+  // A restarted server binds at once, whatever its old connections left in
+  // TIME_WAIT (libuv's bind and Go's listeners do the same).
+  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) return SysError();
+  socklen_t len = sizeof(sockaddr_in);
+  if (addr->sa_family == AF_INET6) {
+    len = sizeof(sockaddr_in6);
+    // "::" takes IPv4 too, whatever the system default (libuv and Go both
+    // listen dual-stack).
+    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+  }
+  // A joining worker needs SO_REUSEPORT for its bind. The first sets it
+  // only after its own: bound without it, the socket is refused a port that
+  // anyone holds, even a process of ours that shares it (a second pingd on
+  // the same --addr gets "address already in use", not half the traffic);
+  // set before listen(2), it still lets the others join (Linux forms the
+  // port's group at listen). server_test pins both.
+  auto reuse_port = [&] { return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) == 0 ? 0 : SysError(); };
+  if (sharing == PortSharing::kJoin) {
+    if (int rc = reuse_port(); rc != 0) return rc;
+  }
+  if (bind(fd, addr, len) != 0) return SysError();
+  if (sharing == PortSharing::kFirst) {
+    if (int rc = reuse_port(); rc != 0) return rc;
+  }
+  // Accepted sockets inherit TCP_NODELAY from here on Linux (Conn::Accept).
+  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0) return SysError();
+  DeferAccept(fd);
+  if (listen(fd, kBacklog) != 0) return SysError();
+  return 0;
+}
+
+}  // namespace
+
 void ServerLoop::CloseListener(Listener* l) {
   l->server = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(&l->tcp),
-           [](uv_handle_t* h) { delete static_cast<Listener*>(h->data); });
+  auto closed = [](uv_handle_t* h) {
+    auto* l = static_cast<Listener*>(h->data);
+    if (--l->open_handles == 0) delete l;
+  };
+  uv_close(reinterpret_cast<uv_handle_t*>(&l->poll), closed);
+  uv_close(reinterpret_cast<uv_handle_t*>(&l->backoff), closed);
+  // The socket closes now, not with the handles a turn later: a client that
+  // connects once Shutdown or Close has returned is refused, as in Go.
+  // (uv_close has stopped the poll, so the descriptor may go.)
+  close(l->fd);
+  if (l->spare_fd >= 0) close(l->spare_fd);
+  l->fd = l->spare_fd = -1;
 }
 
 void ServerLoop::StopListening() {
@@ -84,6 +159,14 @@ ServerLoop::ServerLoop(Server* server, uv_loop_t* loop, std::atomic<size_t>* ope
   shutdown_timeouts_ = TimeoutList::New(loop_, OnShutdownDeadline);
   shutdown_deadline_.owner = this;
   turn_end_ = TurnEndList::New(loop_, Conn::OnTurnEnd);
+  // libuv opens a spare descriptor for its EMFILE handling with a loop's
+  // first stream (uv__stream_init), which would be the first Conn: it is
+  // opened now, with a handle made for nothing else, so that a server holds
+  // the same descriptors before its first connection as after its last
+  // (tools/soak counts them to find leaks).
+  auto* first_stream = new uv_tcp_t;
+  uv_tcp_init(loop_, first_stream);
+  uv_close(reinterpret_cast<uv_handle_t*>(first_stream), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
 }
 
 ServerLoop::~ServerLoop() {
@@ -149,80 +232,103 @@ std::string_view ServerLoop::Date() {
   return date_;
 }
 
-int ServerLoop::OpenListener(const sockaddr* addr, bool reuse_port, Listener** out) {
-  auto* l = new Listener{};
+int ServerLoop::Listen(const sockaddr* addr, PortSharing sharing, std::shared_ptr<TlsContext> tls) {
+  int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return SysError();
+  if (int rc = BindAndListen(fd, addr, sharing); rc != 0) {
+    close(fd);
+    return rc;
+  }
+  auto* l = new Listener;
+  l->fd = fd;
   l->server = this;
-  l->tcp.data = l;
-  *out = l;
-  // The socket is made now (uv_tcp_init_ex), not by the bind, so that
-  // SO_REUSEPORT can be set before the bind: libuv 1.44 has no flag for it.
-  int rc = uv_tcp_init_ex(loop_, &l->tcp, addr->sa_family);
-  if (rc != 0) {
-    uv_tcp_init(loop_, &l->tcp);  // (so that CloseListener has a handle to close)
+  if (int rc = uv_poll_init_socket(loop_, &l->poll, fd); rc != 0) {
+    close(fd);
+    delete l;
     return rc;
   }
-  uv_os_fd_t fd;
-  rc = uv_fileno(reinterpret_cast<uv_handle_t*>(&l->tcp), &fd);
-  int on = 1;
-  if (rc == 0 && reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
-    rc = uv_translate_sys_error(errno);
-  }
-  if (rc == 0) rc = uv_tcp_bind(&l->tcp, addr, 0);
-  // Accepted sockets inherit TCP_NODELAY from here on Linux (Conn::Accept).
-  if (rc == 0) rc = uv_tcp_nodelay(&l->tcp, 1);
-  if (rc == 0) DeferAccept(fd);
-  if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(&l->tcp), kBacklog, OnConnection);
-  return rc;
-}
-
-int ServerLoop::Listen(const sockaddr* addr, bool reuse_port, std::shared_ptr<TlsContext> tls) {
-  Listener* l = nullptr;
-  if (int rc = OpenListener(addr, reuse_port, &l); rc != 0) {
-    CloseListener(l);
-    return rc;
-  }
+  uv_timer_init(loop_, &l->backoff);
+  l->poll.data = l->backoff.data = l;
+  l->spare_fd = OpenSpare();
+  uv_poll_start(&l->poll, UV_READABLE, OnReadable);
   listener_ = l;
-  listen_addr_ = SockAddr(&l->tcp);
+  listen_addr_ = FormatSockaddr(BoundAddr());
   tls_ = std::move(tls);
   return 0;
 }
 
 sockaddr_storage ServerLoop::BoundAddr() const {
   sockaddr_storage ss{};
-  int len = sizeof ss;
-  if (listener_ != nullptr) uv_tcp_getsockname(&listener_->tcp, reinterpret_cast<sockaddr*>(&ss), &len);
+  socklen_t len = sizeof ss;
+  if (listener_ != nullptr) getsockname(listener_->fd, reinterpret_cast<sockaddr*>(&ss), &len);
   return ss;
 }
 
-void ServerLoop::OnConnection(uv_stream_t* stream, int status) {
-  auto* l = OwnerOf<Listener>(stream);
-  if (l->server == nullptr) return;
-  if (status < 0) {
-    // EMFILE and friends: libuv already keeps a spare fd to shed the
-    // connection; we log and keep listening.
-    Log().warn("http: Accept error: {}", uv_strerror(status));
-    return;
+void ServerLoop::OnReadable(uv_poll_t* poll, int status, int) {
+  auto* l = OwnerOf<Listener>(poll);
+  if (l->server == nullptr || status < 0) return;
+  // Every waiting connection is taken now (as libuv's uv__server_io does):
+  // with SO_REUSEPORT each worker has a backlog of its own to drain.
+  for (;;) {
+    sockaddr_storage peer;
+    socklen_t len = sizeof peer;
+    int fd = accept4(l->fd, reinterpret_cast<sockaddr*>(&peer), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) l->server->AcceptFailed(l, errno);
+      return;
+    }
+    l->rest_ms = 0;
+    ServerLoop* server = l->server;
+    size_t limit = server->server().max_conns;
+    if (limit > 0 && server->open_conns_->load(std::memory_order_relaxed) >= limit) {
+      // The peer sees an immediate close instead of waiting in the backlog.
+      Log().debug("http: over max_conns ({}): closing a new connection", limit);
+      close(fd);
+      continue;
+    }
+    Conn::Accept(server, fd, peer);
+    if (l->server == nullptr) return;  // (conn_state closed the server)
   }
-  ServerLoop* server = l->server;
-  size_t limit = server->server().max_conns;
-  if (limit > 0 && server->open_conns_->load(std::memory_order_relaxed) >= limit) {
-    server->ShedConnection(stream);
-    return;
-  }
-  Conn::Accept(server, stream);
 }
 
-void ServerLoop::ShedConnection(uv_stream_t* listener) {
-  // Take the connection off the listener and close it: the peer sees an
-  // immediate EOF (or a reset) instead of waiting in the backlog.
-  auto* tcp = new uv_tcp_t;
-  uv_tcp_init(loop_, tcp);
-  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(tcp)) == 0) {
-    Log().debug("http: over max_conns ({}): closing a new connection", server_->max_conns);
+// AcceptFailed: accept(2) failed with err. At EMFILE or ENFILE the backlog
+// cannot be taken, and the poll would wake for it again at once, for ever.
+// The spare descriptor is given up for a moment to accept each waiting
+// connection and close it, so that its client sees a close rather than a
+// wait, and is then opened again: libuv's trick. When another worker took
+// the freed descriptor first (the spare is then lost until a descriptor
+// frees), or the error is another (ENOBUFS, ENOMEM), the listener rests
+// instead, and its backlog waits, as under Go and nginx, which never shed.
+void ServerLoop::AcceptFailed(Listener* l, int err) {
+  if ((err == EMFILE || err == ENFILE) && l->spare_fd >= 0) {
+    close(l->spare_fd);
+    size_t shed = 0;
+    for (;;) {
+      int fd = accept4(l->fd, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd >= 0) {
+        close(fd);
+        ++shed;
+      } else if (errno != EINTR && errno != ECONNABORTED) {
+        break;
+      }
+    }
+    err = errno;
+    l->spare_fd = OpenSpare();
+    Log().debug("http: Accept error: {}: closed {} waiting connections", std::strerror(EMFILE), shed);
+    if ((err == EAGAIN || err == EWOULDBLOCK) && l->spare_fd >= 0) return;
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(tcp), [](uv_handle_t* h) {
-    delete reinterpret_cast<uv_tcp_t*>(h);
-  });
+  l->rest_ms = l->rest_ms == 0 ? kMinRestMs : std::min(l->rest_ms * 2, kMaxRestMs);
+  Log().warn("http: Accept error: {}; retrying in {}ms", std::strerror(err), l->rest_ms);
+  uv_poll_stop(&l->poll);
+  uv_timer_start(&l->backoff, OnBackoffEnd, l->rest_ms, 0);
+}
+
+void ServerLoop::OnBackoffEnd(uv_timer_t* t) {
+  auto* l = OwnerOf<Listener>(t);
+  if (l->server == nullptr) return;
+  if (l->spare_fd < 0) l->spare_fd = OpenSpare();
+  uv_poll_start(&l->poll, UV_READABLE, OnReadable);
 }
 
 void ServerLoop::OnConnOpened(Conn* c) {

@@ -11,6 +11,7 @@
 #include "internal/connect_method_key.h"
 #include "internal/host_port.h"
 #include "internal/log.h"
+#include "internal/loop_local.h"
 #include "internal/request_writer.h"
 #include "internal/sigpipe.h"
 #include "internal/transport_impl.h"
@@ -341,8 +342,15 @@ Loop& Transport::EventLoop() { return *impl_->loop(); }
 Loop& RoundTripper::EventLoop() { return DefaultLoop(); }
 
 Transport& DefaultTransport() {
-  static Transport transport(&DefaultLoop());
-  return transport;
+  Loop* current = Loop::Current();
+  if (current == nullptr || current == &DefaultLoop()) {
+    static Transport transport(&DefaultLoop());
+    return transport;
+  }
+  // A worker's handler relaying to an upstream: its own loop's Transport,
+  // whose kept-alive connections only that loop's handlers reuse.
+  static const uint64_t key = NewLoopLocalKey();
+  return LoopLocal<Transport>(*current, key, [current] { return std::make_shared<Transport>(current); });
 }
 
 }  // namespace nethttp

@@ -4,10 +4,14 @@
 #include <doctest/doctest.h>
 #include <uv.h>
 
+#include <sched.h>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -607,5 +611,212 @@ TEST_SUITE("server") {
       CHECK(err.message().rfind(row.want, 0) == 0);
       CHECK(ts.srv.ListenAddr().empty());
     }
+  }
+}
+
+namespace {
+
+// ThreadTally counts the requests each thread served; handlers of several
+// workers write it at once, so it is locked (a test's lock, not the server's).
+class ThreadTally {
+ public:
+  void Add() {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++by_thread_[std::this_thread::get_id()];
+  }
+  std::map<std::thread::id, int> Get() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return by_thread_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<std::thread::id, int> by_thread_;
+};
+
+// LoadFromThread sends total GETs of /n/<i> over `conns` keep-alive
+// connections from a client with a loop of its own on a new thread, and
+// checks that each answer is "<i>". It returns the number of right answers.
+int LoadFromThread(int port, int total, size_t conns, std::string* first_error) {
+  nethttp::Loop loop;
+  nethttp::Transport t(&loop);
+  t.max_conns_per_host = conns;
+  t.max_idle_conns = t.max_idle_conns_per_host = conns;
+  int started = 0, right = 0, finished = 0;
+  std::function<void()> next = [&] {
+    int i = started++;
+    auto req = nethttp::NewRequest("GET", "http://127.0.0.1:" + std::to_string(port) + "/n/" + std::to_string(i));
+    t.RoundTrip(std::move(req.value()), [&, i](nethttp::Result<nethttp::Response> r) {
+      auto fail = [&](const std::string& why) {
+        if (first_error->empty()) *first_error = why;
+        ++finished;
+        if (started < total) next();
+      };
+      if (!r.ok()) return fail(r.error().message());
+      auto body = r->body;
+      body->ReadAll([&, i, body](nethttp::Result<std::string> b) {
+        if (!b.ok()) return fail(b.error().message());
+        if (*b != std::to_string(i)) return fail("request " + std::to_string(i) + " got \"" + *b + "\"");
+        ++right;
+        ++finished;
+        if (started < total) next();
+      });
+    }, nullptr);
+  };
+  for (size_t k = 0; k < conns && started < total; ++k) next();
+  loop.RunUntil([&] { return finished == total; });
+  t.CloseIdleConnections();
+  return right;
+}
+
+}  // namespace
+
+TEST_SUITE("server workers") {
+  TEST_CASE("two workers serve 10,000 requests over 200 connections from a client thread, both of them") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    ts.srv.workers = 2;
+    ThreadTally tally;
+    std::atomic<int> off_loop{0};
+    ts.mux.HandleFunc("/n/", [&](ResponseWriter& w, Request& r) {
+      tally.Add();
+      // A handler runs with its worker's loop running on its thread.
+      if (nethttp::Loop::Current() == nullptr) ++off_loop;
+      w.Write(r.url.path.substr(3));
+    });
+    REQUIRE_FALSE(ts.srv.Listen());
+    CHECK(ts.srv.NumWorkers() == 2);
+    int port = PortOf(ts.srv);
+    std::string error;
+    int right = 0;
+    std::atomic<bool> shut{false};
+    std::thread client([&] {
+      right = LoadFromThread(port, 10000, 200, &error);
+      // Shutdown from a thread that is none of the server's.
+      ts.srv.Shutdown([&] { shut = true; });
+    });
+    bool stopped = fx.RunUntil([&] { return shut.load(); }, std::chrono::seconds(60));
+    client.join();
+    CHECK(stopped);
+    CHECK_MESSAGE(error.empty(), error);
+    CHECK(right == 10000);
+    auto served = tally.Get();
+    REQUIRE(served.size() == 2);  // one thread per worker, so both took connections
+    int sum = 0;
+    for (auto& [thread, n] : served) {
+      CHECK(n > 0);
+      sum += n;
+    }
+    CHECK(sum == 10000);
+    CHECK(off_loop == 0);
+    CHECK(served.count(std::this_thread::get_id()) == 1);  // worker 0 runs on the server's loop
+    CHECK(ts.srv.NumConns() == 0);
+  }
+
+  TEST_CASE("ListenAndServe with two workers returns once Close from another thread has stopped both") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    ts.srv.workers = 2;
+    ts.mux.HandleFunc("/ping", [](ResponseWriter& w, Request&) { w.Write("pong"); });
+    // The peer learns the port from a callback the loop runs once
+    // ListenAndServe has started it.
+    struct Start {
+      Server* srv;
+      std::atomic<int> port{0};
+    } start{&ts.srv};
+    uv_idle_t announce;
+    uv_idle_init(fx.uv(), &announce);
+    announce.data = &start;
+    uv_idle_start(&announce, [](uv_idle_t* h) {
+      auto* s = static_cast<Start*>(h->data);
+      s->port = PortOf(*s->srv);
+      uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr);
+    });
+    std::optional<HttpResponse> a;
+    std::thread peer([&] {
+      while (start.port.load() == 0) std::this_thread::yield();
+      RawConn c;
+      if (c.Connect(start.port)) {
+        c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+        a = c.ReadResponse();
+      }
+      ts.srv.Close();  // c is still open: Close closes it too
+    });
+    nethttp::Error err = ts.srv.ListenAndServe();
+    peer.join();
+    CHECK(err.code() == nethttp::ErrorCode::kServerClosed);
+    REQUIRE(a);
+    CHECK(a->body == "pong");
+    CHECK(ts.srv.NumConns() == 0);
+  }
+
+  TEST_CASE("workers = 0 is one worker per CPU the process may run on") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    ts.srv.workers = 0;
+    REQUIRE_FALSE(ts.srv.Listen());
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    REQUIRE(sched_getaffinity(0, sizeof set, &set) == 0);
+    CHECK(ts.srv.NumWorkers() == static_cast<size_t>(CPU_COUNT(&set)));
+    bool done = false;
+    ts.srv.Shutdown([&] { done = true; });
+    CHECK(fx.RunUntil([&] { return done; }));
+  }
+
+  TEST_CASE("a Server destroyed while its workers serve stops and frees them") {
+    LoopFixture fx;
+    std::vector<RawConn> conns(12);
+    int answered = 0;
+    {
+      TestServer ts(fx);
+      ts.srv.workers = 3;
+      ts.mux.HandleFunc("/ping", [](ResponseWriter& w, Request&) { w.Write("pong"); });
+      REQUIRE_FALSE(ts.srv.Listen());
+      int port = PortOf(ts.srv);
+      // Connections on every worker, idle when the server goes.
+      std::atomic<bool> peer_done{false};
+      std::thread peer([&] {
+        for (RawConn& c : conns) {
+          if (!c.Connect(port)) break;
+          c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+          auto a = c.ReadResponse();
+          if (a && a->body == "pong") ++answered;
+        }
+        peer_done = true;
+      });
+      // The home loop serves worker 0's share meanwhile.
+      CHECK(fx.RunUntil([&] { return peer_done.load(); }));
+      peer.join();
+    }
+    CHECK(answered == 12);
+    // Every connection was closed by the server's end, on whichever worker.
+    for (RawConn& c : conns) CHECK(c.WaitClosed());
+  }
+
+  TEST_CASE("Listen on a port in use fails for every worker and leaves nothing running") {
+    LoopFixture fx;
+    TestServer first(fx);
+    REQUIRE_FALSE(first.srv.Listen());
+    TestServer second(fx);
+    second.srv.addr = first.srv.ListenAddr();
+    second.srv.workers = 2;
+    nethttp::Error err = second.srv.Listen();
+    CHECK(err.code() != nethttp::ErrorCode::kOk);
+    CHECK(second.srv.NumWorkers() == 0);
+    first.srv.Close();
+  }
+
+  TEST_CASE("a second server with workers on the same port is refused, not let in to share it") {
+    LoopFixture fx;
+    TestServer first(fx);
+    first.srv.workers = 2;
+    REQUIRE_FALSE(first.srv.Listen());
+    TestServer second(fx);
+    second.srv.addr = first.srv.ListenAddr();
+    second.srv.workers = 2;
+    nethttp::Error err = second.srv.Listen();
+    CHECK(err.message().find("address already in use") != std::string::npos);
+    first.srv.Close();
   }
 }

@@ -62,9 +62,9 @@ class Conn final : public ResponseSink, public StreamBody::Source {
     kClosing,       // uv_close called; waits for both close callbacks, then deletes this
   };
 
-  // Accept takes the pending connection off listener; on failure it logs
-  // and returns without a Conn.
-  static void Accept(ServerLoop* server, uv_stream_t* listener);
+  // Accept serves fd, a connection the server's listener accepted from
+  // peer; the Conn owns fd from here. On failure it logs and closes fd.
+  static void Accept(ServerLoop* server, int fd, const sockaddr_storage& peer);
 
   // Close closes at once, whatever is in flight (Server::Close).
   void Close();

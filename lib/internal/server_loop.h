@@ -37,12 +37,18 @@ class ServerLoop {
   ServerLoop(const ServerLoop&) = delete;
   ServerLoop& operator=(const ServerLoop&) = delete;
 
+  // PortSharing says whether other listeners may bind the same address
+  // (SO_REUSEPORT), so that several workers listen on one port and the
+  // kernel spreads new connections over them.
+  enum class PortSharing {
+    kNone,   // one worker: Go's plain listener
+    kFirst,  // the first worker's: the bind must find the port free, then others may join
+    kJoin,   // another worker's: joins the first one's port
+  };
   // Listen binds addr and accepts; with tls, every connection speaks TLS.
-  // reuse_port sets SO_REUSEPORT before the bind, so that the other
-  // workers' listeners can bind the same address and the kernel spreads
-  // new connections over them. A libuv status; after a failure Listen may
-  // be called again (with another address).
-  int Listen(const sockaddr* addr, bool reuse_port, std::shared_ptr<TlsContext> tls);
+  // A libuv status; after a failure Listen may be called again (with
+  // another address).
+  int Listen(const sockaddr* addr, PortSharing sharing, std::shared_ptr<TlsContext> tls);
   // BoundAddr is the listener's local address, for the other workers to
   // bind (the real port when addr had port 0).
   sockaddr_storage BoundAddr() const;
@@ -104,19 +110,15 @@ class ServerLoop {
 
  private:
   struct Listener;
-  static void OnConnection(uv_stream_t* listener, int status);
-  // ShedConnection accepts the pending connection and closes it (max_conns).
-  void ShedConnection(uv_stream_t* listener);
+  static void OnReadable(uv_poll_t* poll, int status, int events);
+  void AcceptFailed(Listener* l, int err);
+  static void OnBackoffEnd(uv_timer_t* t);
   static void CloseListener(Listener* l);
   // StopListening closes the listener if it is open (Go: the ln.Close of
   // Shutdown and Close; also the teardown of a Server that is destroyed).
   void StopListening();
   void MaybeFinishShutdown();
   void MaybeTrimMemory();
-  // OpenListener makes *out, a listening socket on addr (bound, with the
-  // options accepted sockets inherit); the libuv status. *out is set even
-  // on failure, for CloseListener.
-  int OpenListener(const sockaddr* addr, bool reuse_port, Listener** out);
   // MaybeStopTimeouts disarms the timeout lists once the server has stopped
   // and no connection is left.
   void MaybeStopTimeouts();

@@ -556,8 +556,10 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     limits = ["%d" % gen.MAX_HEADER_BYTES, "%d" % gen.MAX_BODY_BYTES]
     try:
+        workers = os.environ.get("PINGD_WORKERS")  # meson's run with several loops
         pingd = Server("pingd", [args.pingd, "--addr", "127.0.0.1:0", "--log-level", "info",
-                                 "--max-header-bytes", limits[0], "--max-body-bytes", limits[1]],
+                                 "--max-header-bytes", limits[0], "--max-body-bytes", limits[1]]
+                       + (["--workers", workers] if workers else []),
                        os.path.join(args.out, "pingd.log"))
         goserv = Server("go", [args.go_server, "-addr", "127.0.0.1:0",
                                "-max-header-bytes", limits[0], "-max-body-bytes", limits[1]],

@@ -835,22 +835,34 @@ TEST_CASE("file-descriptor exhaustion (EMFILE): pingd survives it and serves aga
   size_t connected = 0;
   for (RawConn& c : conns) connected += c.Connect(pingd.port()) ? 1 : 0;
   REQUIRE(connected == conns.size());  // the kernel's backlog takes them all
-  size_t served = 0, shed = 0;
+  // Each connection is served, shed (accepted and closed at once, libuv's
+  // spare-descriptor trick) or still waiting in a backlog. Waiting happens
+  // only with several workers: they share the descriptor table, so one
+  // worker can take the descriptor another freed for the trick, which then
+  // rests until a descriptor frees, as Go and nginx do at EMFILE.
+  size_t served = 0, shed = 0, waiting = 0;
+  auto deadline = After(5s);
   for (RawConn& c : conns) {
     if (!c.Send(GetReq("/ping"))) {
       ++shed;
       continue;
     }
-    std::optional<HttpResponse> r = c.ReadResponse(After(5s));
+    std::optional<HttpResponse> r = c.ReadResponse(deadline);
     if (r && r->body == "pong") {
       ++served;
+    } else if (c.PeerClosed()) {
+      ++shed;
     } else {
-      ++shed;  // closed by libuv's spare-fd trick: accepted and closed at once
+      ++waiting;
     }
   }
+  CAPTURE(served);
+  CAPTURE(shed);
+  CAPTURE(waiting);
   CHECK(served >= 10);
-  CHECK(shed >= 1);  // the limit was really reached
-  CHECK(served + shed == conns.size());
+  CHECK(shed + waiting >= 1);  // the limit was really reached
+  CHECK(served + shed + waiting == conns.size());
+  if (EnvOr("PINGD_WORKERS", "1") == "1") CHECK(waiting == 0);
   CHECK(pingd.proc().Running());
   conns.clear();  // every fd back
   // The server recovers: once its connections are gone, new ones are served.

@@ -50,6 +50,11 @@ class Pingd {
     std::vector<std::string> argv = wrapper;
     argv.insert(argv.end(), {path, "--addr", "127.0.0.1:0"});
     argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    // The e2e suites run twice, the second time (PINGD_WORKERS=2, set by
+    // meson) with every pingd on several loops.
+    if (std::string workers = EnvOr("PINGD_WORKERS", ""); !workers.empty()) {
+      argv.insert(argv.end(), {"--workers", workers});
+    }
     std::string error;
     proc_ = Process::Spawn(argv, &error);
     REQUIRE_MESSAGE(proc_ != nullptr, error);

@@ -64,8 +64,11 @@ class FileSystem {
   virtual void Open(std::string_view name, OpenFunc done) = 0;
 };
 
-// Dir serves the tree under root from the disk (Go: http.Dir), on loop
-// (null: DefaultLoop(), where Servers run by default).
+// Dir serves the tree under root from the disk (Go: http.Dir), on loop.
+// Null means the loop that calls Open (Loop::Current(), else DefaultLoop()):
+// a FileServer shared by a Server's workers then opens each file on the
+// worker serving it, and each worker keeps its own cache and open-file
+// count, made on its first open and freed with its loop.
 //
 // Stricter than Go, whose Dir follows symlinks wherever they lead: nothing
 // outside root is ever opened, neither through ".." (cleaned away, as Go

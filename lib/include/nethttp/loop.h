@@ -6,9 +6,17 @@
 
 #include <uv.h>
 
+#include <cstdint>
 #include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
 
 namespace nethttp {
+
+// LoopAccess is the library's way in to a Loop's per-loop state (defined in
+// lib/internal/loop_local.h); declared here so that Loop can befriend it.
+struct LoopAccess;
 
 class Loop {
  public:
@@ -45,11 +53,16 @@ class Loop {
 
  private:
   friend Loop& DefaultLoop();
+  friend struct LoopAccess;
   explicit Loop(uv_loop_t* borrowed);
 
   uv_loop_t* loop_;
   bool owned_;
   bool running_ = false;
+  // locals_ is what the library keeps for this loop on behalf of objects
+  // used from several loops (internal/loop_local.h), by key; freed first
+  // when the Loop goes, while its handles can still close.
+  std::vector<std::pair<uint64_t, std::shared_ptr<void>>> locals_;
 };
 
 // DefaultLoop is the process-wide loop (uv_default_loop) used by

@@ -24,8 +24,10 @@ class ReverseProxy : public Handler {
   // least its URL's scheme and host (Go: Director). Required.
   std::function<void(Request& out)> director;
   // transport sends the outgoing requests (Go: Transport). Null means
-  // DefaultTransport(), which runs on DefaultLoop(): a server on another
-  // loop must give a Transport of its own loop.
+  // DefaultTransport() of the loop serving the request, so a proxy shared
+  // by a Server's workers relays each request on its own worker's loop. A
+  // Transport given here runs on its one loop: only a server on that loop
+  // (one worker) may use it.
   std::shared_ptr<RoundTripper> transport;
   // modify_response may change the upstream's response before it is
   // relayed (Go: ModifyResponse); an Error it returns goes to

@@ -152,7 +152,11 @@ class Transport : public RoundTripper {
   std::unique_ptr<Impl> impl_;
 };
 
-// DefaultTransport is the Transport of DefaultClient(), on DefaultLoop().
+// DefaultTransport is the Transport of DefaultClient(): DefaultLoop()'s,
+// or, when called on another running loop (Loop::Current(), a Server
+// worker's in a handler), that loop's own, made on first use and freed
+// with the Loop. Each loop thus keeps its own pool of idle connections,
+// as Go keeps one per Transport, and no pool is shared between threads.
 Transport& DefaultTransport();
 
 }  // namespace nethttp
