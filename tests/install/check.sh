@@ -3,8 +3,8 @@
 #
 # Checks that `meson install` gives a usable library: installs BUILD_DIR into
 # SCRATCH_DIR/destdir, checks the files (libnethttp.a with llhttp folded in,
-# the public headers, nethttp.pc), then compiles, links and runs hello.cc with
-# nothing but `pkg-config --cflags --libs nethttp`.
+# the public headers, nethttp.pc), then compiles, links and runs hello.cc and
+# workers.cc with nothing but `pkg-config --cflags --libs nethttp`.
 set -euo pipefail
 
 die() { echo "install check: $*" >&2; exit 1; }
@@ -51,4 +51,8 @@ read -r -a flags <<<"$(pkg-config --cflags --libs nethttp)"
 "${CXX:-c++}" -std=c++20 -o "$scratch/hello" "$here/hello.cc" "${flags[@]}" \
   || die "hello.cc did not build against the installed tree"
 out=$("$scratch/hello") || die "hello ran and failed: $out"
-echo "install check: ok ($prefix into $destdir; hello printed '$out')"
+# The README's relay on two workers: threads, with the same flags.
+"${CXX:-c++}" -std=c++20 -o "$scratch/workers" "$here/workers.cc" "${flags[@]}" \
+  || die "workers.cc did not build against the installed tree"
+workers_out=$("$scratch/workers") || die "workers ran and failed: $workers_out"
+echo "install check: ok ($prefix into $destdir; hello printed '$out'; $workers_out)"
