@@ -315,11 +315,11 @@ void ServerLoop::AcceptFailed(Listener* l, int err) {
     }
     err = errno;
     l->spare_fd = OpenSpare();
-    Log().debug("http: Accept error: {}: closed {} waiting connections", std::strerror(EMFILE), shed);
+    Log().debug("http: Accept error: {}: closed {} waiting connections", uv_strerror(UV_EMFILE), shed);
     if ((err == EAGAIN || err == EWOULDBLOCK) && l->spare_fd >= 0) return;
   }
   l->rest_ms = l->rest_ms == 0 ? kMinRestMs : std::min(l->rest_ms * 2, kMaxRestMs);
-  Log().warn("http: Accept error: {}; retrying in {}ms", std::strerror(err), l->rest_ms);
+  Log().warn("http: Accept error: {}; retrying in {}ms", uv_strerror(uv_translate_sys_error(err)), l->rest_ms);
   uv_poll_stop(&l->poll);
   uv_timer_start(&l->backoff, OnBackoffEnd, l->rest_ms, 0);
 }

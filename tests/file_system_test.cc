@@ -591,6 +591,35 @@ TEST_SUITE("file_system") {
     CHECK(fresh.value()->Stat().size == 11);
   }
 
+  TEST_CASE("a Dir without a loop opens on the loop that calls it, each loop with a cache of its own") {
+    Fixture f;
+    nethttp::testutil::LoopFixture other;
+    f.root.Write("c.txt", "one");
+    nethttp::DirOptions options;
+    options.cache_valid = std::chrono::minutes(10);
+    auto fs = nethttp::Dir(f.root.path(), options);  // no loop: a worker's FileServer
+    // ReadOn opens name from a callback of fx's loop, as a handler of that
+    // loop would, and returns the file's bytes.
+    auto read_on = [&](nethttp::testutil::LoopFixture& fx) {
+      std::string got = "(not opened)";
+      nethttp::Loop* done_on = nullptr;
+      fx.Call([&] {
+        fs->Open("/c.txt", [&](nethttp::Result<std::shared_ptr<nethttp::File>> r) {
+          done_on = nethttp::Loop::Current();
+          got = r.ok() ? std::string(*r.value()->InMemory()) : r.error().message();
+        });
+      });
+      REQUIRE(fx.RunUntil([&] { return done_on != nullptr; }));
+      CHECK(done_on == &fx.loop());  // completed on the loop that asked
+      return got;
+    };
+    CHECK(read_on(f.fx) == "one");
+    f.root.Write("c.txt", "two");
+    CHECK(read_on(f.fx) == "one");   // this loop's cache
+    CHECK(read_on(other) == "two");  // the other loop reads the disk: nothing shared
+    CHECK(read_on(other) == "two");
+  }
+
   TEST_CASE("DirOptions::cache_max_bytes: a file that would pass it is served but not kept") {
     Fixture f;
     f.root.Write("a.txt", std::string(600, 'a'));

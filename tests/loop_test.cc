@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <thread>
 
 #include "nethttp/loop.h"
 #include "testutil/loop_fixture.h"
@@ -149,6 +150,28 @@ TEST_SUITE("loop") {
     };
     fx.loop().Run();
     CHECK(ticker.ticks == 5);
+  }
+
+  TEST_CASE("Current is the Loop running on this thread: null off any loop, the inner one while nested") {
+    CHECK(Loop::Current() == nullptr);
+    LoopFixture outer, inner;
+    Loop* seen_outer = nullptr;
+    Loop* seen_inner = nullptr;
+    Loop* after_inner = nullptr;
+    Loop* other_thread = &DefaultLoop();  // (anything but null, to see it change)
+    outer.Call([&] {
+      seen_outer = Loop::Current();
+      // A loop run from a callback of another's, as a blocking call would.
+      inner.Call([&] { seen_inner = Loop::Current(); });
+      after_inner = Loop::Current();
+      // Another thread runs no loop, whatever this one does.
+      std::thread([&] { other_thread = Loop::Current(); }).join();
+    });
+    CHECK(seen_outer == &outer.loop());
+    CHECK(seen_inner == &inner.loop());
+    CHECK(after_inner == &outer.loop());
+    CHECK(other_thread == nullptr);
+    CHECK(Loop::Current() == nullptr);
   }
 
   TEST_CASE("destroying a private Loop closes the handles its owner left open") {

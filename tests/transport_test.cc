@@ -903,3 +903,25 @@ TEST_SUITE("transport: streamed request bodies") {
     upstream.Close();
   }
 }
+
+TEST_SUITE("transport: DefaultTransport per loop") {
+  TEST_CASE("DefaultTransport() is DefaultLoop()'s off any loop, and a running loop's own on it") {
+    using nethttp::DefaultTransport;
+    using nethttp::testutil::LoopFixture;
+    CHECK(&DefaultTransport() == &DefaultTransport());
+    CHECK(&DefaultTransport().EventLoop() == &nethttp::DefaultLoop());
+    LoopFixture a, b;
+    nethttp::Transport* on_a = nullptr;
+    nethttp::Transport* on_a_again = nullptr;
+    nethttp::Transport* on_b = nullptr;
+    a.Call([&] { on_a = &DefaultTransport(); });
+    a.Call([&] { on_a_again = &DefaultTransport(); });
+    b.Call([&] { on_b = &DefaultTransport(); });
+    REQUIRE(on_a != nullptr);
+    CHECK(on_a == on_a_again);  // made once per loop, then kept
+    CHECK(on_a != on_b);
+    CHECK(on_a != &DefaultTransport());
+    CHECK(&on_a->EventLoop() == &a.loop());
+    CHECK(&on_b->EventLoop() == &b.loop());
+  }
+}

@@ -35,6 +35,27 @@ class LoopFixture {
   }
 
   Loop& loop() { return loop_; }
+
+  // Call runs f from a callback of this loop, where Loop::Current() is this
+  // loop (what the library binds to a loop when given none), and returns
+  // once it has run.
+  void Call(const std::function<void()>& f) {
+    struct Ctx {
+      const std::function<void()>* f;
+      bool ran = false;
+    } ctx{&f};
+    uv_timer_t t;
+    uv_timer_init(loop_.get(), &t);
+    t.data = &ctx;
+    uv_timer_start(&t, [](uv_timer_t* h) {
+      auto* c = static_cast<Ctx*>(h->data);
+      (*c->f)();
+      c->ran = true;
+    }, 0, 0);
+    RunUntil([&] { return ctx.ran; });
+    uv_close(reinterpret_cast<uv_handle_t*>(&t), nullptr);
+    uv_run(loop_.get(), UV_RUN_NOWAIT);
+  }
   uv_loop_t* uv() { return loop_.get(); }
 
   // RunUntil runs the loop until done() or the deadline; it returns done().
