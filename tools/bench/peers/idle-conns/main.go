@@ -1,6 +1,8 @@
 // idle-conns, tools/bench's tool for the memory-per-idle-connection shape:
 // opens -n keep-alive connections to -addr, makes one GET -path on each, and
-// holds them all open until SIGTERM or SIGINT.
+// holds them all open until SIGTERM or SIGINT. With -requests K it makes K
+// GETs on each, one after the other, before holding it: the workers-spread
+// shape, where every connection then costs its server the same work.
 // It prints "open: K failed: F" once every connection has been tried.
 // With -tls, each connection completes a TLS handshake (verified against
 // -cacert) before its request: the tls-idle shape.
@@ -29,8 +31,13 @@ func main() {
 	// Few dials at once keep the server's accept backlog from overflowing.
 	parallel := flag.Int("parallel", 64, "connections being opened at once")
 	useTLS := flag.Bool("tls", false, "speak TLS (https) on each connection")
+	requests := flag.Int("requests", 1, "GETs on each connection before it is held idle")
 	cacert := flag.String("cacert", "", "with -tls: PEM file of the roots to verify the server against")
 	flag.Parse()
+	if *requests < 1 {
+		fmt.Fprintln(os.Stderr, "idle-conns: -requests wants 1 or more")
+		os.Exit(2)
+	}
 
 	dial := func() (net.Conn, error) { return net.Dial("tcp", *addr) }
 	if *useTLS {
@@ -65,7 +72,7 @@ func main() {
 		go func() {
 			defer wg.Done()
 			for next.Add(1) <= int64(*n) {
-				c, err := oneRequest(dial, req)
+				c, err := requestsOn(dial, req, *requests)
 				if err != nil {
 					failed.Add(1)
 					firstErr.CompareAndSwap(nil, err.Error())
@@ -88,28 +95,36 @@ func main() {
 	<-stop
 }
 
-// oneRequest dials, sends req and reads the whole response, leaving the
-// connection idle and open.
-func oneRequest(dial func() (net.Conn, error), req string) (net.Conn, error) {
+// requestsOn dials, then n times sends req and reads the whole response,
+// leaving the connection idle and open.
+func requestsOn(dial func() (net.Conn, error), req string, n int) (net.Conn, error) {
 	c, err := dial()
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.WriteString(c, req); err != nil {
-		c.Close()
-		return nil, err
-	}
-	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-	if err == nil {
-		_, err = io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if err == nil && resp.StatusCode != 200 {
-			err = fmt.Errorf("status %d", resp.StatusCode)
+	br := bufio.NewReader(c)
+	for i := 0; i < n; i++ {
+		if err := oneRequest(c, br, req); err != nil {
+			c.Close()
+			return nil, err
 		}
 	}
-	if err != nil {
-		c.Close()
-		return nil, err
-	}
 	return c, nil
+}
+
+// oneRequest sends req on c and reads the whole response from br.
+func oneRequest(c net.Conn, br *bufio.Reader, req string) error {
+	if _, err := io.WriteString(c, req); err != nil {
+		return err
+	}
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err == nil && resp.StatusCode != 200 {
+		err = fmt.Errorf("status %d", resp.StatusCode)
+	}
+	return err
 }
