@@ -9,7 +9,10 @@
 #include "nethttp/server.h"
 
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
+
+#include <csignal>
 
 #include <atomic>
 #include <cstring>
@@ -239,6 +242,16 @@ void Server::Impl::StartThreads() {
   workers_[0]->inbox = home;
   for (size_t i = 1; i < workers_.size(); ++i) workers_[i]->inbox = Inbox::New(workers_[i]->own_loop->get());
   threads_running_ = workers_.size() - 1;
+  // The workers take no asynchronous signal: one sent to the process (a
+  // SIGTERM) goes to a thread that does not block it, such as this one,
+  // whose loop may be watching for it (pingd's is), rather than to a worker
+  // in the middle of a request. A thread inherits its creator's mask, so
+  // the signals are blocked here while the threads are made. Faults
+  // (SIGSEGV and the like) stay deliverable, for the sanitizers' reports.
+  sigset_t blocked, old;
+  sigfillset(&blocked);
+  for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGABRT, SIGSYS}) sigdelset(&blocked, fault);
+  pthread_sigmask(SIG_BLOCK, &blocked, &old);
   for (size_t i = 1; i < workers_.size(); ++i) {
     Worker* w = workers_[i].get();
     w->thread = std::thread([this, w, home] {
@@ -246,6 +259,7 @@ void Server::Impl::StartThreads() {
       home->Post([this] { OnWorkerStopped(); });
     });
   }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 void Server::Impl::OnWorkerStopped() {

@@ -24,6 +24,7 @@
 #include "testutil/pingd.h"
 #include "testutil/process.h"
 #include "testutil/raw_conn.h"
+#include "testutil/sanitized.h"
 #include "testutil/temp_tree.h"
 
 namespace {
@@ -308,7 +309,7 @@ TEST_CASE("a 1 GiB file goes out whole while pingd's memory stays small") {
   MESSAGE("pingd VmHWM after a 1 GiB download: " << hwm << " kB");
   // AddressSanitizer's shadow memory and quarantine dwarf the bound; a
   // sanitized pingd (built alike with this test) is not held to it.
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(NETHTTP_SANITIZED)
   CHECK(hwm < kMaxRssKb);
 #endif
   StopCleanly(pingd);
@@ -356,7 +357,7 @@ TEST_CASE("a slow reader holds a response: pingd's memory stays small and /ping 
   long hwm = ProcStatus(pingd.proc().pid(), "VmHWM:");
   MESSAGE("pingd with a slow reader: VmRSS at most " << max_rss << " kB over " << pongs << " pings; VmHWM " << hwm
                                                      << " kB; curl got " << got << " bytes");
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(NETHTTP_SANITIZED)
   CHECK(max_rss < kMaxRssKb);
   CHECK(hwm < kMaxRssKb);
 #endif

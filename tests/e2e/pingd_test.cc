@@ -20,9 +20,10 @@
 #include <thread>
 #include <vector>
 
-#include "testutil/process.h"
 #include "testutil/pingd.h"
+#include "testutil/process.h"
 #include "testutil/raw_conn.h"
+#include "testutil/sanitized.h"
 #include "testutil/temp_tree.h"
 
 namespace {
@@ -675,7 +676,7 @@ TEST_CASE("pipelining with backpressure: 400 x 16 KiB echoes, read while sending
 // /echo streams a body that does not come with its head: these hold pingd
 // to constant memory whatever the body's size, and to serving others
 // while one client is slow either way.
-TEST_CASE("a 1 GiB upload (64 MiB under ASan) to /echo comes back whole while pingd's memory stays small") {
+TEST_CASE("a 1 GiB upload (64 MiB in a sanitized build) to /echo comes back whole while pingd's memory stays small") {
   TempTree t;
   t.Sparse("gig", off_t{kLargeBodyBytes});  // no disk blocks: zeros
   // --max-body-bytes keeps its meaning for /echo: the default 64 MiB would refuse it.
@@ -692,8 +693,8 @@ TEST_CASE("a 1 GiB upload (64 MiB under ASan) to /echo comes back whole while pi
   long hwm = ProcStatus(pingd.proc().pid(), "VmHWM:");
   REQUIRE(hwm > 0);
   MESSAGE("pingd VmHWM after a " << (kLargeBodyBytes >> 20) << " MiB upload echoed: " << hwm << " kB");
-  // AddressSanitizer's shadow memory and quarantine dwarf the bound.
-#if !defined(__SANITIZE_ADDRESS__)
+  // A sanitizer's shadow memory (and ASan's quarantine) dwarf the bound.
+#if !defined(NETHTTP_SANITIZED)
   CHECK(hwm < kMaxRssKb);
 #endif
   StopCleanly(pingd);
@@ -775,7 +776,7 @@ TEST_CASE("an upload whose echo is not read: pingd stops reading it, and its mem
   std::string why;
   CHECK_MESSAGE(Pong(pingd, &why), why);
   long rss = ProcStatus(pingd.proc().pid(), "VmRSS:");
-#if !defined(__SANITIZE_ADDRESS__)
+#if !defined(NETHTTP_SANITIZED)
   CHECK(rss < kMaxRssKb);
 #endif
   MESSAGE("pingd VmRSS with the echo unread: " << rss << " kB");
@@ -987,6 +988,13 @@ TEST_CASE("graceful shutdown") {
 // SIGTERM the moment it appears, so the handlers must already be installed
 // (they once were not, and half of these runs died by the signal).
 TEST_CASE("a signal right after the listening line still exits 0") {
+#if defined(__SANITIZE_THREAD__)
+  // Not under ThreadSanitizer, which holds back a signal that arrives
+  // outside a blocking call until the thread's next intercepted one: a
+  // SIGTERM sent the instant pingd logs is then lost to libuv's handler
+  // (seen with one worker as with two, never in a plain or ASan build).
+  return;
+#endif
   for (int i = 0; i < 10; ++i) {
     CAPTURE(i);
     Pingd pingd;

@@ -18,6 +18,7 @@
 #include "testutil/pingd.h"
 #include "testutil/process.h"
 #include "testutil/raw_conn.h"
+#include "testutil/sanitized.h"
 #include "testutil/scripted_server.h"
 #include "testutil/temp_tree.h"
 
@@ -536,7 +537,7 @@ TEST_CASE("a server that answers Connection: close every time: -n 20 -c 2") {
 // a sanitized post-json at 58-67 MiB in a loaded CI run whatever our own
 // buffering; that build gets twice the room, still far below the 200 MiB
 // that an unbounded client would hold, and the normal build keeps 64.
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(NETHTTP_SANITIZED)
 constexpr long kBoundedRssKb = 128 * 1024;
 #else
 constexpr long kBoundedRssKb = 64 * 1024;
@@ -600,7 +601,7 @@ TEST_CASE("post-json -d @FILE streams a 100 MiB file (16 MiB under ASan) to ping
   // An array of numbered records, as a large JSON file is: a lost or moved
   // piece shows. (post-json validates the file as it reads it, holding one
   // token at a time, so a file that is one huge string would cost its size.)
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(NETHTTP_SANITIZED)
   constexpr size_t kSize = size_t{16} << 20;  // (the bound is not ASan's to meet)
 #else
   constexpr size_t kSize = size_t{100} << 20;
