@@ -90,6 +90,22 @@ void Body::ReadAll(std::function<void(Result<std::string>)> done) {
        });
 }
 
+void ReadAllAwaiter::Start() {
+  body_->Read([this](std::string_view chunk) { data_.append(chunk); },
+              [this](Error err) {
+                if (err) {
+                  Complete(std::move(err));
+                } else {
+                  Complete(std::move(data_));
+                }
+              });
+}
+
+void ReadAllAwaiter::Stop(const Error& err) {
+  body_->Close();  // drops the callbacks above
+  Complete(err);   // (last: the coroutine may end and free this awaiter)
+}
+
 Result<std::string> Body::ReadAllBlocking(Loop& loop) {
   // As in Client::Do: refused before reading, so ReadAll may still be used.
   if (loop.running()) return BlockingCallOnLoop("ReadAll(done)");

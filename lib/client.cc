@@ -173,6 +173,15 @@ class Exchange {
     Send(std::move(req));
   }
 
+  // Watch makes the caller's Cancelation end the exchange (Client::Do
+  // with cancel); End lets go of it. Called before Start, on one that has
+  // not been canceled yet, so the hook cannot run before there is a
+  // request in flight.
+  void Watch(std::shared_ptr<Cancelation> cancel) {
+    caller_cancel_ = std::move(cancel);
+    caller_cancel_->OnCancel([this](const Error& err) { Abandon(err, err); });
+  }
+
   // Called by ExchangeBody.
   void BodyEnded() {
     body_ = nullptr;
@@ -404,11 +413,26 @@ class Exchange {
 
   void HandleTimeout() {
     // Go 1.19's messages for Client.Timeout.
+    Abandon(Error(ErrorCode::kTimeout, "context deadline exceeded (Client.Timeout exceeded while awaiting headers)"),
+            Error(ErrorCode::kTimeout,
+                  "context deadline exceeded (Client.Timeout or context cancellation while reading body)"));
+  }
+
+  // Abandon ends the exchange early: err while it waits for a response
+  // (done gets it), body_err once the body is streaming (its reader does).
+  void Abandon(const Error& err, const Error& body_err) {
+    // The round trip's done, run by cancel_->Cancel below, may end the
+    // exchange; without a timer End would delete it under our feet, so the
+    // deletion waits for the end of this call.
+    ++abandoning_;
+    AbandonNow(err, body_err);
+    if (--abandoning_ == 0 && state_ == State::kClosing && !has_timer_) delete this;
+  }
+
+  void AbandonNow(const Error& err, const Error& body_err) {
     switch (state_) {
       case State::kSending:
       case State::kDraining: {
-        Error err(ErrorCode::kTimeout,
-                  "context deadline exceeded (Client.Timeout exceeded while awaiting headers)");
         if (state_ == State::kDraining) {
           // Closing the redirect's body drops its on_end, which would
           // otherwise run on a deleted exchange when the rest arrives; its
@@ -426,10 +450,7 @@ class Exchange {
         if (body_ != nullptr) {
           ExchangeBody* body = body_;
           body_ = nullptr;
-          body->Fail(UrlError(Error(ErrorCode::kTimeout,
-                                    "context deadline exceeded (Client.Timeout or context "
-                                    "cancellation while reading body)"),
-                              method_, url_));
+          body->Fail(UrlError(body_err, method_, url_));
         }
         End();
         return;
@@ -443,6 +464,7 @@ class Exchange {
   void End() {
     if (state_ == State::kClosing) return;
     SetState(State::kClosing);
+    if (caller_cancel_ != nullptr) caller_cancel_->OnCancel(nullptr);
     if (body_ != nullptr) {
       body_->Fail(Error());  // detaches; never called with a body still streaming
       body_ = nullptr;
@@ -450,9 +472,9 @@ class Exchange {
     if (has_timer_) {
       uv_timer_stop(&timer_);
       uv_close(reinterpret_cast<uv_handle_t*>(&timer_), OnClose);
-    } else {
+    } else if (abandoning_ == 0) {
       delete this;
-    }
+    }  // else Abandon deletes it on its way out
   }
 
  public:
@@ -473,9 +495,11 @@ class Exchange {
   RoundTripper* rt_;
   uv_loop_t* loop_;
   Client::Done done_;
-  std::shared_ptr<Cancelation> cancel_;
+  std::shared_ptr<Cancelation> cancel_;          // the round trip's, for rt_
+  std::shared_ptr<Cancelation> caller_cancel_;   // Client::Do's, when given
   uv_timer_t timer_;
   bool has_timer_ = false;
+  int abandoning_ = 0;  // Abandon is on the stack: End must not delete this
   State state_ = State::kSending;
   std::shared_ptr<const Request> first_;  // Go's ireq (see Start)
   std::shared_ptr<const Request> sent_;   // the current hop, as this client sent it
@@ -555,7 +579,13 @@ Loop& LoopOf(const Client& c) {
 
 Error ErrUseLastResponse() { return Error(ErrorCode::kUseLastResponse, "net/http: use last response"); }
 
-void Client::Do(Request req, Done done) {
+void Client::Do(Request req, Done done) { Do(std::move(req), std::move(done), nullptr); }
+
+void Client::Do(Request req, Done done, std::shared_ptr<Cancelation> cancel) {
+  if (cancel != nullptr && cancel->canceled()) {
+    done(UrlError(cancel->err(), req.method, req.url));
+    return;
+  }
   auto* ex = new Exchange(check_redirect, &TransportOf(*this), LoopOf(*this).get(), timeout,
                           std::move(done));
   ex->first_body_ = req.body;
@@ -563,7 +593,21 @@ void Client::Do(Request req, Done done) {
   ex->first_content_length_ = req.content_length;
   ex->jar_ = jar;
   ex->transport_ = transport;
+  if (cancel != nullptr) ex->Watch(std::move(cancel));
   ex->Start(std::move(req));
+}
+
+Result<Response> DoAwaiter::Canceled(const Error& err) { return UrlError(err, req_.method, req_.url); }
+
+void DoAwaiter::Start() {
+  cancel_ = std::make_shared<Cancelation>();
+  client_->Do(std::move(req_), [this](Result<Response> r) { Complete(std::move(r)); }, cancel_);
+}
+
+void DoAwaiter::Abandon() {
+  // The exchange calls done at once, with the error; Complete then only
+  // records it, since nothing waits any more.
+  cancel_->Cancel(Error(ErrorCode::kCanceled, "context canceled"));
 }
 
 Result<Response> Client::Do(Request req) {

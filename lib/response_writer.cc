@@ -332,6 +332,12 @@ void ServerResponse::Recover() {
   WriteTail();
 }
 
+void ServerResponse::RecoverHeld() {
+  if (finished_ || sink_ == nullptr) return;
+  Recover();
+  sink_->ResponseFinished();
+}
+
 bool ServerResponse::CompleteUnlessHeld() {
   if (held_ && !finished_) return false;
   WriteTail();

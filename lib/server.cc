@@ -146,8 +146,10 @@ class Server::Impl {
     std::function<void(Error)> done;
   };
 
-  // OpenWorker makes a worker on loop listening on addr; null and *rc on failure.
-  std::unique_ptr<Worker> OpenWorker(uv_loop_t* loop, const sockaddr* addr, ServerLoop::PortSharing sharing,
+  // OpenWorker makes one of num_workers workers, on loop, listening on
+  // addr; null and *rc on failure.
+  std::unique_ptr<Worker> OpenWorker(size_t num_workers, uv_loop_t* loop, const sockaddr* addr,
+                                     ServerLoop::PortSharing sharing,
                                      const std::shared_ptr<TlsContext>& tls, int* rc);
   void StartThreads();
   // OnEach runs f on every worker's loop: at once with one worker (which
@@ -183,12 +185,13 @@ Server::Impl::~Impl() {
   workers_.clear();
 }
 
-std::unique_ptr<Server::Impl::Worker> Server::Impl::OpenWorker(uv_loop_t* loop, const sockaddr* addr,
+std::unique_ptr<Server::Impl::Worker> Server::Impl::OpenWorker(size_t num_workers, uv_loop_t* loop,
+                                                               const sockaddr* addr,
                                                                ServerLoop::PortSharing sharing,
                                                                const std::shared_ptr<TlsContext>& tls,
                                                                int* rc) {
   auto w = std::make_unique<Worker>();
-  w->server = std::make_unique<ServerLoop>(server_, loop, &open_conns_, keep_alives_.load());
+  w->server = std::make_unique<ServerLoop>(server_, loop, &open_conns_, keep_alives_.load(), num_workers);
   *rc = w->server->Listen(addr, sharing, tls);
   if (*rc != 0) return nullptr;
   return w;
@@ -211,12 +214,12 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   if (Error err = ResolveListenAddr(home, addr, &ss, &any_host)) return err;
 
   int rc = 0;
-  auto first = OpenWorker(home, reinterpret_cast<sockaddr*>(&ss), sharing, tls, &rc);
+  auto first = OpenWorker(n, home, reinterpret_cast<sockaddr*>(&ss), sharing, tls, &rc);
   if (first == nullptr && any_host && (rc == UV_EAFNOSUPPORT || rc == UV_EADDRNOTAVAIL)) {
     // No IPv6 on this machine: listen on every IPv4 interface instead.
     int port = ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
     uv_ip4_addr("0.0.0.0", port, reinterpret_cast<sockaddr_in*>(&ss));
-    first = OpenWorker(home, reinterpret_cast<sockaddr*>(&ss), sharing, tls, &rc);
+    first = OpenWorker(n, home, reinterpret_cast<sockaddr*>(&ss), sharing, tls, &rc);
   }
   if (first == nullptr) return Error::FromUv(rc, "listen tcp " + addr);
   // The others bind what the first got: the same port when addr asked for
@@ -226,7 +229,7 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   workers.push_back(std::move(first));
   for (size_t i = 1; i < n; ++i) {
     auto loop = std::make_unique<Loop>();
-    auto w = OpenWorker(loop->get(), reinterpret_cast<sockaddr*>(&bound), PortSharing::kJoin, tls, &rc);
+    auto w = OpenWorker(n, loop->get(), reinterpret_cast<sockaddr*>(&bound), PortSharing::kJoin, tls, &rc);
     if (w == nullptr) return Error::FromUv(rc, "listen tcp " + addr);  // (loop's destructor closes the rest)
     w->own_loop = std::move(loop);
     workers.push_back(std::move(w));

@@ -30,7 +30,9 @@ namespace {
 // kMaxSpareRequestStates bounds the pool of per-request state: after a
 // burst of busy connections it keeps this many (about 1.2 KiB each, more
 // with the capacity their strings grew) for the next burst, and frees the
-// rest.
+// rest. It is the Server's, shared out evenly among its workers: each sees
+// its share of a burst, and a server on more cores holds no more memory
+// while idle.
 constexpr size_t kMaxSpareRequestStates = 256;
 
 // kBacklog is the listen(2) backlog; the kernel caps it at somaxconn. Go
@@ -149,10 +151,12 @@ void ServerLoop::StopListening() {
   if (listener_ != nullptr) CloseListener(std::exchange(listener_, nullptr));
 }
 
-ServerLoop::ServerLoop(Server* server, uv_loop_t* loop, std::atomic<size_t>* open_conns, bool keep_alives)
+ServerLoop::ServerLoop(Server* server, uv_loop_t* loop, std::atomic<size_t>* open_conns, bool keep_alives,
+                       size_t num_workers)
     : server_(server),
       loop_(loop),
       open_conns_(open_conns),
+      max_spare_states_((kMaxSpareRequestStates + num_workers - 1) / std::max<size_t>(num_workers, 1)),
       keep_alives_(keep_alives),
       read_buf_(new char[kReadBufferBytes]) {
   for (TimeoutList*& list : timeouts_) list = TimeoutList::New(loop_, Conn::OnTimeout);
@@ -208,10 +212,10 @@ std::unique_ptr<RequestState> ServerLoop::TakeRequestState() {
   return rs;
 }
 
-bool ServerLoop::WantsIdleStatesBack() const { return num_conns_ > kMaxSpareRequestStates; }
+bool ServerLoop::WantsIdleStatesBack() const { return num_conns_ > max_spare_states_; }
 
 void ServerLoop::ReturnRequestState(std::unique_ptr<RequestState> rs) {
-  if (spare_states_.size() < kMaxSpareRequestStates) spare_states_.push_back(std::move(rs));
+  if (spare_states_.size() < max_spare_states_) spare_states_.push_back(std::move(rs));
 }
 
 Handler& ServerLoop::handler() {
@@ -382,19 +386,24 @@ void ServerLoop::MaybeStopTimeouts() {
 void ServerLoop::MaybeFinishShutdown() {
   if (!shutting_down_ || listener_ != nullptr || num_conns_ != 0) return;
   shutting_down_ = false;
-  if (auto done = std::move(shutdown_done_)) done(shutdown_forced_);
+  for (auto& done : std::exchange(shutdown_done_, {})) {
+    if (done) done(shutdown_forced_);
+  }
 }
 
 void ServerLoop::Shutdown(Server::Duration timeout, std::function<void(size_t)> done) {
+  // A second Shutdown while the first waits adds its done; the first
+  // one's deadline stands unless it had none.
+  bool again = shutting_down_;
   stopped_ = true;
   shutting_down_ = true;
-  shutdown_done_ = std::move(done);
-  shutdown_forced_ = 0;
+  shutdown_done_.push_back(std::move(done));
+  if (!again) shutdown_forced_ = 0;
   StopListening();
   // Idle connections close now; busy ones close after their response,
   // which says Connection: close because KeepAlivesAllowed() is now false.
   CloseIdleConns();
-  if (timeout.count() > 0 && num_conns_ != 0) {
+  if (timeout.count() > 0 && num_conns_ != 0 && !shutdown_deadline_.linked()) {
     shutdown_timeouts_->Link(&shutdown_deadline_, static_cast<uint64_t>(timeout.count()));
   }
   MaybeStopTimeouts();

@@ -32,6 +32,7 @@ using nethttp::Server;
 using nethttp::ServeMux;
 using nethttp::testutil::HttpResponse;
 using nethttp::testutil::LoopFixture;
+using nethttp::testutil::PortOf;
 using nethttp::testutil::Peer;
 using nethttp::testutil::RawConn;
 
@@ -46,11 +47,6 @@ std::shared_ptr<nethttp::TlsContext> TrustingClient() {
   auto ctx = nethttp::TlsContext::NewClient(cfg);
   REQUIRE_MESSAGE(ctx.ok(), ctx.error().message());
   return *ctx;
-}
-
-int PortOf(const Server& srv) {
-  std::string addr = srv.ListenAddr();
-  return std::stoi(addr.substr(addr.rfind(':') + 1));
 }
 
 struct TestServer {
@@ -306,6 +302,51 @@ TEST_SUITE("server") {
     }
     CHECK(closed);
     held.reset();
+  }
+
+  TEST_CASE("two Shutdowns in a row: each one's done runs once, when the last request has finished") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    size_t workers = 1;
+    SUBCASE("one worker") {}
+    SUBCASE("two workers") { workers = 2; }
+    ts.srv.workers = workers;
+    std::atomic<bool> arrived{false};
+    uv_async_t wake;  // the handler's worker may be another thread: it wakes this loop
+    uv_async_init(fx.uv(), &wake, nullptr);
+    // A coroutine handler: it waits on its own worker's loop, whichever
+    // thread that is, and nothing of it is touched from here.
+    ts.mux.HandleFunc("/slow", [&](ResponseWriter& w, Request&) -> nethttp::Task<> {
+      arrived = true;
+      uv_async_send(&wake);
+      co_await nethttp::Sleep(std::chrono::milliseconds(200));
+      w.Write("finally");
+    });
+    REQUIRE_FALSE(ts.srv.Listen());
+    int port = PortOf(ts.srv);
+    RawConn busy;
+    REQUIRE(busy.Connect(port));
+    std::optional<HttpResponse> slow;
+    int first = 0, second = 0;
+    {
+      Peer p(fx, [&] {
+        busy.Send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n");
+        slow = busy.ReadResponse();
+      });
+      REQUIRE(fx.RunUntil([&] { return arrived.load(); }));
+      ts.srv.Shutdown([&] { ++first; });
+      ts.srv.Shutdown([&] { ++second; });
+      CHECK(first == 0);
+      CHECK(second == 0);
+    }
+    REQUIRE(slow);
+    CHECK(slow->body == "finally");
+    CHECK(fx.RunUntil([&] { return first == 1 && second == 1; }));
+    CHECK(first == 1);
+    CHECK(second == 1);
+    CHECK(ts.srv.NumConns() == 0);
+    uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
+    uv_run(fx.uv(), UV_RUN_NOWAIT);
   }
 
   TEST_CASE("Shutdown with a timeout that is not needed reports no error") {

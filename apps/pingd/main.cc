@@ -5,7 +5,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <optional>
 #include <iostream>
@@ -14,6 +13,7 @@
 
 #include "duration.h"
 #include "graceful_shutdown.h"
+#include "workers.h"
 #include "nethttp/log.h"
 #include "nethttp/nethttp.h"
 
@@ -42,16 +42,6 @@ struct Flags {
   // --workers: loops serving in parallel, "auto" for one per CPU.
   std::string workers = "1";
 };
-
-// ParseWorkers reads --workers: a count of 1 or more, or "auto" (0 to
-// Server::workers).
-std::optional<size_t> ParseWorkers(const std::string& s) {
-  if (s == "auto") return 0;
-  size_t n = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-  if (ec != std::errc() || end != s.data() + s.size() || n == 0 || n > 1024) return std::nullopt;
-  return n;
-}
 
 // Usage errors are one line on stderr and exit status 2, like Go's flag
 // package.
@@ -217,7 +207,7 @@ int main(int argc, char** argv) {
   if (!shutdown_timeout) return UsageError("invalid --shutdown-timeout \"" + flags.shutdown_timeout + "\"");
   auto static_cache = apps::ParseDuration(flags.static_cache);
   if (!static_cache) return UsageError("invalid --static-cache \"" + flags.static_cache + "\"");
-  auto workers = ParseWorkers(flags.workers);
+  auto workers = apps::ParseWorkers(flags.workers);
   if (!workers) return UsageError("invalid --workers \"" + flags.workers + "\" (a count from 1 to 1024, or auto)");
   if (flags.tls_certs.size() != flags.tls_keys.size()) {
     return UsageError("--tls-cert and --tls-key come in pairs (" + std::to_string(flags.tls_certs.size()) +

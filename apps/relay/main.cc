@@ -3,7 +3,7 @@
 // goes to UPSTREAM, over kept-alive connections, with its response streamed
 // back.
 //
-//   relay [--addr HOST:PORT] [--cacert FILE] [-k] UPSTREAM_URL
+//   relay [--addr HOST:PORT] [--cacert FILE] [-k] [--workers N|auto] UPSTREAM_URL
 //
 // Exit status: 0 after a clean shutdown (SIGINT/SIGTERM), 1 when the address
 // cannot be bound, 2 for bad usage (one line on stderr).
@@ -15,6 +15,7 @@
 
 #include "duration.h"
 #include "graceful_shutdown.h"
+#include "workers.h"
 #include "nethttp/log.h"
 #include "nethttp/nethttp.h"
 
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
   std::string addr = ":8092", upstream, log_level = "info", shutdown_timeout = "10s", cacert;
   // pingd's defaults: a slow or idle client may not hold a connection for ever.
   std::string read_header_timeout = "5s", idle_timeout = "30s";
+  std::string workers = "1";
   bool insecure = false;
   CLI::App app{"relay: a reverse proxy to UPSTREAM_URL (http:// or https://)"};
   app.add_option("--addr", addr, "listen address HOST:PORT (\"127.0.0.1:0\" picks a port)")
@@ -46,6 +48,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--cacert", cacert, "a PEM file of CAs trusted for an https upstream, besides the system's");
   app.add_flag("-k,--insecure", insecure, "accept any certificate from an https upstream (tests only)");
+  app.add_option("--workers", workers, "loops relaying in parallel, each on a thread (auto: one per CPU)")
+      ->capture_default_str();
   app.add_option("upstream", upstream, "where requests go: http://host:port[/path]")->required();
   app.set_version_flag("--version", std::string("relay ") + std::string(nethttp::kVersion));
   try {
@@ -64,18 +68,26 @@ int main(int argc, char** argv) {
   if (!header_timeout) return UsageError("invalid --read-header-timeout \"" + read_header_timeout + "\"");
   auto idle = apps::ParseDuration(idle_timeout);
   if (!idle) return UsageError("invalid --idle-timeout \"" + idle_timeout + "\"");
+  auto num_workers = apps::ParseWorkers(workers);
+  if (!num_workers) return UsageError("invalid --workers \"" + workers + "\" (a count from 1 to 1024, or auto)");
   auto target = nethttp::Parse(upstream);
   if (!target.ok() || (target->scheme != "http" && target->scheme != "https") || target->host.empty()) {
     return UsageError("the upstream must be an http:// or https:// URL with a host, not \"" + upstream + "\"");
   }
 
-  auto transport = std::make_shared<nethttp::Transport>();
+  std::shared_ptr<nethttp::TLSConfig> tls;
   if (!cacert.empty() || insecure) {
-    auto tls = std::make_shared<nethttp::TLSConfig>();
+    tls = std::make_shared<nethttp::TLSConfig>();
     if (!cacert.empty()) tls->root_ca_files.push_back(cacert);
     tls->insecure_skip_verify = insecure;
-    transport->tls_client_config = tls;
   }
+  // Each worker's loop gets its own Transport (its own upstream pool), all
+  // configured alike; the TLSConfig is shared and only read.
+  auto transport = std::make_shared<nethttp::PerLoopTransport>([tls](nethttp::Loop& loop) {
+    auto t = std::make_shared<nethttp::Transport>(&loop);
+    t->tls_client_config = tls;
+    return t;
+  });
   auto proxy = nethttp::NewSingleHostReverseProxy(*target);
   proxy->transport = transport;
 
@@ -84,14 +96,18 @@ int main(int argc, char** argv) {
   srv.handler = proxy;
   srv.read_header_timeout = *header_timeout;
   srv.idle_timeout = *idle;
+  srv.workers = *num_workers;
   if (nethttp::Error err = srv.Listen()) {
     if (err.code() == nethttp::ErrorCode::kInvalidArgument) return UsageError(err.message());
     std::fprintf(stderr, "relay: %s\n", err.message().c_str());
     return 1;
   }
   apps::GracefulShutdown graceful;
-  graceful.Start(nethttp::DefaultLoop().get(), &srv, *timeout, [&transport] { transport->CloseIdleConnections(); });
-  nethttp::Log().info("listening on {}, relaying to {}", srv.ListenAddr(), upstream);
+  // The workers' Transports close with their loops; the main loop's idle
+  // upstream connections would keep it running.
+  graceful.Start(nethttp::DefaultLoop().get(), &srv, *timeout,
+                 [&transport] { transport->ForCurrentLoop().CloseIdleConnections(); });
+  nethttp::Log().info("listening on {}, relaying to {} ({} workers)", srv.ListenAddr(), upstream, srv.NumWorkers());
   nethttp::DefaultLoop().Run();
   nethttp::Log().info("stopped");
   return 0;

@@ -112,6 +112,10 @@ class ServerResponse : public ResponseWriter,
   // sent yet; otherwise the connection closes after what was sent, so the
   // peer sees a truncated response rather than a wrong one.
   void Recover();
+  // RecoverHeld is Recover for a held response whose handler threw after
+  // ServeHTTP had returned (a coroutine handler): the 500, or the close,
+  // and then the connection goes on as after Finish.
+  void RecoverHeld();
   // Detach cuts the response from its connection, finished or because the
   // connection is closing: later writes fail and Finish does nothing. An
   // unfinished response's CloseNotify and OnWritable callbacks run now;

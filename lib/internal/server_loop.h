@@ -32,7 +32,10 @@ class ServerLoop {
   // server is read for its knobs and handler; open_conns counts the
   // connections of every ServerLoop of the server (for max_conns and
   // NumConns), so it is the one thing they share, and it is atomic.
-  ServerLoop(Server* server, uv_loop_t* loop, std::atomic<size_t>* open_conns, bool keep_alives);
+  // num_workers is how many ServerLoops the server has: they split the
+  // pool of spare request states between them.
+  ServerLoop(Server* server, uv_loop_t* loop, std::atomic<size_t>* open_conns, bool keep_alives,
+             size_t num_workers);
   ~ServerLoop();
   ServerLoop(const ServerLoop&) = delete;
   ServerLoop& operator=(const ServerLoop&) = delete;
@@ -132,12 +135,15 @@ class ServerLoop {
   std::string listen_addr_;
   Conn* conns_ = nullptr;  // intrusive list through Conn::next_/prev_
   std::vector<std::unique_ptr<RequestState>> spare_states_;
+  size_t max_spare_states_;  // this loop's share of kMaxSpareRequestStates
   TimeoutList* timeouts_[kTimeoutKinds] = {};  // freed by the destructor
   // Shutdown's deadline: one entry in a list of its own.
   TimeoutList* shutdown_timeouts_ = nullptr;
   TimeoutEntry shutdown_deadline_;
   TurnEndList* turn_end_ = nullptr;
-  std::function<void(size_t)> shutdown_done_;
+  // shutdown_done_: every Shutdown's done, called together when the last
+  // connection has gone (Go: each Shutdown call returns then).
+  std::vector<std::function<void(size_t)>> shutdown_done_;
   size_t shutdown_forced_ = 0;  // what shutdown_done_ gets: set when the deadline passed
   size_t num_conns_ = 0;
   size_t conns_high_water_ = 0;  // most connections open since the last trim

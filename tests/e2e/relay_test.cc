@@ -1,5 +1,6 @@
 // End-to-end tests of apps/relay: the real relay binary (RELAY) in front of
-// the real pingd (PINGD), both on 127.0.0.1:0, driven over raw sockets.
+// the real pingd (PINGD), both on 127.0.0.1:0, driven over raw sockets and
+// curl. In suite e2e_workers (PINGD_WORKERS=2) both serve on two workers.
 #include <doctest/doctest.h>
 #include <signal.h>
 
@@ -36,11 +37,18 @@ std::string Env(const char* name) {
   return v;
 }
 
+// Start runs a server (pingd or relay) and waits until it listens; with
+// PINGD_WORKERS set, on that many workers.
 Listening Start(std::vector<std::string> argv) {
+  if (std::string workers = nethttp::testutil::EnvOr("PINGD_WORKERS", ""); !workers.empty()) {
+    argv.insert(argv.begin() + 1, {"--workers", workers});
+  }
   Listening l = SpawnListening(argv);
   REQUIRE_MESSAGE(l.port > 0, l.error);
   return l;
 }
+
+std::string Cert(const char* name) { return std::string(NETHTTP_TEST_CERTS) + "/" + name; }
 
 std::optional<HttpResponse> Exchange(int port, const std::string& request) {
   RawConn c;
@@ -103,6 +111,48 @@ TEST_SUITE("relay_e2e") {
 #endif
   }
 
+  TEST_CASE("relay --workers 2 in front of an https pingd: --cacert verifies it, -k skips that, neither is a 502") {
+    Listening up = Start({Env("PINGD"), "--addr", "127.0.0.1:0", "--tls-cert", Cert("server.pem"),
+                          "--tls-key", Cert("server.key")});
+    std::string upstream = "https://127.0.0.1:" + std::to_string(up.port);
+    std::vector<std::string> trust;
+    int want = 200;
+    SUBCASE("--cacert") { trust = {"--cacert", Cert("ca.pem")}; }
+    SUBCASE("-k") { trust = {"-k"}; }
+    SUBCASE("neither: the certificate is not trusted") { want = 502; }
+    // Explicit --workers 2 (not Start's PINGD_WORKERS): each worker makes
+    // its own Transport with the same TLS settings.
+    std::vector<std::string> argv = {Env("RELAY"), "--addr", "127.0.0.1:0", "--workers", "2"};
+    argv.insert(argv.end(), trust.begin(), trust.end());
+    argv.push_back(upstream);
+    Listening relay = SpawnListening(argv);
+    REQUIRE_MESSAGE(relay.port > 0, relay.error);
+    CHECK(relay.proc->err().find("(2 workers)") != std::string::npos);
+
+    // Enough connections at once that both workers take some (the kernel
+    // spreads them by hash), each kept alive over three requests.
+    constexpr int kConns = 24;
+    std::vector<RawConn> conns(kConns);
+    for (RawConn& c : conns) REQUIRE(c.Connect(relay.port));
+    for (int round = 0; round < 3; ++round) {
+      for (RawConn& c : conns) c.Send("GET /ping HTTP/1.1\r\nHost: t\r\n\r\n");
+      for (RawConn& c : conns) {
+        auto r = c.ReadResponse();
+        REQUIRE(r);
+        CHECK(r->status == want);
+        if (want == 200) CHECK(r->body == "pong");
+      }
+    }
+    REQUIRE(relay.proc->Signal(SIGTERM));
+    for (RawConn& c : conns) c.Close();
+    std::optional<int> code = relay.proc->Wait(After(10s));
+    REQUIRE(code);
+    CHECK(*code == 0);
+    if (want == 502) {  // (all of stderr is in now: relay has exited)
+      CHECK(relay.proc->err().find("x509: certificate signed by unknown authority") != std::string::npos);
+    }
+  }
+
   TEST_CASE("an upstream that is gone: 502, and relay goes on") {
     Listening up = Start({Env("PINGD"), "--addr", "127.0.0.1:0"});
     int up_port = up.port;
@@ -119,7 +169,8 @@ TEST_SUITE("relay_e2e") {
   }
 
   TEST_CASE("bad usage is one line on stderr and exit 2") {
-    for (std::vector<std::string> args : {std::vector<std::string>{"ftp://x"}, {"not a url"}, {}, {"--nope", "http://x"}}) {
+    for (std::vector<std::string> args : {std::vector<std::string>{"ftp://x"}, {"not a url"}, {}, {"--nope", "http://x"},
+                                          {"--workers", "0", "http://x"}, {"--workers", "many", "http://x"}}) {
       args.insert(args.begin(), Env("RELAY"));
       auto r = Run(args, 5s);
       CAPTURE(r.err);

@@ -3,8 +3,9 @@
 #
 # Checks that `meson install` gives a usable library: installs BUILD_DIR into
 # SCRATCH_DIR/destdir, checks the files (libnethttp.a with llhttp folded in,
-# the public headers, nethttp.pc), then compiles, links and runs hello.cc and
-# workers.cc with nothing but `pkg-config --cflags --libs nethttp`.
+# the public headers, nethttp.pc), then compiles, links and runs hello.cc,
+# workers.cc and coroutines.cc with nothing but `pkg-config --cflags --libs
+# nethttp`.
 set -euo pipefail
 
 die() { echo "install check: $*" >&2; exit 1; }
@@ -55,4 +56,9 @@ out=$("$scratch/hello") || die "hello ran and failed: $out"
 "${CXX:-c++}" -std=c++20 -o "$scratch/workers" "$here/workers.cc" "${flags[@]}" \
   || die "workers.cc did not build against the installed tree"
 workers_out=$("$scratch/workers") || die "workers ran and failed: $workers_out"
-echo "install check: ok ($prefix into $destdir; hello printed '$out'; $workers_out)"
+# The README's coroutines: the /ping server, a relay handler and the JSON
+# POST, as straight-line code (Task, DoAsync, ReadAllAsync).
+"${CXX:-c++}" -std=c++20 -o "$scratch/coroutines" "$here/coroutines.cc" "${flags[@]}" \
+  || die "coroutines.cc did not build against the installed tree"
+co_out=$("$scratch/coroutines") || die "coroutines ran and failed: $co_out"
+echo "install check: ok ($prefix into $destdir; hello printed '$out'; $workers_out; $co_out)"

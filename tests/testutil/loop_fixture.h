@@ -10,8 +10,10 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 #include "nethttp/loop.h"
+#include "nethttp/server.h"
 
 namespace nethttp::testutil {
 
@@ -51,6 +53,9 @@ class LoopFixture {
       auto* c = static_cast<Ctx*>(h->data);
       (*c->f)();
       c->ran = true;
+      // Without this, uv_run would go on to wait for the next event (a
+      // timer f started, say) before Call could return.
+      uv_stop(h->loop);
     }, 0, 0);
     RunUntil([&] { return ctx.ran; });
     uv_close(reinterpret_cast<uv_handle_t*>(&t), nullptr);
@@ -79,6 +84,13 @@ class LoopFixture {
  private:
   Loop loop_;
 };
+
+// PortOf is the port a listening Server got (its ListenAddr's last part),
+// for a test that listens on 127.0.0.1:0.
+inline int PortOf(const Server& srv) {
+  std::string addr = srv.ListenAddr();
+  return std::stoi(addr.substr(addr.rfind(':') + 1));
+}
 
 }  // namespace nethttp::testutil
 

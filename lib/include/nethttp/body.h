@@ -12,12 +12,14 @@
 
 #include "nethttp/error.h"
 #include "nethttp/header.h"
+#include "nethttp/task.h"
 
 namespace nethttp {
 
 class Loop;
+class ReadAllAwaiter;
 
-// Exactly one of Read or ReadAll may be called, once.
+// Exactly one of Read, ReadAll or ReadAllAsync may be called, once.
 class Body {
  public:
   using DataFunc = std::function<void(std::string_view chunk)>;
@@ -33,8 +35,9 @@ class Body {
   // slow consumer); bytes already received may still be delivered.
   virtual void Pause() = 0;
   virtual void Resume() = 0;
-  // Close abandons the rest of the body. As in Go, a connection whose body
-  // was not read to its end is not reused.
+  // Close abandons the rest of the body: on_end is not called after it,
+  // and neither is on_data once Read's caller is back on the loop. As in
+  // Go, a connection whose body was not read to its end is not reused.
   virtual void Close() = 0;
 
   // ReadAll collects the whole body; on the loop it calls done when complete.
@@ -43,6 +46,11 @@ class Body {
   // only: the blocking convenience style, like io.ReadAll(resp.Body)). From
   // a callback of loop it reads nothing and returns kBlockingCallOnLoop.
   Result<std::string> ReadAllBlocking(Loop& loop);
+  // ReadAllAsync is ReadAll for a coroutine (task.h): `auto body = co_await
+  // resp.body->ReadAllAsync();` gives the whole body or the error. The body
+  // must live until then (resp, kept in the coroutine, keeps it). Canceled,
+  // the body is closed and the result is the Cancelation's error.
+  ReadAllAwaiter ReadAllAsync();
 
   // Trailer holds the trailer fields of a chunked body, complete once
   // on_end has been called with an ok Error (Go: Response.Trailer, filled
@@ -52,6 +60,25 @@ class Body {
  protected:
   Header trailer_;
 };
+
+// ReadAllAwaiter is what Body::ReadAllAsync returns.
+class ReadAllAwaiter : public internal::OpAwaiter<Result<std::string>, ReadAllAwaiter> {
+ public:
+  explicit ReadAllAwaiter(Body& body) : body_(&body) {}
+  ~ReadAllAwaiter() { AbandonIfWaiting(); }
+
+ private:
+  friend class internal::OpAwaiter<Result<std::string>, ReadAllAwaiter>;
+  Result<std::string> Canceled(const Error& err) { return err; }
+  void Start();
+  void Stop(const Error& err);
+  void Abandon() { body_->Close(); }
+
+  Body* body_;
+  std::string data_;
+};
+
+inline ReadAllAwaiter Body::ReadAllAsync() { return ReadAllAwaiter(*this); }
 
 // MaxBytesReader limits body to n bytes (Go: http.MaxBytesReader): the
 // bytes up to the limit pass, then the read ends with kBodyTooLarge ("http:

@@ -15,12 +15,14 @@
 #include "nethttp/error.h"
 #include "nethttp/request.h"
 #include "nethttp/response.h"
+#include "nethttp/task.h"
 #include "nethttp/transport.h"
 
 namespace nethttp {
 
 class CookieJar;
 class Loop;
+class DoAwaiter;
 
 // ErrUseLastResponse, returned by a CheckRedirect function, makes Do return
 // the redirect response itself (its body unread) instead of following it
@@ -59,6 +61,15 @@ class Client {
   // Redirects are followed as Go does: 301/302/303 turn any method but
   // HEAD into a GET without body, 307/308 keep method and body; at most 10.
   void Do(Request req, Done done);
+  // Do with cancel: cancel->Cancel(err) abandons the exchange, and done
+  // gets err as a url.Error (`Get "http://x/": context canceled`), at once
+  // if it has not been called yet (Go: a request with a context).
+  void Do(Request req, Done done, std::shared_ptr<Cancelation> cancel);
+  // DoAsync is Do for a coroutine (task.h): `Result<Response> resp = co_await
+  // client.DoAsync(std::move(req));`. The Client must outlive the await.
+  // When the coroutine's Task is canceled (its client went away, say), the
+  // exchange is abandoned and the result is the Cancelation's error.
+  DoAwaiter DoAsync(Request req);
 
   // The blocking calls run the loop until the response head has arrived;
   // read the body with resp.body->ReadAllBlocking(loop). Off the loop only:
@@ -72,6 +83,26 @@ class Client {
   Result<Response> PostForm(std::string_view url,
                             const std::vector<std::pair<std::string, std::string>>& form);
 };
+
+// DoAwaiter is what Client::DoAsync returns.
+class DoAwaiter : public internal::OpAwaiter<Result<Response>, DoAwaiter> {
+ public:
+  DoAwaiter(Client& client, Request req) : client_(&client), req_(std::move(req)) {}
+  ~DoAwaiter() { AbandonIfWaiting(); }
+
+ private:
+  friend class internal::OpAwaiter<Result<Response>, DoAwaiter>;
+  Result<Response> Canceled(const Error& err);
+  void Start();
+  void Stop(const Error& err) { cancel_->Cancel(err); }  // Do's done follows, with err
+  void Abandon();
+
+  Client* client_;
+  Request req_;
+  std::shared_ptr<Cancelation> cancel_;
+};
+
+inline DoAwaiter Client::DoAsync(Request req) { return DoAwaiter(*this, std::move(req)); }
 
 // DefaultClient is the Client the package-level calls use.
 Client& DefaultClient();

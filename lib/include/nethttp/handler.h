@@ -21,10 +21,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 #include "nethttp/header.h"
 #include "nethttp/request.h"
+#include "nethttp/task.h"
 
 namespace nethttp {
 
@@ -207,6 +209,41 @@ class StreamingHandlerFunc : public HandlerFunc {
   using HandlerFunc::HandlerFunc;
   bool StreamsRequestBody(const Request&) override { return true; }
 };
+
+// CoroutineHandlerFunc adapts a coroutine taking (ResponseWriter&,
+// Request&) to a Handler, Go's straight-line handler on the loop:
+//
+//   mux.HandleFunc("/relay", [](ResponseWriter& w, Request& r) -> Task<> {
+//     auto resp = co_await client.DoAsync(NewRequest("GET", upstream).value());
+//     if (!resp.ok()) co_return HttpError(w, resp.error().message(), 502);
+//     auto body = co_await resp->body->ReadAllAsync();
+//     ...
+//   });
+//
+// A coroutine that finishes without suspending costs one frame more than
+// a HandlerFunc. One that awaits holds the response (no Hold() to write)
+// until it returns; w and r stay valid throughout, even after the client
+// has gone. A client that goes away cancels the Task (task.h): what it
+// awaits ends at once with "context canceled", and writes fail. An
+// exception is answered 500 as from any handler (or cuts a response
+// already begun). ServeMux::HandleFunc picks this adapter by itself for a
+// callable that returns Task<>. It takes over w.CloseNotify once the
+// coroutine first waits. A middleware writer on the stack (see
+// ResponseWriterWrapper) would not outlive the first wait: wrap with
+// std::make_shared.
+class CoroutineHandlerFunc : public Handler {
+ public:
+  using Func = std::function<Task<>(ResponseWriter&, Request&)>;
+  explicit CoroutineHandlerFunc(Func f) : f_(std::move(f)) {}
+  void ServeHTTP(ResponseWriter& w, Request& r) override;
+
+ private:
+  Func f_;
+};
+
+// ReturnsTask: F is a coroutine handler, (ResponseWriter&, Request&) -> Task<>.
+template <typename F>
+concept ReturnsTask = std::is_same_v<std::invoke_result_t<F&, ResponseWriter&, Request&>, Task<>>;
 
 // HttpError replies with the status code and msg as a plain-text body, with
 // X-Content-Type-Options: nosniff. This is Go's http.Error, renamed because

@@ -27,7 +27,8 @@ class ReverseProxy : public Handler {
   // DefaultTransport() of the loop serving the request, so a proxy shared
   // by a Server's workers relays each request on its own worker's loop. A
   // Transport given here runs on its one loop: only a server on that loop
-  // (one worker) may use it.
+  // (one worker) may use it. A configured transport for several workers is
+  // a PerLoopTransport (per_loop_transport.h).
   std::shared_ptr<RoundTripper> transport;
   // modify_response may change the upstream's response before it is
   // relayed (Go: ModifyResponse); an Error it returns goes to

@@ -31,8 +31,14 @@ class ServeMux final : public Handler {
   // a host name ("example.com/"). An empty pattern, a null handler or a
   // pattern registered twice is an error (Go panics; we return it).
   nethttp::Error Handle(std::string_view pattern, std::shared_ptr<nethttp::Handler> handler);
-  // HandleFunc registers a callable for pattern.
+  // HandleFunc registers a callable for pattern; a coroutine (one that
+  // returns Task<>) is served by a CoroutineHandlerFunc.
   nethttp::Error HandleFunc(std::string_view pattern, HandlerFunc::Func f);
+  template <typename F>
+    requires ReturnsTask<F>
+  nethttp::Error HandleFunc(std::string_view pattern, F f) {
+    return Handle(pattern, std::make_shared<CoroutineHandlerFunc>(std::move(f)));
+  }
 
   // Handler returns the handler to use for r and the pattern that matched
   // ("" for the not-found handler). For paths that are not clean, or a
@@ -78,6 +84,11 @@ class ServeMux final : public Handler {
 ServeMux& DefaultServeMux();
 // HandleFunc / Handle register on DefaultServeMux.
 nethttp::Error HandleFunc(std::string_view pattern, HandlerFunc::Func f);
+template <typename F>
+  requires ReturnsTask<F>
+nethttp::Error HandleFunc(std::string_view pattern, F f) {
+  return DefaultServeMux().HandleFunc(pattern, std::move(f));
+}
 nethttp::Error Handle(std::string_view pattern, std::shared_ptr<Handler> handler);
 
 }  // namespace nethttp

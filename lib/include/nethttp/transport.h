@@ -11,6 +11,7 @@
 #include <memory>
 #include <utility>
 
+#include "nethttp/cancelation.h"
 #include "nethttp/error.h"
 #include "nethttp/request.h"
 #include "nethttp/response.h"
@@ -24,35 +25,6 @@ class Loop;
 // that Transport can name it a friend, and defined in
 // lib/internal/transport_impl.h (Go's export_test.go).
 struct TransportAccess;
-
-// Cancelation lets whoever started a round trip abandon it (Go: canceling
-// the request's context). Client uses it for Timeout. The RoundTripper
-// registers a hook with OnCancel; Cancel runs it once.
-class Cancelation {
- public:
-  // Cancel abandons the round trip: its done is called with err (if it has
-  // not been called yet). Later calls do nothing.
-  void Cancel(Error err) {
-    if (err_) return;
-    err_ = std::move(err);
-    if (auto hook = std::move(hook_)) hook(err_);
-  }
-  bool canceled() const { return static_cast<bool>(err_); }
-  const Error& err() const { return err_; }
-  // OnCancel sets what Cancel runs (it replaces an earlier hook); it runs
-  // at once when Cancel came first.
-  void OnCancel(std::function<void(const Error&)> hook) {
-    if (err_) {
-      if (hook) hook(err_);
-      return;
-    }
-    hook_ = std::move(hook);
-  }
-
- private:
-  Error err_;
-  std::function<void(const Error&)> hook_;
-};
 
 // RoundTripper executes a single HTTP transaction (Go: http.RoundTripper).
 // done is called exactly once, on the loop, when the response head has

@@ -1,0 +1,39 @@
+// PerLoopTransport: a Transport per loop, each kept in its Loop's locals so
+// that no thread ever reaches another's pool and no lock is taken.
+#include "nethttp/per_loop_transport.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+#include "internal/loop_local.h"
+
+namespace nethttp {
+
+PerLoopTransport::PerLoopTransport(Make make) : make_(std::move(make)), key_(NewLoopLocalKey()) {}
+
+Transport& PerLoopTransport::ForCurrentLoop() {
+  Loop& loop = EventLoop();
+  return LoopLocal<Transport>(loop, key_, [this, &loop] {
+    std::shared_ptr<Transport> t = make_(loop);
+    // A Transport on another loop would run its sockets from this thread
+    // while its own loop's thread runs them too: a bug to stop at once (as
+    // Result's BadResultAccess does), not a race to find later.
+    if (t == nullptr || &t->EventLoop() != &loop) {
+      std::fprintf(stderr, "nethttp: PerLoopTransport's Make must return a Transport on the loop it is given\n");
+      std::abort();
+    }
+    return t;
+  });
+}
+
+void PerLoopTransport::RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel) {
+  ForCurrentLoop().RoundTrip(std::move(req), std::move(done), std::move(cancel));
+}
+
+Loop& PerLoopTransport::EventLoop() {
+  Loop* current = Loop::Current();
+  return current != nullptr ? *current : DefaultLoop();
+}
+
+}  // namespace nethttp

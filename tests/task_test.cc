@@ -1,0 +1,544 @@
+// Task (task.h) and its awaitables on a real loop: Sleep, Client::DoAsync,
+// Body::ReadAllAsync, Spawn with cancellation, and coroutine handlers
+// served over loopback sockets. Every awaitable must resume its coroutine
+// on the loop's thread, exactly once, and nothing may touch a frame or a
+// connection that is gone (run under ASan+UBSan by tools/test).
+#include "nethttp/task.h"
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <coroutine>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nethttp/nethttp.h"
+#include "testutil/loop_fixture.h"
+#include "testutil/peer.h"
+#include "testutil/raw_conn.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using nethttp::Error;
+using nethttp::ErrorCode;
+using nethttp::Request;
+using nethttp::ResponseWriter;
+using nethttp::Result;
+using nethttp::Sleep;
+using nethttp::Spawn;
+using nethttp::Task;
+using nethttp::testutil::HttpResponse;
+using nethttp::testutil::LoopFixture;
+using nethttp::testutil::PortOf;
+using nethttp::testutil::Peer;
+using nethttp::testutil::RawConn;
+
+// Resumes counts the times a coroutine came back from an await, and checks
+// each happened on the loop's thread with the loop running.
+struct Resumes {
+  std::thread::id loop_thread = std::this_thread::get_id();
+  int count = 0;
+  int off_loop = 0;
+  void Note() {
+    ++count;
+    if (std::this_thread::get_id() != loop_thread || nethttp::Loop::Current() == nullptr) ++off_loop;
+  }
+};
+
+Task<int> Twice(int x) {
+  co_await Sleep(1ms);
+  co_return 2 * x;
+}
+
+Task<int> SumOfTwice(int a, int b, Resumes* r) {
+  int x = co_await Twice(a);
+  r->Note();
+  int y = co_await Twice(b);
+  r->Note();
+  co_return x + y;
+}
+
+Task<int> Throws() {
+  co_await Sleep(1ms);
+  throw std::runtime_error("thrown inside");
+}
+
+// Dtor sets *flag when destroyed: as a coroutine parameter it lives in the
+// frame, so it tells when the frame went.
+struct Dtor {
+  explicit Dtor(bool* f) : flag(f) {}
+  Dtor(Dtor&& o) noexcept : flag(std::exchange(o.flag, nullptr)) {}
+  ~Dtor() {
+    if (flag != nullptr) *flag = true;
+  }
+  bool* flag;
+};
+
+Task<> SleepsLong(Dtor d, bool* ran, bool* resumed) {
+  (void)d;
+  *ran = true;
+  co_await Sleep(10s);
+  *resumed = true;
+}
+
+// Manual is a coroutine type of the test's own that starts at once and
+// whose owner destroys it: the only way to destroy a Task's frame while it
+// is suspended (Spawn's and a handler's roots free themselves).
+struct Manual {
+  struct promise_type {
+    Manual get_return_object() { return Manual{std::coroutine_handle<promise_type>::from_promise(*this)}; }
+    std::suspend_never initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    void return_void() {}
+    void unhandled_exception() { std::terminate(); }
+  };
+  Manual() = default;
+  explicit Manual(std::coroutine_handle<promise_type> h) : h(h) {}
+  Manual(Manual&& o) noexcept : h(std::exchange(o.h, {})) {}
+  Manual& operator=(Manual&& o) noexcept {
+    Destroy();
+    h = std::exchange(o.h, {});
+    return *this;
+  }
+  ~Manual() { Destroy(); }
+  void Destroy() {
+    if (h) std::exchange(h, {}).destroy();
+  }
+  std::coroutine_handle<promise_type> h;
+};
+
+template <typename T>
+concept AwaitableAsLvalue = requires(T& t) { t.operator co_await(); };
+template <typename T>
+concept AwaitableAsRvalue = requires(T& t) { std::move(t).operator co_await(); };
+
+// A coroutine-handler server on fx's loop.
+struct CoServer {
+  explicit CoServer(LoopFixture& fx) {
+    srv.addr = "127.0.0.1:0";
+    srv.loop = &fx.loop();
+    srv.handler = mux;
+  }
+  std::shared_ptr<nethttp::ServeMux> mux = std::make_shared<nethttp::ServeMux>();
+  nethttp::Server srv;
+};
+
+}  // namespace
+
+TEST_SUITE("task") {
+  TEST_CASE("a chain of Tasks returns its values, each await resumed once, on the loop") {
+    LoopFixture fx;
+    Resumes r;
+    std::optional<int> sum;
+    int done_calls = 0;
+    fx.Call([&] {
+      Spawn(
+          [](Resumes* r, std::optional<int>* out) -> Task<> {
+            *out = co_await SumOfTwice(3, 4, r);
+            r->Note();
+          }(&r, &sum),
+          [&](std::exception_ptr e) {
+            CHECK(e == nullptr);
+            ++done_calls;
+          });
+    });
+    CHECK(fx.RunUntil([&] { return done_calls > 0; }));
+    REQUIRE(sum);
+    CHECK(*sum == 14);
+    CHECK(r.count == 3);
+    CHECK(r.off_loop == 0);
+    CHECK(done_calls == 1);
+  }
+
+  TEST_CASE("Sleep waits at least its duration") {
+    LoopFixture fx;
+    auto start = std::chrono::steady_clock::now();
+    std::optional<std::chrono::steady_clock::duration> took;
+    std::optional<Error> err;
+    fx.Call([&] {
+      Spawn([](auto* took, std::optional<Error>* err, auto start) -> Task<> {
+        *err = co_await Sleep(30ms);
+        *took = std::chrono::steady_clock::now() - start;
+      }(&took, &err, start));
+    });
+    CHECK(fx.RunUntil([&] { return took.has_value(); }));
+    REQUIRE(err.has_value());
+    CHECK_FALSE(*err);
+    CHECK(*took >= 30ms);
+  }
+
+  TEST_CASE("an exception travels to whoever awaits the Task, and to Spawn's done") {
+    LoopFixture fx;
+    std::string caught;
+    std::exception_ptr escaped;
+    bool done = false;
+    fx.Call([&] {
+      Spawn(
+          [](std::string* caught) -> Task<> {
+            try {
+              co_await Throws();
+            } catch (const std::runtime_error& e) {
+              *caught = e.what();
+            }
+            co_await Throws();  // this one leaves the root
+          }(&caught),
+          [&](std::exception_ptr e) {
+            escaped = e;
+            done = true;
+          });
+    });
+    CHECK(fx.RunUntil([&] { return done; }));
+    CHECK(caught == "thrown inside");
+    REQUIRE(escaped != nullptr);
+    CHECK_THROWS_WITH_AS(std::rethrow_exception(escaped), "thrown inside", std::runtime_error);
+  }
+
+  TEST_CASE("a Task destroyed before it starts frees its frame and never runs") {
+    bool ran = false, resumed = false, freed = false;
+    {
+      Task<> t = SleepsLong(Dtor(&freed), &ran, &resumed);
+      CHECK_FALSE(freed);
+    }
+    CHECK(freed);
+    CHECK_FALSE(ran);
+  }
+
+  TEST_CASE("a Task destroyed while it sleeps: its timer goes, nothing resumes it") {
+    LoopFixture fx;  // its destructor fails the test if the timer were left open
+    bool ran = false, resumed = false, freed = false;
+    Manual outer;
+    fx.Call([&] {
+      outer = [](bool* freed, bool* ran, bool* resumed) -> Manual {
+        co_await SleepsLong(Dtor(freed), ran, resumed);
+      }(&freed, &ran, &resumed);
+    });
+    CHECK(ran);
+    CHECK_FALSE(freed);
+    outer.Destroy();  // the owner goes: the awaited Task's frame goes with it
+    CHECK(freed);
+    bool slept = false;
+    fx.Call([&] {
+      Spawn([](bool* slept) -> Task<> {
+        co_await Sleep(20ms);
+        *slept = true;
+      }(&slept));
+    });
+    CHECK(fx.RunUntil([&] { return slept; }));
+    CHECK_FALSE(resumed);
+  }
+
+  TEST_CASE("a Task awaited as an lvalue does not compile; awaited twice, the program stops") {
+    static_assert(!AwaitableAsLvalue<Task<int>>);
+    static_assert(AwaitableAsRvalue<Task<int>>);
+    // The second await of one Task is caught at run time: in a child
+    // process, which must die of SIGABRT with the message on stderr.
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      signal(SIGABRT, SIG_DFL);  // die of it: doctest's crash handler is the parent's business
+      dup2(fds[1], 2);
+      nethttp::Loop loop;
+      bool done = false;
+      loop.RunUntil([&] {
+        static bool started = false;
+        if (!started) {
+          started = true;
+          Spawn([](bool* done) -> Task<> {
+            Task<int> t = Twice(1);
+            co_await std::move(t);
+            co_await std::move(t);  // refused
+            *done = true;
+          }(&done));
+        }
+        return done;
+      });
+      _exit(0);
+    }
+    close(fds[1]);
+    std::string err;
+    char buf[512];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) err.append(buf, static_cast<size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECK(WIFSIGNALED(status));
+    if (WIFSIGNALED(status)) CHECK(WTERMSIG(status) == SIGABRT);
+    CHECK(err.find("nethttp: a Task was awaited twice") != std::string::npos);
+  }
+
+  TEST_CASE("Spawn's Cancelation ends the await in progress and every later one at once") {
+    LoopFixture fx;
+    Error first, second;
+    bool done = false;
+    std::shared_ptr<nethttp::Cancelation> cancel;
+    auto started = std::chrono::steady_clock::now();
+    fx.Call([&] {
+      cancel = Spawn(
+          [](Error* first, Error* second) -> Task<> {
+            *first = co_await Sleep(10s);
+            *second = co_await Sleep(10s);
+          }(&first, &second),
+          [&](std::exception_ptr) { done = true; });
+    });
+    fx.Call([&] { cancel->Cancel(Error(ErrorCode::kCanceled, "context canceled")); });
+    CHECK(fx.RunUntil([&] { return done; }));
+    CHECK(std::chrono::steady_clock::now() - started < 5s);
+    CHECK(first.code() == ErrorCode::kCanceled);
+    CHECK(second.code() == ErrorCode::kCanceled);
+  }
+
+  TEST_CASE("DoAsync and ReadAllAsync: a round trip read to its end, each resumed once, on the loop") {
+    LoopFixture fx;
+    CoServer up(fx);
+    up.mux->HandleFunc("/hello", [](ResponseWriter& w, Request& r) { w.Write("hello " + r.url.raw_query); });
+    REQUIRE_FALSE(up.srv.Listen());
+    std::string url = "http://127.0.0.1:" + std::to_string(PortOf(up.srv)) + "/hello?x";
+    nethttp::Client client;
+    client.transport = std::make_shared<nethttp::Transport>(&fx.loop());
+    Resumes r;
+    std::optional<Result<std::string>> body;
+    int status = 0;
+    fx.Call([&] {
+      Spawn([](nethttp::Client* c, std::string url, Resumes* r, int* status,
+               std::optional<Result<std::string>>* body) -> Task<> {
+        Result<nethttp::Response> resp = co_await c->DoAsync(nethttp::NewRequest("GET", url).value());
+        r->Note();
+        if (!resp.ok()) {
+          body->emplace(resp.error());
+          co_return;
+        }
+        *status = resp->status_code;
+        body->emplace(co_await resp->body->ReadAllAsync());
+        r->Note();
+      }(&client, url, &r, &status, &body));
+    });
+    CHECK(fx.RunUntil([&] { return body.has_value(); }));
+    REQUIRE(body->ok());
+    CHECK(**body == "hello x");
+    CHECK(status == 200);
+    CHECK(r.count == 2);
+    CHECK(r.off_loop == 0);
+    std::static_pointer_cast<nethttp::Transport>(client.transport)->CloseIdleConnections();
+    up.srv.Close();
+  }
+
+  TEST_CASE("Client.timeout cancels a DoAsync while the coroutine waits: Go's timeout error") {
+    LoopFixture fx;
+    CoServer up(fx);
+    std::shared_ptr<ResponseWriter> never;  // held, never finished
+    up.mux->HandleFunc("/slow", [&](ResponseWriter& w, Request&) { never = w.Hold(); });
+    REQUIRE_FALSE(up.srv.Listen());
+    nethttp::Client client;
+    client.transport = std::make_shared<nethttp::Transport>(&fx.loop());
+    client.timeout = 50ms;
+    std::optional<Error> err;
+    fx.Call([&] {
+      Spawn([](nethttp::Client* c, std::string url, std::optional<Error>* err) -> Task<> {
+        auto resp = co_await c->DoAsync(nethttp::NewRequest("GET", url).value());
+        err->emplace(resp.ok() ? Error() : resp.error());
+      }(&client, "http://127.0.0.1:" + std::to_string(PortOf(up.srv)) + "/slow", &err));
+    });
+    CHECK(fx.RunUntil([&] { return err.has_value(); }));
+    REQUIRE(*err);
+    CHECK(err->code() == ErrorCode::kTimeout);
+    CHECK(err->message().find("Client.Timeout exceeded while awaiting headers") != std::string::npos);
+    never.reset();
+    up.srv.Close();
+  }
+
+  TEST_CASE("Client::Do with a Cancelation: done gets Go's url.Error, once") {
+    LoopFixture fx;
+    CoServer up(fx);
+    std::shared_ptr<ResponseWriter> never;
+    up.mux->HandleFunc("/slow", [&](ResponseWriter& w, Request&) { never = w.Hold(); });
+    REQUIRE_FALSE(up.srv.Listen());
+    std::string url = "http://127.0.0.1:" + std::to_string(PortOf(up.srv)) + "/slow";
+    nethttp::Client client;
+    client.transport = std::make_shared<nethttp::Transport>(&fx.loop());
+    auto cancel = std::make_shared<nethttp::Cancelation>();
+    int calls = 0;
+    std::optional<Error> err;
+    fx.Call([&] {
+      client.Do(nethttp::NewRequest("GET", url).value(), [&](Result<nethttp::Response> r) {
+        ++calls;
+        err.emplace(r.ok() ? Error() : r.error());
+      }, cancel);
+    });
+    // The request reaches the server before the cancel.
+    CHECK(fx.RunUntil([&] { return never != nullptr; }));
+    fx.Call([&] { cancel->Cancel(Error(ErrorCode::kCanceled, "context canceled")); });
+    REQUIRE(err.has_value());
+    CHECK(err->message() == "Get \"" + url + "\": context canceled");
+    // Canceled before it starts: done at once, nothing sent.
+    std::optional<Error> early;
+    client.Do(nethttp::NewRequest("GET", url).value(), [&](Result<nethttp::Response> r) {
+      early.emplace(r.ok() ? Error() : r.error());
+    }, cancel);
+    REQUIRE(early.has_value());
+    CHECK(early->code() == ErrorCode::kCanceled);
+    fx.RunUntil([] { return false; }, 20ms);
+    CHECK(calls == 1);
+    never.reset();
+    up.srv.Close();
+  }
+}
+
+TEST_SUITE("task: coroutine handlers") {
+  TEST_CASE("a coroutine handler answers, with or without waiting first") {
+    LoopFixture fx;
+    CoServer s(fx);
+    s.mux->HandleFunc("/now", [](ResponseWriter& w, Request&) -> Task<> {
+      w.Write("at once");
+      co_return;
+    });
+    s.mux->HandleFunc("/later", [](ResponseWriter& w, Request& r) -> Task<> {
+      co_await Sleep(5ms);
+      w.Header().Set("X-Path", r.url.path);
+      w.Write("after a sleep");
+    });
+    REQUIRE_FALSE(s.srv.Listen());
+    int port = PortOf(s.srv);
+    std::optional<HttpResponse> now, later, again;
+    {
+      Peer peer(fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("GET /now HTTP/1.1\r\nHost: t\r\n\r\n");
+        now = c.ReadResponse();
+        c.Send("GET /later HTTP/1.1\r\nHost: t\r\n\r\n");
+        later = c.ReadResponse();
+        c.Send("GET /now HTTP/1.1\r\nHost: t\r\n\r\n");  // kept alive after a held one
+        again = c.ReadResponse();
+      });
+    }
+    REQUIRE(now);
+    REQUIRE(later);
+    REQUIRE(again);
+    CHECK(now->body == "at once");
+    CHECK(now->Get("Content-Length") == "7");
+    CHECK(later->body == "after a sleep");
+    CHECK(later->Get("X-Path") == "/later");
+    CHECK(again->body == "at once");
+    s.srv.Close();
+  }
+
+  TEST_CASE("a client that leaves mid-await cancels it; the coroutine ends and the connection goes") {
+    LoopFixture fx;
+    CoServer s(fx);
+    std::optional<Error> slept;
+    std::optional<Error> wrote;
+    bool ended = false;
+    s.mux->HandleFunc("/wait", [&](ResponseWriter& w, Request& r) -> Task<> {
+      slept = co_await Sleep(10s);
+      std::string path = r.url.path;  // r is still valid
+      wrote = w.Write("too late " + path);
+      ended = true;
+    });
+    REQUIRE_FALSE(s.srv.Listen());
+    int port = PortOf(s.srv);
+    auto started = std::chrono::steady_clock::now();
+    {
+      Peer peer(fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("GET /wait HTTP/1.1\r\nHost: t\r\n\r\n");
+        c.Close();
+      });
+    }
+    CHECK(fx.RunUntil([&] { return ended && s.srv.NumConns() == 0; }));
+    CHECK(std::chrono::steady_clock::now() - started < 5s);
+    REQUIRE(slept);
+    CHECK(slept->code() == ErrorCode::kCanceled);
+    CHECK(slept->message() == "context canceled");
+    CHECK(wrote.has_value());  // (it may go into the half-closed socket: no check of its outcome)
+    s.srv.Close();
+  }
+
+  TEST_CASE("a client that leaves while the handler awaits an upstream cancels that round trip") {
+    LoopFixture fx;
+    CoServer up(fx);
+    std::shared_ptr<ResponseWriter> upstream_held;
+    nethttp::testutil::Flag upstream_has_it;  // set on the loop, awaited by the peer
+    bool upstream_saw_close = false;
+    up.mux->HandleFunc("/slow", [&](ResponseWriter& w, Request&) {
+      upstream_held = w.Hold();
+      upstream_has_it.Set();
+      upstream_held->CloseNotify([&] { upstream_saw_close = true; });
+    });
+    REQUIRE_FALSE(up.srv.Listen());
+    std::string url = "http://127.0.0.1:" + std::to_string(PortOf(up.srv)) + "/slow";
+    nethttp::Client client;
+    client.transport = std::make_shared<nethttp::Transport>(&fx.loop());
+    CoServer front(fx);
+    std::optional<Error> got;
+    front.mux->HandleFunc("/relay", [&](ResponseWriter& w, Request&) -> Task<> {
+      auto resp = co_await client.DoAsync(nethttp::NewRequest("GET", url).value());
+      got.emplace(resp.ok() ? Error() : resp.error());
+      w.Write("unused");
+    });
+    REQUIRE_FALSE(front.srv.Listen());
+    int port = PortOf(front.srv);
+    {
+      Peer peer(fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("GET /relay HTTP/1.1\r\nHost: t\r\n\r\n");
+        // Leave only once the upstream holds the request.
+        upstream_has_it.Wait(5s);
+        c.Close();
+      });
+    }
+    CHECK(fx.RunUntil([&] { return got.has_value() && upstream_saw_close; }));
+    REQUIRE(got);
+    CHECK(got->message() == "Get \"" + url + "\": context canceled");
+    CHECK(fx.RunUntil([&] { return front.srv.NumConns() == 0; }));
+    upstream_held.reset();
+    front.srv.Close();
+    up.srv.Close();
+  }
+
+  TEST_CASE("a coroutine handler that throws gets a 500, before or after it waited") {
+    LoopFixture fx;
+    CoServer s(fx);
+    s.mux->HandleFunc("/before", [](ResponseWriter&, Request&) -> Task<> {
+      throw std::runtime_error("before");
+      co_return;
+    });
+    s.mux->HandleFunc("/after", [](ResponseWriter&, Request&) -> Task<> {
+      co_await Sleep(1ms);
+      throw std::runtime_error("after");
+    });
+    s.mux->HandleFunc("/ping", [](ResponseWriter& w, Request&) { w.Write("pong"); });
+    REQUIRE_FALSE(s.srv.Listen());
+    int port = PortOf(s.srv);
+    std::optional<HttpResponse> before, after, ping;
+    {
+      Peer peer(fx, [&] {
+        for (auto [path, out] : {std::pair{"/before", &before}, {"/after", &after}, {"/ping", &ping}}) {
+          RawConn c;
+          if (!c.Connect(port)) return;
+          c.Send(std::string("GET ") + path + " HTTP/1.1\r\nHost: t\r\n\r\n");
+          *out = c.ReadResponse();
+        }
+      });
+    }
+    REQUIRE(before);
+    REQUIRE(after);
+    REQUIRE(ping);
+    CHECK(before->status == 500);
+    CHECK(after->status == 500);
+    CHECK(after->body == "Internal Server Error\n");
+    CHECK(ping->body == "pong");
+    s.srv.Close();
+  }
+}
