@@ -665,6 +665,7 @@ void Conn::RunHandler(bool body_pending) {
   info.proto_minor = r.proto_minor;
   info.wants_close = r.close;
   info.body_pending = body_pending;
+  info.loop = server_->event_loop();
   if (rs_->spare_response) {
     resp_ = std::move(rs_->spare_response);
     resp_->Reuse(this, info);

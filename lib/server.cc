@@ -148,7 +148,7 @@ class Server::Impl {
 
   // OpenWorker makes one of num_workers workers, on loop, listening on
   // addr; null and *rc on failure.
-  std::unique_ptr<Worker> OpenWorker(size_t num_workers, uv_loop_t* loop, const sockaddr* addr,
+  std::unique_ptr<Worker> OpenWorker(size_t num_workers, Loop* loop, const sockaddr* addr,
                                      ServerLoop::PortSharing sharing,
                                      const std::shared_ptr<TlsContext>& tls, int* rc);
   void StartThreads();
@@ -185,7 +185,7 @@ Server::Impl::~Impl() {
   workers_.clear();
 }
 
-std::unique_ptr<Server::Impl::Worker> Server::Impl::OpenWorker(size_t num_workers, uv_loop_t* loop,
+std::unique_ptr<Server::Impl::Worker> Server::Impl::OpenWorker(size_t num_workers, Loop* loop,
                                                                const sockaddr* addr,
                                                                ServerLoop::PortSharing sharing,
                                                                const std::shared_ptr<TlsContext>& tls,
@@ -203,7 +203,7 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   if (!workers_.empty()) return Error(ErrorCode::kInvalidArgument, "http: Server already listening");
   // The loop is chosen here, not at construction, so that the knobs can be
   // set in any order after `Server srv;`.
-  uv_loop_t* home = HomeLoop().get();
+  Loop* home = &HomeLoop();
   size_t n = server_->workers > 0 ? server_->workers : CpusAvailable();
   using PortSharing = ServerLoop::PortSharing;
   PortSharing sharing = n > 1 ? PortSharing::kFirst : PortSharing::kNone;
@@ -211,7 +211,7 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   if (addr == ":http") addr = ":80";
   sockaddr_storage ss;
   bool any_host = false;
-  if (Error err = ResolveListenAddr(home, addr, &ss, &any_host)) return err;
+  if (Error err = ResolveListenAddr(home->get(), addr, &ss, &any_host)) return err;
 
   int rc = 0;
   auto first = OpenWorker(n, home, reinterpret_cast<sockaddr*>(&ss), sharing, tls, &rc);
@@ -229,7 +229,7 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   workers.push_back(std::move(first));
   for (size_t i = 1; i < n; ++i) {
     auto loop = std::make_unique<Loop>();
-    auto w = OpenWorker(n, loop->get(), reinterpret_cast<sockaddr*>(&bound), PortSharing::kJoin, tls, &rc);
+    auto w = OpenWorker(n, loop.get(), reinterpret_cast<sockaddr*>(&bound), PortSharing::kJoin, tls, &rc);
     if (w == nullptr) return Error::FromUv(rc, "listen tcp " + addr);  // (loop's destructor closes the rest)
     w->own_loop = std::move(loop);
     workers.push_back(std::move(w));

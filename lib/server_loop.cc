@@ -22,6 +22,7 @@
 #include "internal/sock_addr.h"
 #include "internal/tls_context.h"
 #include "internal/uv_handle.h"
+#include "nethttp/loop.h"
 #include "nethttp/serve_mux.h"
 
 namespace nethttp {
@@ -151,10 +152,11 @@ void ServerLoop::StopListening() {
   if (listener_ != nullptr) CloseListener(std::exchange(listener_, nullptr));
 }
 
-ServerLoop::ServerLoop(Server* server, uv_loop_t* loop, std::atomic<size_t>* open_conns, bool keep_alives,
+ServerLoop::ServerLoop(Server* server, Loop* loop, std::atomic<size_t>* open_conns, bool keep_alives,
                        size_t num_workers)
     : server_(server),
-      loop_(loop),
+      event_loop_(loop),
+      loop_(loop->get()),
       open_conns_(open_conns),
       max_spare_states_((kMaxSpareRequestStates + num_workers - 1) / std::max<size_t>(num_workers, 1)),
       keep_alives_(keep_alives),

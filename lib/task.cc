@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -18,6 +19,12 @@
 
 namespace nethttp {
 namespace internal {
+
+Loop& RunningLoop(Loop* loop) {
+  if (loop != nullptr) return *loop;
+  if (Loop* current = Loop::Current()) return *current;
+  return DefaultLoop();
+}
 
 void TaskAwaitedTwice() {
   std::fprintf(stderr, "nethttp: a Task was awaited twice (or after it was moved from): a Task runs once\n");
@@ -47,6 +54,9 @@ std::shared_ptr<Cancelation> Spawn(Task<void> task, std::function<void(std::exce
   auto cancel = std::make_shared<Cancelation>();
   auto& p = h.promise();
   p.cancelation_ = cancel.get();
+  // The chain keeps the loop it starts on: a coroutine resumed from a raw
+  // uv_run (where Loop::Current() is null) still sleeps on its own loop.
+  p.loop_ = &internal::RunningLoop(nullptr);
   // on_done_ keeps the Cancelation alive as long as the frame points to it.
   p.on_done_ = [cancel, done = std::move(done)](std::exception_ptr e) {
     if (done) {
@@ -79,8 +89,7 @@ struct SleepAwaiter::Timer {
 };
 
 void SleepAwaiter::Start() {
-  Loop* loop = Loop::Current();
-  if (loop == nullptr) loop = &DefaultLoop();
+  Loop* loop = &this->loop();
   timer_ = new Timer{};
   timer_->awaiter = this;
   timer_->handle.data = timer_;
@@ -103,10 +112,71 @@ void SleepAwaiter::Abandon() {
   if (timer_ != nullptr) std::exchange(timer_, nullptr)->Close();
 }
 
+// Job is one run of Offload's work: libuv owns the request until its after
+// callback, which frees it on the loop whether or not an awaiter still
+// wants the outcome.
+struct OffloadAwaiter::Job {
+  uv_work_t req;
+  std::function<void()> work;
+  std::exception_ptr thrown;
+  OffloadAwaiter* awaiter;  // null once the awaiter let go
+
+  static void Work(uv_work_t* r) {
+    auto* job = static_cast<Job*>(r->data);
+    try {
+      job->work();
+    } catch (...) {
+      job->thrown = std::current_exception();
+    }
+  }
+  static void After(uv_work_t* r, int status) {
+    std::unique_ptr<Job> job(static_cast<Job*>(r->data));
+    job->work = nullptr;  // its captures go on the loop's thread
+    if (job->awaiter != nullptr) job->awaiter->Ran(status, std::move(job->thrown));
+  }
+};
+
+void OffloadAwaiter::Start() {
+  Loop* loop = &this->loop();
+  job_ = new Job{};
+  job_->work = std::move(work_);
+  job_->awaiter = this;
+  job_->req.data = job_;
+  if (int rc = uv_queue_work(loop->get(), &job_->req, Job::Work, Job::After); rc != 0) {
+    delete std::exchange(job_, nullptr);
+    Complete(Error::FromUv(rc, "offload"));
+  }
+}
+
+void OffloadAwaiter::Ran(int status, std::exception_ptr thrown) {
+  job_ = nullptr;
+  thrown_ = std::move(thrown);
+  Complete(status == 0 ? Error() : Error::FromUv(status, "offload"));
+}
+
+void OffloadAwaiter::Stop(const Error& err) {
+  // Only a job no thread has taken up can be dropped; After still comes
+  // (with UV_ECANCELED) and frees it.
+  if (job_ != nullptr && uv_cancel(reinterpret_cast<uv_req_t*>(&job_->req)) == 0) {
+    std::exchange(job_, nullptr)->awaiter = nullptr;
+    Complete(err);
+  }
+}
+
+void OffloadAwaiter::Abandon() {
+  if (job_ == nullptr) return;
+  uv_cancel(reinterpret_cast<uv_req_t*>(&job_->req));
+  std::exchange(job_, nullptr)->awaiter = nullptr;
+}
+
 void CoroutineHandlerFunc::ServeHTTP(ResponseWriter& w, Request& r) {
   auto h = internal::TaskAccess::Release(f_(w, r));
   auto& p = h.promise();
   p.cancelation_ = &p.own_cancelation_;
+  // The loop of the connection's worker (a wrapper writer hides it: then
+  // the loop running this call).
+  auto* resp = dynamic_cast<ServerResponse*>(&w);
+  p.loop_ = &internal::RunningLoop(resp != nullptr ? resp->loop() : nullptr);
   h.resume();
   if (h.done()) {
     // It answered without waiting: an ordinary handler, at the cost of

@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <coroutine>
 #include <memory>
 #include <optional>
@@ -390,6 +392,98 @@ TEST_SUITE("task") {
     CHECK(calls == 1);
     never.reset();
     up.srv.Close();
+  }
+}
+
+TEST_SUITE("task: Offload") {
+  TEST_CASE("Offload runs the work on another thread while the loop goes on, then resumes once on the loop") {
+    LoopFixture fx;
+    std::atomic<bool> loop_ticked{false};
+    std::thread::id work_thread;
+    bool work_saw_tick = false;
+    Resumes r;
+    bool done = false;
+    fx.Call([&] {
+      // The work waits for a timer on the loop: were the loop blocked by
+      // it, the timer could never fire (the 5 s bound is only a guard).
+      Spawn([](std::atomic<bool>* ticked) -> Task<> {
+        co_await Sleep(10ms);
+        *ticked = true;
+      }(&loop_ticked));
+      Spawn([](std::atomic<bool>* ticked, std::thread::id* thread, bool* saw, Resumes* r, bool* done) -> Task<> {
+        Error err = co_await nethttp::Offload([&] {
+          *thread = std::this_thread::get_id();
+          auto until = std::chrono::steady_clock::now() + 5s;
+          while (!*ticked && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
+          *saw = ticked->load();
+        });
+        r->Note();
+        CHECK_FALSE(err);
+        *done = true;
+      }(&loop_ticked, &work_thread, &work_saw_tick, &r, &done));
+    });
+    CHECK(fx.RunUntil([&] { return done; }));
+    CHECK(work_saw_tick);
+    CHECK(work_thread != std::this_thread::get_id());
+    CHECK(r.count == 1);
+    CHECK(r.off_loop == 0);
+  }
+
+  TEST_CASE("what the work throws is thrown again in the coroutine, on the loop") {
+    LoopFixture fx;
+    std::string caught;
+    bool done = false;
+    fx.Call([&] {
+      Spawn([](std::string* caught, bool* done) -> Task<> {
+        try {
+          co_await nethttp::Offload([] { throw std::runtime_error("from the pool"); });
+        } catch (const std::runtime_error& e) {
+          *caught = e.what();
+        }
+        *done = true;
+      }(&caught, &done));
+    });
+    CHECK(fx.RunUntil([&] { return done; }));
+    CHECK(caught == "from the pool");
+  }
+
+  TEST_CASE("work no thread has taken up yet is dropped when the Task is canceled") {
+    LoopFixture fx;
+    // Every pool thread (UV_THREADPOOL_SIZE, 4 by default) is kept busy
+    // until `release`, so the fifth job waits in the queue.
+    std::atomic<bool> release{false};
+    std::atomic<int> busy{0};
+    int blockers_done = 0;
+    const char* size_env = std::getenv("UV_THREADPOOL_SIZE");
+    int pool = size_env != nullptr ? std::atoi(size_env) : 4;
+    std::shared_ptr<nethttp::Cancelation> cancel;
+    std::optional<Error> got;
+    bool ran = false;
+    fx.Call([&] {
+      for (int i = 0; i < pool; ++i) {
+        Spawn([](std::atomic<bool>* release, std::atomic<int>* busy, int* finished) -> Task<> {
+          co_await nethttp::Offload([=] {
+            ++*busy;
+            auto until = std::chrono::steady_clock::now() + 10s;
+            while (!*release && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
+          });
+          ++*finished;
+        }(&release, &busy, &blockers_done));
+      }
+      cancel = Spawn([](std::optional<Error>* got, bool* ran) -> Task<> {
+        got->emplace(co_await nethttp::Offload([ran] { *ran = true; }));
+      }(&got, &ran));
+    });
+    // Once every pool thread is busy, the last job cannot have started.
+    auto until = std::chrono::steady_clock::now() + 10s;
+    while (busy < pool && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(1ms);
+    REQUIRE(busy == pool);
+    fx.Call([&] { cancel->Cancel(Error(ErrorCode::kCanceled, "context canceled")); });
+    REQUIRE(got.has_value());  // at once, without waiting for a thread
+    CHECK(got->code() == ErrorCode::kCanceled);
+    release = true;
+    CHECK(fx.RunUntil([&] { return blockers_done == pool; }));
+    CHECK_FALSE(ran);
   }
 }
 

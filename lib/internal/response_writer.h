@@ -21,6 +21,8 @@ namespace nethttp {
 
 // ResponseSink is the connection side of a response: where bytes go, and
 // who is told when a held response finishes.
+class Loop;
+
 class ResponseSink {
  public:
   virtual ~ResponseSink() = default;
@@ -70,6 +72,7 @@ class ServerResponse : public ResponseWriter,
     int proto_minor = 1;        // 0 for HTTP/1.0
     bool wants_close = false;   // the request asked to close (or 1.0 w/o keep-alive)
     bool body_pending = false;  // the request's body is streamed and not all in yet
+    Loop* loop = nullptr;       // the loop serving the request (a coroutine handler runs on it)
   };
 
   ServerResponse(ResponseSink* sink, RequestInfo info) : sink_(sink), req_(info) {}
@@ -136,6 +139,7 @@ class ServerResponse : public ResponseWriter,
   // close_after is true when the connection must close after this response.
   bool close_after() const { return close_after_; }
   int status() const { return status_; }
+  Loop* loop() const { return req_.loop; }
 
  private:
   enum class Framing { kUndecided, kNone, kContentLength, kChunked, kUntilClose };

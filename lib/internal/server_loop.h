@@ -34,7 +34,7 @@ class ServerLoop {
   // NumConns), so it is the one thing they share, and it is atomic.
   // num_workers is how many ServerLoops the server has: they split the
   // pool of spare request states between them.
-  ServerLoop(Server* server, uv_loop_t* loop, std::atomic<size_t>* open_conns, bool keep_alives,
+  ServerLoop(Server* server, Loop* loop, std::atomic<size_t>* open_conns, bool keep_alives,
              size_t num_workers);
   ~ServerLoop();
   ServerLoop(const ServerLoop&) = delete;
@@ -69,6 +69,7 @@ class ServerLoop {
   // Used by Conn.
   Server& server() { return *server_; }
   uv_loop_t* loop() { return loop_; }
+  Loop* event_loop() { return event_loop_; }
   Handler& handler();
   bool KeepAlivesAllowed() const { return keep_alives_ && !shutting_down_; }
   std::string_view Date();
@@ -129,7 +130,8 @@ class ServerLoop {
   static void OnShutdownDeadline(TimeoutEntry* e);
 
   Server* server_;
-  uv_loop_t* loop_;
+  Loop* event_loop_;
+  uv_loop_t* loop_;  // event_loop_->get()
   std::atomic<size_t>* open_conns_;
   Listener* listener_ = nullptr;
   std::string listen_addr_;

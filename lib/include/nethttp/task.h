@@ -30,6 +30,7 @@
 
 namespace nethttp {
 
+class Loop;
 template <typename T = void>
 class Task;
 
@@ -77,6 +78,10 @@ class PromiseBase {
   // cancelation_: the root's, shared down the chain; null for a Task
   // awaited by a coroutine of another kind.
   Cancelation* cancelation_ = nullptr;
+  // loop_: the loop the chain runs on, shared down it like cancelation_:
+  // what Sleep and Offload schedule on. Null: Loop::Current() when they
+  // start (else DefaultLoop()).
+  Loop* loop_ = nullptr;
   // own_cancelation_: what a root's cancelation_ points to when the root
   // is a coroutine handler (no allocation for it).
   Cancelation own_cancelation_;
@@ -125,6 +130,21 @@ Cancelation* CancelationOf(std::coroutine_handle<P> h) {
   }
 }
 
+// LoopOf is the loop of the chain the coroutine h is part of, or null.
+template <typename P>
+Loop* LoopOf(std::coroutine_handle<P> h) {
+  if constexpr (std::is_base_of_v<PromiseBase, P>) {
+    return h.promise().loop_;
+  } else {
+    (void)h;
+    return nullptr;
+  }
+}
+
+// RunningLoop is loop, or else the loop running on this thread, or else
+// DefaultLoop(): where a chain without a loop of its own schedules.
+Loop& RunningLoop(Loop* loop);
+
 // TaskAccess lets the library start a Task as a root (Spawn, coroutine
 // handlers): it takes the frame out of the Task.
 struct TaskAccess {
@@ -158,6 +178,7 @@ class OpAwaiter {
   template <typename P>
   bool await_suspend(std::coroutine_handle<P> h) {
     cancel_ = CancelationOf(h);
+    loop_ = LoopOf(h);
     if (cancel_ != nullptr && cancel_->canceled()) {
       result_.emplace(static_cast<Derived*>(this)->Canceled(cancel_->err()));
       return false;
@@ -191,6 +212,8 @@ class OpAwaiter {
     std::exchange(waiter_, nullptr).resume();
   }
   bool done() const { return result_.has_value(); }
+  // loop is the loop of the awaiting coroutine's chain (see RunningLoop).
+  Loop& loop() { return RunningLoop(loop_); }
   // AbandonIfWaiting: Derived's destructor calls it first; the awaiter is
   // destroyed while suspended only when its frame is (the Task was).
   void AbandonIfWaiting() {
@@ -204,6 +227,7 @@ class OpAwaiter {
   std::optional<T> result_;
   std::coroutine_handle<> waiter_;  // set while suspended
   Cancelation* cancel_ = nullptr;
+  Loop* loop_ = nullptr;
   bool starting_ = false;  // inside Start: a result then means "do not suspend"
 };
 
@@ -244,6 +268,7 @@ class [[nodiscard]] Task {
     std::coroutine_handle<> await_suspend(std::coroutine_handle<P> parent) noexcept {
       h.promise().continuation_ = parent;
       h.promise().cancelation_ = internal::CancelationOf(parent);
+      h.promise().loop_ = internal::LoopOf(parent);
       return h;  // start it; it comes back through continuation_
     }
     T await_resume() { return h.promise().TakeValue(); }
@@ -304,10 +329,49 @@ class SleepAwaiter : public internal::OpAwaiter<Error, SleepAwaiter> {
   Timer* timer_ = nullptr;  // freed in its handle's close callback
 };
 
-// Sleep suspends the calling coroutine for d on the current loop
-// (Loop::Current(), else DefaultLoop()): Go's time.Sleep, without
-// blocking anything else on the loop.
+// Sleep suspends the calling coroutine for d on its loop (the loop its
+// root was started on: Spawn's caller's, a handler's worker's): Go's
+// time.Sleep, without blocking anything else on the loop.
 inline SleepAwaiter Sleep(std::chrono::milliseconds d) { return SleepAwaiter(d); }
+
+// OffloadAwaiter is what Offload returns; co_await gives Error() once the
+// work has run (rethrowing what it threw), or the Cancelation's error when
+// canceled before a pool thread took it up. Work already running cannot be
+// interrupted: the await then ends when it does, since the work may be
+// writing into the coroutine's variables.
+class OffloadAwaiter : public internal::OpAwaiter<Error, OffloadAwaiter> {
+ public:
+  explicit OffloadAwaiter(std::function<void()> work) : work_(std::move(work)) {}
+  ~OffloadAwaiter() { AbandonIfWaiting(); }
+  Error await_resume() {
+    Error err = OpAwaiter::await_resume();
+    if (thrown_) std::rethrow_exception(std::exchange(thrown_, nullptr));
+    return err;
+  }
+
+ private:
+  friend class internal::OpAwaiter<Error, OffloadAwaiter>;
+  struct Job;
+  Error Canceled(const Error& err) { return err; }
+  void Start();
+  void Stop(const Error& err);
+  void Abandon();
+  // Ran: the job came back to the loop (status: 0, or UV_ECANCELED).
+  void Ran(int status, std::exception_ptr thrown);
+
+  std::function<void()> work_;
+  Job* job_ = nullptr;  // freed on the loop after the pool is done with it
+  std::exception_ptr thrown_;
+};
+
+// Offload runs work, a blocking call (a database driver, a file parser), on
+// libuv's thread pool and resumes the coroutine on its loop afterwards, so
+// that a slow call stalls no connection: `co_await Offload([&] { rows =
+// db.Query(q); });`. work runs on another thread: it may touch the
+// coroutine's own variables (nothing else reads them meanwhile) but nothing
+// of the loop's. The pool has UV_THREADPOOL_SIZE threads (4 by default),
+// shared with libuv's DNS and file work.
+inline OffloadAwaiter Offload(std::function<void()> work) { return OffloadAwaiter(std::move(work)); }
 
 }  // namespace nethttp
 
