@@ -16,9 +16,18 @@ Inbox* Inbox::New(uv_loop_t* loop) {
 }
 
 void Inbox::Post(std::function<void()> f) {
+  bool queued = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(f));
+    if (!retired_) {
+      queue_.push_back(std::move(f));
+      queued = true;
+    }
+  }
+  if (!queued) {
+    std::lock_guard<std::recursive_mutex> run(retired_mu_);
+    f();
+    return;
   }
   // (libuv coalesces sends made before the callback runs: one wake-up
   // drains them all.)
@@ -34,6 +43,17 @@ void Inbox::OnAsync(uv_async_t* a) {
   }
   // Run without the lock: a function may post again (to this inbox too).
   for (auto& f : batch) f();
+}
+
+void Inbox::Retire() {
+  std::lock_guard<std::recursive_mutex> run(retired_mu_);
+  std::vector<std::function<void()>> rest;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    retired_ = true;
+    rest.swap(queue_);
+  }
+  for (auto& f : rest) f();
 }
 
 void Inbox::Unref() { uv_unref(reinterpret_cast<uv_handle_t*>(&async_)); }

@@ -259,6 +259,8 @@ void Server::Impl::StartThreads() {
     Worker* w = workers_[i].get();
     w->thread = std::thread([this, w, home] {
       w->own_loop->RunUntil([w] { return w->server->closed(); });
+      // A closed ServerLoop only answers: a Shutdown's done, a no-op Close.
+      w->inbox->Retire();
       home->Post([this] { OnWorkerStopped(); });
     });
   }

@@ -307,9 +307,10 @@ TEST_SUITE("server") {
   TEST_CASE("two Shutdowns in a row: each one's done runs once, when the last request has finished") {
     LoopFixture fx;
     TestServer ts(fx);
-    // One worker only: with several, a Shutdown that reaches a worker
-    // whose loop has already stopped (its last connection gone) is never
-    // answered; see the issue 14 note.
+    // With two, the second Shutdown may reach a worker whose loop has
+    // already stopped (its last connection gone), which must answer too.
+    SUBCASE("one worker") { ts.srv.workers = 1; }
+    SUBCASE("two workers") { ts.srv.workers = 2; }
     std::atomic<bool> arrived{false};
     uv_async_t wake;  // the handler's worker may be another thread: it wakes this loop
     uv_async_init(fx.uv(), &wake, nullptr);
@@ -787,6 +788,12 @@ TEST_SUITE("server workers") {
     REQUIRE(a);
     CHECK(a->body == "pong");
     CHECK(ts.srv.NumConns() == 0);
+    // Every worker's loop has stopped for good: a Shutdown now still
+    // reaches each of them and gets its done (it once waited in the
+    // stopped worker's inbox for ever).
+    bool shut = false;
+    ts.srv.Shutdown([&] { shut = true; });
+    CHECK(fx.RunUntil([&] { return shut; }));
   }
 
   TEST_CASE("workers = 0 is one worker per CPU the process may run on") {
