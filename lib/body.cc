@@ -2,7 +2,9 @@
 // every Body gets, whoever feeds it.
 #include "nethttp/body.h"
 
+#include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "internal/blocking_call.h"
@@ -77,6 +79,96 @@ class MaxBytesBody final : public Body, public std::enable_shared_from_this<MaxB
 };
 
 }  // namespace
+
+namespace internal {
+
+// ChunkQueue is Next's side of a Body: it reads the body once, keeps what
+// arrives while no Next waits (pausing the body meanwhile), and hands each
+// waiting Next what there is. Two buffers swap places, so that a steady
+// stream of Next calls allocates nothing once they have grown.
+class ChunkQueue {
+ public:
+  explicit ChunkQueue(Body* body) : body_(body) {}
+
+  // Want: w waits for the next piece; it may get it before Want returns.
+  void Want(NextAwaiter* w) {
+    waiter_ = w;
+    if (!reading_) {
+      reading_ = true;
+      body_->Read([this](std::string_view data) { OnData(data); }, [this](Error err) { OnEnd(std::move(err)); });
+    } else if (paused_ && ready_.empty() && !ended_) {
+      paused_ = false;
+      body_->Resume();  // (may deliver at once)
+    }
+    HandOut();
+  }
+  // Forget: the waiting Next is gone (canceled or destroyed).
+  void Forget() { waiter_ = nullptr; }
+
+ private:
+  void OnData(std::string_view data) {
+    ready_.append(data);
+    if (waiter_ == nullptr) {
+      if (!paused_) {
+        paused_ = true;
+        body_->Pause();
+      }
+      return;
+    }
+    HandOut();
+  }
+  void OnEnd(Error err) {
+    ended_ = true;
+    end_ = std::move(err);
+    HandOut();
+  }
+  void HandOut() {
+    if (waiter_ == nullptr) return;
+    if (!ready_.empty()) {
+      handed_.swap(ready_);
+      ready_.clear();
+      std::exchange(waiter_, nullptr)->Deliver(std::string_view(handed_));
+    } else if (ended_) {
+      // The end, again for every later Next (Go: Read returns EOF again).
+      handed_.clear();
+      if (end_) {
+        std::exchange(waiter_, nullptr)->Deliver(end_);
+      } else {
+        std::exchange(waiter_, nullptr)->Deliver(std::string_view());
+      }
+    }
+  }
+
+  Body* body_;
+  NextAwaiter* waiter_ = nullptr;
+  std::string ready_;   // arrived, not yet handed out
+  std::string handed_;  // what the last Next's view points into
+  bool reading_ = false;
+  bool paused_ = false;
+  bool ended_ = false;
+  Error end_;
+};
+
+}  // namespace internal
+
+Body::Body() = default;
+Body::~Body() = default;
+
+void NextAwaiter::Start() {
+  if (!body_->chunks_) body_->chunks_ = std::make_unique<internal::ChunkQueue>(body_);
+  body_->chunks_->Want(this);
+}
+
+void NextAwaiter::Stop(const Error& err) {
+  body_->chunks_->Forget();
+  body_->Close();
+  Complete(err);  // (last: the coroutine may end and free this awaiter)
+}
+
+void NextAwaiter::Abandon() {
+  body_->chunks_->Forget();
+  body_->Close();
+}
 
 void Body::ReadAll(std::function<void(Result<std::string>)> done) {
   auto acc = std::make_shared<std::string>();

@@ -416,6 +416,11 @@ void ServerResponse::Drained() {
 void ServerResponse::ClientGone() {
   client_gone_ = true;
   if (finished_) return;
+  if (Cancelation* c = std::exchange(cancel_when_gone_, nullptr)) {
+    // The coroutine may run to its end inside, and finish the response.
+    c->Cancel(Error(ErrorCode::kCanceled, "context canceled"));  // (Go's context.Canceled)
+    if (finished_) return;
+  }
   if (auto f = std::move(close_notify_)) {
     close_notify_ = nullptr;
     f();

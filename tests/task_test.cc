@@ -21,7 +21,9 @@
 #include <thread>
 #include <vector>
 
+#include "internal/stream_body.h"
 #include "nethttp/nethttp.h"
+#include "testutil/fake_source.h"
 #include "testutil/loop_fixture.h"
 #include "testutil/peer.h"
 #include "testutil/raw_conn.h"
@@ -121,6 +123,42 @@ template <typename T>
 concept AwaitableAsLvalue = requires(T& t) { t.operator co_await(); };
 template <typename T>
 concept AwaitableAsRvalue = requires(T& t) { std::move(t).operator co_await(); };
+
+// Gate is an awaitable the test opens by hand: a coroutine parked on it
+// waits for nothing of the library's.
+struct Gate {
+  std::coroutine_handle<> waiter;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) noexcept { waiter = h; }
+  void await_resume() const noexcept {}
+  void Open() { std::exchange(waiter, {}).resume(); }
+};
+
+// ReadChunks reads body with Next to its end, parking on gate after each
+// piece: what it got, in order, and how it ended.
+struct Chunks {
+  std::vector<std::string> pieces;
+  std::optional<Error> end;  // ok: the clean end
+};
+Task<> ReadChunks(nethttp::Body* body, Gate* gate, Chunks* out, Resumes* r) {
+  for (;;) {
+    Result<std::string_view> c = co_await body->Next();
+    r->Note();
+    if (!c.ok()) {
+      out->end = c.error();
+      co_return;
+    }
+    if (c->empty()) {
+      out->end = Error();
+      co_return;
+    }
+    out->pieces.emplace_back(*c);
+    co_await *gate;
+  }
+}
+
+// Pattern is byte i of a test body: a shift or a loss shows.
+char Pattern(size_t i) { return static_cast<char>('a' + (i * 7 + i / 251) % 26); }
 
 // A coroutine-handler server on fx's loop.
 struct CoServer {
@@ -634,5 +672,260 @@ TEST_SUITE("task: coroutine handlers") {
     CHECK(after->body == "Internal Server Error\n");
     CHECK(ping->body == "pong");
     s.srv.Close();
+  }
+}
+
+TEST_SUITE("task: Body::Next") {
+  TEST_CASE("Next hands out each piece once, pauses the body while nobody asks, then gives the end") {
+    LoopFixture fx;
+    nethttp::testutil::FakeSource src;
+    auto body = std::make_shared<nethttp::StreamBody>(&src);
+    Gate gate;
+    Chunks got;
+    Resumes r;
+    fx.Call([&] { Spawn(ReadChunks(body.get(), &gate, &got, &r)); });
+    CHECK(body->read_started());
+    fx.Call([&] { body->Deliver("ab"); });  // a Next waits: handed out at once
+    REQUIRE(got.pieces.size() == 1);
+    CHECK(body->WantsMore());
+    // Nobody asks while the coroutine is parked: the body pauses, so the
+    // connection would stop reading (backpressure).
+    fx.Call([&] {
+      body->Deliver("cd");
+      body->Deliver("ef");
+    });
+    CHECK(got.pieces.size() == 1);
+    CHECK_FALSE(body->WantsMore());
+    fx.Call([&] { gate.Open(); });  // "cd" was waiting: no suspension
+    CHECK(got.pieces.size() == 2);
+    fx.Call([&] { gate.Open(); });  // resumes the body, which had "ef" buffered
+    CHECK(got.pieces.size() == 3);
+    CHECK(body->WantsMore());
+    fx.Call([&] {
+      body->End(Error(), {});
+      gate.Open();
+    });
+    CHECK(got.pieces == std::vector<std::string>{"ab", "cd", "ef"});
+    REQUIRE(got.end);
+    CHECK(got.end->ok());
+    CHECK(r.count == 4);
+    CHECK(r.off_loop == 0);
+    CHECK(src.abandoned == 0);
+  }
+
+  TEST_CASE("a body cut short: Next gives the bytes that came, then the error") {
+    LoopFixture fx;
+    nethttp::testutil::FakeSource src;
+    auto body = std::make_shared<nethttp::StreamBody>(&src);
+    Gate gate;
+    Chunks got;
+    Resumes r;
+    fx.Call([&] { Spawn(ReadChunks(body.get(), &gate, &got, &r)); });
+    fx.Call([&] {
+      body->Deliver("partial");
+      body->End(Error(ErrorCode::kUnexpectedEof, "unexpected EOF"), {});
+    });
+    fx.Call([&] { gate.Open(); });
+    CHECK(got.pieces == std::vector<std::string>{"partial"});
+    REQUIRE(got.end);
+    CHECK(got.end->code() == ErrorCode::kUnexpectedEof);
+    CHECK(r.count == 2);
+  }
+
+  TEST_CASE("a canceled Next closes the body and returns the Cancelation's error") {
+    LoopFixture fx;
+    nethttp::testutil::FakeSource src;
+    auto body = std::make_shared<nethttp::StreamBody>(&src);
+    Gate gate;
+    Chunks got;
+    Resumes r;
+    std::shared_ptr<nethttp::Cancelation> cancel;
+    fx.Call([&] { cancel = Spawn(ReadChunks(body.get(), &gate, &got, &r)); });
+    CHECK_FALSE(got.end);
+    fx.Call([&] { cancel->Cancel(Error(ErrorCode::kCanceled, "context canceled")); });
+    REQUIRE(got.end);
+    CHECK(got.end->message() == "context canceled");
+    CHECK(src.abandoned == 1);
+    CHECK(r.count == 1);
+    fx.Call([&] { body->Deliver("late"); });  // dropped: nothing resumes
+    CHECK(r.count == 1);
+  }
+
+  TEST_CASE("a coroutine handler streams a request body with Next, and a client a response body") {
+    LoopFixture fx;
+    CoServer s(fx);
+    constexpr size_t kBytes = 4 << 20;
+    // /sum reads its (chunked) request body piece by piece.
+    s.mux->Handle("/sum", std::make_shared<nethttp::StreamingCoroutineHandlerFunc>([](ResponseWriter& w, Request& r) -> Task<> {
+      std::shared_ptr<nethttp::Body> body = r.Body();
+      size_t n = 0, pieces = 0, wrong = 0;
+      for (;;) {
+        Result<std::string_view> c = co_await body->Next();
+        if (!c.ok()) co_return nethttp::HttpError(w, c.error().message(), 400);
+        if (c->empty()) break;
+        for (char ch : *c) wrong += ch != Pattern(n++);
+        ++pieces;
+      }
+      w.Write(std::to_string(n) + " " + std::to_string(wrong) + " " + (pieces > 1 ? "pieces" : "one"));
+    }));
+    REQUIRE_FALSE(s.srv.Listen());
+    int port = PortOf(s.srv);
+    std::optional<HttpResponse> sum;
+    {
+      Peer peer(fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        std::string head = "POST /sum HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+        if (!c.Send(head)) return;
+        constexpr size_t kPiece = 100000;
+        for (size_t at = 0; at < kBytes; at += kPiece) {
+          size_t len = std::min(kPiece, kBytes - at);
+          std::string piece(len, '\0');
+          for (size_t i = 0; i < len; ++i) piece[i] = Pattern(at + i);
+          char size[32];
+          std::snprintf(size, sizeof size, "%zx\r\n", len);
+          if (!c.Send(size + piece + "\r\n")) return;
+        }
+        c.Send("0\r\n\r\n");
+        sum = c.ReadResponse();
+      });
+    }
+    REQUIRE(sum);
+    CHECK(sum->status == 200);
+    CHECK(sum->body == std::to_string(kBytes) + " 0 pieces");
+    s.srv.Close();
+  }
+}
+
+TEST_SUITE("task: ResponseWriter::Drain") {
+  TEST_CASE("a handler writing through Drain waits for a slow reader, and the client's Next gets every byte") {
+    LoopFixture fx;
+    CoServer s(fx);
+    constexpr size_t kBytes = 8 << 20;
+    constexpr size_t kPiece = 64 << 10;
+    int waits = 0;
+    size_t max_unsent_pieces = 0;  // pieces written while not Writable
+    s.mux->HandleFunc("/big", [&](ResponseWriter& w, Request&) -> Task<> {
+      w.Header().Set("Content-Length", std::to_string(kBytes));
+      std::string piece(kPiece, '\0');
+      size_t run = 0;
+      for (size_t at = 0; at < kBytes; at += kPiece) {
+        for (size_t i = 0; i < kPiece; ++i) piece[i] = Pattern(at + i);
+        if (w.Write(piece)) co_return;
+        if (!w.Writable()) {
+          ++waits;
+          max_unsent_pieces = std::max(max_unsent_pieces, ++run);
+        } else {
+          run = 0;
+        }
+        if (Error err = co_await w.Drain()) co_return;
+        CHECK(w.Writable());
+      }
+    });
+    REQUIRE_FALSE(s.srv.Listen());
+    std::string url = "http://127.0.0.1:" + std::to_string(PortOf(s.srv)) + "/big";
+    nethttp::Client client;
+    client.transport = std::make_shared<nethttp::Transport>(&fx.loop());
+    size_t n = 0, wrong = 0;
+    std::optional<Error> end;
+    Resumes r;
+    fx.Call([&] {
+      Spawn([](nethttp::Client* c, std::string url, size_t* n, size_t* wrong, std::optional<Error>* end,
+               Resumes* r) -> Task<> {
+        Result<nethttp::Response> resp = co_await c->DoAsync(nethttp::NewRequest("GET", url).value());
+        if (!resp.ok()) {
+          *end = resp.error();
+          co_return;
+        }
+        // A slow reader at first: the server fills the socket and waits.
+        co_await Sleep(50ms);
+        for (;;) {
+          Result<std::string_view> chunk = co_await resp->body->Next();
+          r->Note();
+          if (!chunk.ok()) {
+            *end = chunk.error();
+            co_return;
+          }
+          if (chunk->empty()) break;
+          for (char ch : *chunk) *wrong += ch != Pattern((*n)++);
+        }
+        *end = Error();
+      }(&client, url, &n, &wrong, &end, &r));
+    });
+    CHECK(fx.RunUntil([&] { return end.has_value(); }, 60s));
+    REQUIRE(end);
+    CHECK_MESSAGE(end->ok(), end->message());
+    CHECK(n == kBytes);
+    CHECK(wrong == 0);
+    CHECK(waits > 0);
+    CHECK(max_unsent_pieces == 1);  // never a second piece on a full buffer
+    CHECK(r.off_loop == 0);
+    std::static_pointer_cast<nethttp::Transport>(client.transport)->CloseIdleConnections();
+    s.srv.Close();
+  }
+
+  TEST_CASE("a client that leaves while the handler waits in Drain cancels the wait") {
+    LoopFixture fx;
+    CoServer s(fx);
+    std::optional<Error> drained;
+    s.mux->HandleFunc("/forever", [&](ResponseWriter& w, Request&) -> Task<> {
+      std::string piece(64 << 10, 'x');
+      for (;;) {
+        w.Write(piece);
+        if (Error err = co_await w.Drain()) {
+          drained = err;
+          co_return;
+        }
+      }
+    });
+    REQUIRE_FALSE(s.srv.Listen());
+    int port = PortOf(s.srv);
+    {
+      Peer peer(fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("GET /forever HTTP/1.1\r\nHost: t\r\n\r\n");
+        c.ReadAtLeast(256 << 10);
+        c.Close();
+      });
+    }
+    CHECK(fx.RunUntil([&] { return drained.has_value() && s.srv.NumConns() == 0; }));
+    REQUIRE(drained);
+    CHECK(drained->message() == "context canceled");
+    s.srv.Close();
+  }
+}
+
+TEST_SUITE("task: Offload, callback form") {
+  TEST_CASE("the work runs on another thread, then done once on the loop, with what the work threw") {
+    LoopFixture fx;
+    std::thread::id work_thread;
+    Resumes r;
+    int dones = 0;
+    std::exception_ptr first, second;
+    fx.Call([&] {
+      nethttp::Offload(
+          fx.loop(), [&] { work_thread = std::this_thread::get_id(); },
+          [&](std::exception_ptr e) {
+            r.Note();
+            ++dones;
+            first = e;
+          });
+      nethttp::Offload(
+          fx.loop(), [] { throw std::runtime_error("driver down"); },
+          [&](std::exception_ptr e) {
+            r.Note();
+            ++dones;
+            second = e;
+          });
+    });
+    CHECK(fx.RunUntil([&] { return dones == 2; }));
+    CHECK(work_thread != std::thread::id());
+    CHECK(work_thread != std::this_thread::get_id());
+    CHECK_FALSE(first);
+    REQUIRE(second);
+    CHECK_THROWS_WITH(std::rethrow_exception(second), "driver down");
+    CHECK(r.count == 2);
+    CHECK(r.off_loop == 0);
   }
 }

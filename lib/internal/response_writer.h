@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "nethttp/cancelation.h"
 #include "nethttp/handler.h"
 #include "nethttp/header.h"
 
@@ -140,6 +141,11 @@ class ServerResponse : public ResponseWriter,
   bool close_after() const { return close_after_; }
   int status() const { return status_; }
   Loop* loop() const { return req_.loop; }
+  // CancelWhenGone: a coroutine handler's Cancelation, canceled ("context
+  // canceled") when the client goes away before the response is finished,
+  // beside CloseNotify's callback; null to forget it. A plain pointer: it
+  // is set and cleared on every request such a handler serves.
+  void CancelWhenGone(Cancelation* c) { cancel_when_gone_ = c; }
 
  private:
   enum class Framing { kUndecided, kNone, kContentLength, kChunked, kUntilClose };
@@ -170,6 +176,7 @@ class ServerResponse : public ResponseWriter,
   std::shared_ptr<void> retained_;  // see Retain
   std::function<void()> on_writable_;   // see OnWritable
   std::function<void()> close_notify_;  // see CloseNotify
+  Cancelation* cancel_when_gone_ = nullptr;  // see CancelWhenGone
 };
 
 }  // namespace nethttp

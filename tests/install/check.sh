@@ -56,8 +56,9 @@ out=$("$scratch/hello") || die "hello ran and failed: $out"
 "${CXX:-c++}" -std=c++20 -o "$scratch/workers" "$here/workers.cc" "${flags[@]}" \
   || die "workers.cc did not build against the installed tree"
 workers_out=$("$scratch/workers") || die "workers ran and failed: $workers_out"
-# The README's coroutines: the /ping server, a relay handler and the JSON
-# POST, as straight-line code (Task, DoAsync, ReadAllAsync).
+# The README's coroutines: the /ping server, a relay handler, a handler
+# reading its body with Next, and the JSON POST, as straight-line code
+# (Task, DoAsync, ReadAllAsync, Next).
 "${CXX:-c++}" -std=c++20 -o "$scratch/coroutines" "$here/coroutines.cc" "${flags[@]}" \
   || die "coroutines.cc did not build against the installed tree"
 co_out=$("$scratch/coroutines") || die "coroutines ran and failed: $co_out"

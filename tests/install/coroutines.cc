@@ -1,6 +1,7 @@
 // The README's coroutine examples as one program built against the
 // installed tree (tests/install/check.sh): the seed's /ping server, a relay
-// handler that fetches from an upstream and returns its body, and the
+// handler that fetches from an upstream and returns its body, a handler
+// that counts its request body as it streams in (Body::Next), and the
 // seed's JSON POST as a client coroutine, all on the default loop, on
 // 127.0.0.1:0. It prints what the client got and exits 0 when every answer
 // was right.
@@ -26,7 +27,7 @@ Task<nethttp::Result<std::string>> Post(std::string url, std::string body) {
 }
 
 struct Outcome {
-  std::string echoed, relayed;
+  std::string echoed, relayed, counted;
   bool failed = false;
 };
 
@@ -36,8 +37,10 @@ struct Outcome {
 Task<> Client(std::string base, nethttp::Server* srv, Outcome* out) {
   auto e = co_await Post(base + "/echo", R"({"hello":"world"})");
   auto r = co_await Post(base + "/relay", "");
+  auto c = co_await Post(base + "/count", std::string(100000, 'x'));
   if (e.ok()) out->echoed = *e; else out->failed = true;
   if (r.ok()) out->relayed = *r; else out->failed = true;
+  if (c.ok()) out->counted = *c; else out->failed = true;
   nethttp::DefaultTransport().CloseIdleConnections();
   srv->Close();  // the loop then has nothing left, and Run returns
 }
@@ -62,6 +65,20 @@ int main() {
     if (!body.ok()) co_return nethttp::HttpError(w, body.error().message(), 502);
     w.Write(*body);
   });
+  // A request body read as it arrives: the bytes since the last Next, an
+  // empty piece at the end.
+  mux->Handle("/count", std::make_shared<nethttp::StreamingCoroutineHandlerFunc>(
+      [](ResponseWriter& w, Request& r) -> Task<> {
+        auto body = r.Body();
+        size_t n = 0;
+        for (;;) {
+          auto chunk = co_await body->Next();
+          if (!chunk.ok()) co_return nethttp::HttpError(w, chunk.error().message(), 400);
+          if (chunk->empty()) break;
+          n += chunk->size();
+        }
+        w.Write(std::to_string(n));
+      }));
   nethttp::Server srv;
   srv.addr = "127.0.0.1:0";
   srv.handler = mux;
@@ -74,6 +91,9 @@ int main() {
   Outcome out;
   nethttp::Spawn(Client(upstream, &srv, &out));
   nethttp::DefaultLoop().Run();
-  std::printf("coroutines: echo %s, relay %s\n", out.echoed.c_str(), out.relayed.c_str());
-  return !out.failed && out.echoed == R"({"hello":"world"})" && out.relayed == "pong" ? 0 : 1;
+  std::printf("coroutines: echo %s, relay %s, count %s\n", out.echoed.c_str(), out.relayed.c_str(),
+              out.counted.c_str());
+  return !out.failed && out.echoed == R"({"hello":"world"})" && out.relayed == "pong" && out.counted == "100000"
+             ? 0
+             : 1;
 }

@@ -17,15 +17,21 @@
 namespace nethttp {
 
 class Loop;
+class NextAwaiter;
 class ReadAllAwaiter;
+namespace internal {
+class ChunkQueue;
+}
 
-// Exactly one of Read, ReadAll or ReadAllAsync may be called, once.
+// Exactly one of Read, ReadAll or ReadAllAsync may be called, once; or
+// Next, as often as there are pieces.
 class Body {
  public:
   using DataFunc = std::function<void(std::string_view chunk)>;
   using EndFunc = std::function<void(Error err)>;  // ok Error at the body's end
 
-  virtual ~Body() = default;
+  Body();
+  virtual ~Body();
 
   // Read streams the body: on_data for each piece as it arrives, then on_end
   // once, with an ok Error at the end of the body or the failure (a body cut
@@ -51,6 +57,24 @@ class Body {
   // must live until then (resp, kept in the coroutine, keeps it). Canceled,
   // the body is closed and the result is the Cancelation's error.
   ReadAllAwaiter ReadAllAsync();
+  // Next is the streaming read for a coroutine (Go: a Read loop on
+  // resp.Body): each `co_await body.Next()` gives the bytes that arrived
+  // since the last one, an empty view at the body's end, or the error that
+  // cut it short:
+  //
+  //   for (;;) {
+  //     Result<std::string_view> chunk = co_await resp->body->Next();
+  //     if (!chunk.ok()) co_return chunk.error();
+  //     if (chunk->empty()) break;  // the end
+  //     Consume(*chunk);
+  //   }
+  //
+  // The view is valid until the next Next. Between two calls the body is
+  // paused (backpressure: a coroutine slow to ask slows the peer). The
+  // body must live until the await ends; canceled, the body is closed and
+  // the result is the Cancelation's error. Close the body only when done
+  // with Next (a Next after Close would wait for ever).
+  NextAwaiter Next();
 
   // Trailer holds the trailer fields of a chunked body, complete once
   // on_end has been called with an ok Error (Go: Response.Trailer, filled
@@ -59,6 +83,31 @@ class Body {
 
  protected:
   Header trailer_;
+
+ private:
+  friend class NextAwaiter;
+  std::unique_ptr<internal::ChunkQueue> chunks_;  // made by the first Next
+};
+
+// NextAwaiter is what Body::Next returns.
+class NextAwaiter : public internal::OpAwaiter<Result<std::string_view>, NextAwaiter> {
+ public:
+  explicit NextAwaiter(Body& body) : body_(&body) {}
+  ~NextAwaiter() { AbandonIfWaiting(); }
+
+ private:
+  friend class internal::OpAwaiter<Result<std::string_view>, NextAwaiter>;
+  friend class internal::ChunkQueue;
+  Result<std::string_view> Canceled(const Error& err) { return err; }
+  void Start();
+  void Stop(const Error& err);
+  void Abandon();
+  // Deliver is the queue's answer (last thing it does: the coroutine may
+  // resume and free the body).
+  void Deliver(std::string_view chunk) { Complete(chunk); }
+  void Deliver(const Error& err) { Complete(err); }
+
+  Body* body_;
 };
 
 // ReadAllAwaiter is what Body::ReadAllAsync returns.
@@ -79,6 +128,7 @@ class ReadAllAwaiter : public internal::OpAwaiter<Result<std::string>, ReadAllAw
 };
 
 inline ReadAllAwaiter Body::ReadAllAsync() { return ReadAllAwaiter(*this); }
+inline NextAwaiter Body::Next() { return NextAwaiter(*this); }
 
 // MaxBytesReader limits body to n bytes (Go: http.MaxBytesReader): the
 // bytes up to the limit pass, then the read ends with kBodyTooLarge ("http:

@@ -47,6 +47,8 @@ inline constexpr std::string_view TrailerPrefix = "Trailer:";
 // that wraps the writer it was given derives from ResponseWriterWrapper
 // below, which forwards them all and holds correctly, and overrides only
 // what it changes.
+class DrainAwaiter;
+
 class ResponseWriter {
  public:
   virtual ~ResponseWriter() = default;
@@ -94,6 +96,15 @@ class ResponseWriter {
   // already has), or when the connection goes away first: then Write
   // fails, which is how f tells. A later call replaces an earlier f.
   virtual void OnWritable(std::function<void()> f) = 0;
+  // Drain is Writable and OnWritable for a coroutine: `co_await w.Drain()`
+  // returns at once while the output is below the high-water mark, else
+  // once it has drained to the low-water mark, so a coroutine streaming a
+  // large body writes as fast as the client reads and buffers no more:
+  //   while (more) { w.Write(Next()); co_await w.Drain(); }
+  // It gives an empty Error, or the Cancelation's when the client left
+  // first (a coroutine handler's Task is canceled then; after that, or
+  // from a Task that is not canceled, a Write that fails says so).
+  DrainAwaiter Drain();
   // CloseNotify calls f once if the client goes away before the response
   // is finished (Go: Request.Context().Done(), the older CloseNotifier): it
   // closed or reset the connection, or a deadline closed it. As in Go, the
@@ -104,6 +115,33 @@ class ResponseWriter {
   // A later call replaces an earlier f.
   virtual void CloseNotify(std::function<void()> f) = 0;
 };
+
+// DrainAwaiter is what ResponseWriter::Drain returns.
+class DrainAwaiter : public internal::OpAwaiter<nethttp::Error, DrainAwaiter> {
+ public:
+  explicit DrainAwaiter(ResponseWriter& w) : w_(&w) {}
+  ~DrainAwaiter() { AbandonIfWaiting(); }
+
+ private:
+  friend class internal::OpAwaiter<nethttp::Error, DrainAwaiter>;
+  nethttp::Error Canceled(const nethttp::Error& err) { return err; }
+  void Start() {
+    if (w_->Writable()) {
+      Complete(nethttp::Error());
+      return;
+    }
+    w_->OnWritable([this] { Complete(nethttp::Error()); });
+  }
+  void Stop(const nethttp::Error& err) {
+    w_->OnWritable(nullptr);
+    Complete(err);
+  }
+  void Abandon() { w_->OnWritable(nullptr); }
+
+  ResponseWriter* w_;
+};
+
+inline DrainAwaiter ResponseWriter::Drain() { return DrainAwaiter(*this); }
 
 // kWriteHighWater is where Writable turns false; kWriteLowWater is where
 // OnWritable's callback runs. The gap keeps a streaming handler from
@@ -227,8 +265,9 @@ class StreamingHandlerFunc : public HandlerFunc {
 // awaits ends at once with "context canceled", and writes fail. An
 // exception is answered 500 as from any handler (or cuts a response
 // already begun). ServeMux::HandleFunc picks this adapter by itself for a
-// callable that returns Task<>. It takes over w.CloseNotify once the
-// coroutine first waits. A middleware writer on the stack (see
+// callable that returns Task<>. Behind a middleware writer it takes over
+// w.CloseNotify (on the connection's own writer, CloseNotify stays the
+// handler's). A middleware writer on the stack (see
 // ResponseWriterWrapper) would not outlive the first wait: wrap with
 // std::make_shared.
 class CoroutineHandlerFunc : public Handler {
@@ -239,6 +278,16 @@ class CoroutineHandlerFunc : public Handler {
 
  private:
   Func f_;
+};
+
+// StreamingCoroutineHandlerFunc is a CoroutineHandlerFunc that streams
+// request bodies (as StreamingHandlerFunc does): the coroutine runs once
+// the head is in and reads the body as it arrives with
+// `co_await r.Body()->Next()`, or whole with ReadAllAsync.
+class StreamingCoroutineHandlerFunc : public CoroutineHandlerFunc {
+ public:
+  using CoroutineHandlerFunc::CoroutineHandlerFunc;
+  bool StreamsRequestBody(const Request&) override { return true; }
 };
 
 // ReturnsTask: F is a coroutine handler, (ResponseWriter&, Request&) -> Task<>.

@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <coroutine>
+#include <cstddef>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -48,6 +49,12 @@ void SpawnedTaskThrew(std::exception_ptr e);
 // PromiseBase is what every Task's promise has, whatever it returns.
 class PromiseBase {
  public:
+  // Frames come from a small cache of freed ones per thread (task.cc): a
+  // coroutine handler takes one per request, and a recycled frame costs a
+  // tenth of a malloc and free.
+  static void* operator new(std::size_t n);
+  static void operator delete(void* p, std::size_t n) noexcept;
+
   // Lazy: the body runs when the Task is awaited or spawned.
   std::suspend_always initial_suspend() noexcept { return {}; }
 
@@ -141,6 +148,9 @@ Loop* LoopOf(std::coroutine_handle<P> h) {
   }
 }
 
+// OffloadJob is one run of Offload's work on libuv's thread pool (task.cc).
+struct OffloadJob;
+
 // RunningLoop is loop, or else the loop running on this thread, or else
 // DefaultLoop(): where a chain without a loop of its own schedules.
 Loop& RunningLoop(Loop* loop);
@@ -205,9 +215,11 @@ class OpAwaiter {
   // operation's own late answer) and resumes the coroutine waiting for it,
   // which may finish and free this awaiter before Complete returns: the
   // caller must touch nothing of the awaiter afterwards.
-  void Complete(T v) {
+  // (U: T, or what a T is made of, built in place.)
+  template <typename U>
+  void Complete(U&& v) {
     if (result_) return;
-    result_.emplace(std::move(v));
+    result_.emplace(std::forward<U>(v));
     if (starting_ || !waiter_) return;
     std::exchange(waiter_, nullptr).resume();
   }
@@ -351,7 +363,6 @@ class OffloadAwaiter : public internal::OpAwaiter<Error, OffloadAwaiter> {
 
  private:
   friend class internal::OpAwaiter<Error, OffloadAwaiter>;
-  struct Job;
   Error Canceled(const Error& err) { return err; }
   void Start();
   void Stop(const Error& err);
@@ -360,7 +371,7 @@ class OffloadAwaiter : public internal::OpAwaiter<Error, OffloadAwaiter> {
   void Ran(int status, std::exception_ptr thrown);
 
   std::function<void()> work_;
-  Job* job_ = nullptr;  // freed on the loop after the pool is done with it
+  internal::OffloadJob* job_ = nullptr;  // freed on the loop after the pool is done with it
   std::exception_ptr thrown_;
 };
 
@@ -372,6 +383,12 @@ class OffloadAwaiter : public internal::OpAwaiter<Error, OffloadAwaiter> {
 // of the loop's. The pool has UV_THREADPOOL_SIZE threads (4 by default),
 // shared with libuv's DNS and file work.
 inline OffloadAwaiter Offload(std::function<void()> work) { return OffloadAwaiter(std::move(work)); }
+
+// Offload without a coroutine: work runs on loop's thread pool, then done
+// on loop's thread with what work threw (null if it returned). Call it on
+// loop's thread. done may own what work writes into: it runs after work,
+// always, even when the loop has nothing else left to do.
+void Offload(Loop& loop, std::function<void()> work, std::function<void(std::exception_ptr thrown)> done);
 
 }  // namespace nethttp
 
