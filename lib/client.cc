@@ -174,7 +174,8 @@ class Exchange {
   }
 
   // Watch makes the caller's Cancelation end the exchange (Client::Do
-  // with cancel); End lets go of it. Called before Start, on one that has
+  // with cancel) until the response is delivered or the exchange ends,
+  // whichever is first; then it lets go of it. Called before Start, on one that has
   // not been canceled yet, so the hook cannot run before there is a
   // request in flight.
   void Watch(std::shared_ptr<Cancelation> cancel) {
@@ -391,6 +392,10 @@ class Exchange {
 
   void Deliver(Response resp) {
     Client::Done done = std::move(done_);
+    // The caller's Cancelation covers the exchange up to its response,
+    // with or without a timer: from here the body is the caller's to
+    // close. (DoAsync's Cancelation dies with the await that delivers.)
+    if (caller_cancel_ != nullptr) std::exchange(caller_cancel_, nullptr)->OnCancel(nullptr);
     if (has_timer_ && resp.body) {
       // The deadline goes on covering the body.
       auto body = std::make_shared<ExchangeBody>(std::move(resp.body), this);
@@ -600,14 +605,17 @@ void Client::Do(Request req, Done done, std::shared_ptr<Cancelation> cancel) {
 Result<Response> DoAwaiter::Canceled(const Error& err) { return UrlError(err, req_.method, req_.url); }
 
 void DoAwaiter::Start() {
-  cancel_ = std::make_shared<Cancelation>();
-  client_->Do(std::move(req_), [this](Result<Response> r) { Complete(std::move(r)); }, cancel_);
+  // The Cancelation is the awaiter's own, lent without an owner (no
+  // allocation per await): the exchange lets go of it by the time it calls
+  // done, which is before the awaiter can go.
+  client_->Do(std::move(req_), [this](Result<Response> r) { Complete(std::move(r)); },
+              std::shared_ptr<Cancelation>(std::shared_ptr<void>(), &cancel_));
 }
 
 void DoAwaiter::Abandon() {
   // The exchange calls done at once, with the error; Complete then only
   // records it, since nothing waits any more.
-  cancel_->Cancel(Error(ErrorCode::kCanceled, "context canceled"));
+  cancel_.Cancel(Error(ErrorCode::kCanceled, "context canceled"));
 }
 
 Result<Response> Client::Do(Request req) {

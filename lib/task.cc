@@ -50,8 +50,10 @@ std::string Describe(const std::exception_ptr& e) {
 namespace {
 
 // FrameCache keeps freed coroutine frames for the next coroutine of the
-// same size class on this thread: 64-byte classes up to 2 KiB, at most 16
-// frames in each, so a thread never keeps more than 0.5 MiB. Frames are
+// same size class on this thread: 64-byte classes up to 4 KiB (a relay
+// handler's frame is 2.7 KiB: past glibc's per-thread cache, malloc's slow
+// path costs it a thousand instructions), at most 16 frames in each and
+// 256 KiB in all. Frames are
 // plain memory: one freed on another thread than it was made on joins that
 // thread's cache. Under AddressSanitizer frames go straight to malloc, so a
 // use after free is still caught.
@@ -67,8 +69,9 @@ namespace {
 #endif
 
 constexpr size_t kFrameStep = 64;
-constexpr size_t kFrameClasses = 32;
+constexpr size_t kFrameClasses = 64;
 constexpr unsigned kFramesPerClass = 16;
+constexpr size_t kMaxCachedBytes = 256 * 1024;
 
 struct FreeFrame {
   FreeFrame* next;
@@ -77,6 +80,7 @@ struct FreeFrame {
 struct FrameCache {
   FreeFrame* head[kFrameClasses] = {};
   unsigned count[kFrameClasses] = {};
+  size_t bytes = 0;  // in all the lists
   ~FrameCache() {
     for (size_t c = 0; c < kFrameClasses; ++c) {
       while (FreeFrame* f = head[c]) {
@@ -101,6 +105,7 @@ void* PromiseBase::operator new(std::size_t n) {
     if (FreeFrame* f = cache.head[c]) {
       cache.head[c] = f->next;
       --cache.count[c];
+      cache.bytes -= (c + 1) * kFrameStep;
       return f;
     }
     return ::operator new((c + 1) * kFrameStep);
@@ -114,9 +119,10 @@ void PromiseBase::operator delete(void* p, std::size_t n) noexcept {
   size_t c = (n - 1) / kFrameStep;
   if (c < kFrameClasses) {
     FrameCache& cache = frame_cache;
-    if (cache.count[c] < kFramesPerClass) {
+    if (cache.count[c] < kFramesPerClass && cache.bytes < kMaxCachedBytes) {
       cache.head[c] = new (p) FreeFrame{cache.head[c]};
       ++cache.count[c];
+      cache.bytes += (c + 1) * kFrameStep;
       return;
     }
     ::operator delete(p, (c + 1) * kFrameStep);

@@ -63,7 +63,9 @@ class Client {
   void Do(Request req, Done done);
   // Do with cancel: cancel->Cancel(err) abandons the exchange, and done
   // gets err as a url.Error (`Get "http://x/": context canceled`), at once
-  // if it has not been called yet (Go: a request with a context).
+  // if it has not been called yet (Go: a request with a context). Once
+  // done has the response, cancel is let go: the body is then the
+  // caller's to Close.
   void Do(Request req, Done done, std::shared_ptr<Cancelation> cancel);
   // DoAsync is Do for a coroutine (task.h): `Result<Response> resp = co_await
   // client.DoAsync(std::move(req));`. The Client must outlive the await.
@@ -94,12 +96,12 @@ class DoAwaiter : public internal::OpAwaiter<Result<Response>, DoAwaiter> {
   friend class internal::OpAwaiter<Result<Response>, DoAwaiter>;
   Result<Response> Canceled(const Error& err);
   void Start();
-  void Stop(const Error& err) { cancel_->Cancel(err); }  // Do's done follows, with err
+  void Stop(const Error& err) { cancel_.Cancel(err); }  // Do's done follows, with err
   void Abandon();
 
   Client* client_;
   Request req_;
-  std::shared_ptr<Cancelation> cancel_;
+  Cancelation cancel_;
 };
 
 inline DoAwaiter Client::DoAsync(Request req) { return DoAwaiter(*this, std::move(req)); }
