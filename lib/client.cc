@@ -469,7 +469,7 @@ class Exchange {
   void End() {
     if (state_ == State::kClosing) return;
     SetState(State::kClosing);
-    if (caller_cancel_ != nullptr) caller_cancel_->OnCancel(nullptr);
+    if (caller_cancel_ != nullptr) std::exchange(caller_cancel_, nullptr)->OnCancel(nullptr);
     if (body_ != nullptr) {
       body_->Fail(Error());  // detaches; never called with a body still streaming
       body_ = nullptr;

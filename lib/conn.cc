@@ -701,6 +701,9 @@ void Conn::RunHandler(bool body_pending) {
     // returning leaves at the end of this turn.
     SetState(State::kHeld);
     if (server_ != nullptr) server_->TurnEnd().Link(&turn_end_);
+    // An OnWritable wait begun inside ServeHTTP (a coroutine's first
+    // Drain) gets its stall deadline now that the response is held.
+    if (resp_->wants_writable()) WantWritable();
     return;
   }
   AfterResponse();
@@ -728,7 +731,7 @@ void Conn::AfterResponse() {
     // the client may still be waiting for: then we close.
     if (body_ == nullptr || continue_pending_) close = true;
     if (std::shared_ptr<StreamBody> body = std::move(body_)) {
-      body->End(Error(ErrorCode::kCanceled, "http: request body read after the response finished"), Header());
+      body->Abort(Error(ErrorCode::kCanceled, "http: request body read after the response finished"));
       if (state_ == State::kClosing) return;
     }
     if (!close) {

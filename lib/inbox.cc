@@ -16,22 +16,20 @@ Inbox* Inbox::New(uv_loop_t* loop) {
 }
 
 void Inbox::Post(std::function<void()> f) {
-  bool queued = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!retired_) {
       queue_.push_back(std::move(f));
-      queued = true;
+      // Sent under the lock: once it is released the message may run (and
+      // whoever waited for it free this inbox) before a send made after
+      // it. (libuv coalesces sends made before the callback runs: one
+      // wake-up drains them all.)
+      uv_async_send(&async_);
+      return;
     }
   }
-  if (!queued) {
-    std::lock_guard<std::recursive_mutex> run(retired_mu_);
-    f();
-    return;
-  }
-  // (libuv coalesces sends made before the callback runs: one wake-up
-  // drains them all.)
-  uv_async_send(&async_);
+  std::lock_guard<std::recursive_mutex> run(retired_mu_);
+  f();
 }
 
 void Inbox::OnAsync(uv_async_t* a) {

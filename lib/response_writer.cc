@@ -390,6 +390,7 @@ bool ServerResponse::Writable() {
 
 void ServerResponse::OnWritable(std::function<void()> f) {
   if (sink_ == nullptr) {
+    on_writable_ = nullptr;  // (a later call replaces an earlier f: OnWritable(nullptr) drops it)
     if (f) f();
     return;
   }
@@ -400,6 +401,7 @@ void ServerResponse::OnWritable(std::function<void()> f) {
 void ServerResponse::CloseNotify(std::function<void()> f) {
   if (finished_) return;
   if (sink_ == nullptr || client_gone_) {
+    close_notify_ = nullptr;
     if (f) f();  // Go: Done() of a context already canceled is ready at once
     return;
   }

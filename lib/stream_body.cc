@@ -82,6 +82,13 @@ void StreamBody::End(Error err, Header trailer) {
   Drain();
 }
 
+void StreamBody::Abort(Error err) {
+  if (ended_) return;
+  buf_.clear();
+  paused_ = false;
+  End(std::move(err), Header());
+}
+
 bool StreamBody::WantsMore() const {
   return !finished_ && !paused_ && buf_.size() < kMaxBufferedBodyBytes;
 }

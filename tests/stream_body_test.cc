@@ -141,6 +141,21 @@ TEST_SUITE("stream_body") {
     CHECK(r.data == "abcd");
   }
 
+  TEST_CASE("Abort: a paused reader gets the error now, and what was buffered is dropped") {
+    FakeSource src;
+    auto b = NewBody(&src);
+    Reader r;
+    r.Start(*b);
+    b->Deliver("a");
+    b->Pause();
+    b->Deliver("b");
+    b->Abort(Error(ErrorCode::kCanceled, "http: request body read after the response finished"));
+    CHECK(r.events == std::vector<std::string>{"d:a", "e:Canceled"});
+    b->Resume();  // nothing more
+    CHECK(r.ends == 1);
+    CHECK(r.data == "a");
+  }
+
   TEST_CASE("Pause from inside on_data stops the rest of a drain") {
     FakeSource src;
     auto b = NewBody(&src);

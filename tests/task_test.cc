@@ -896,6 +896,39 @@ TEST_SUITE("task: ResponseWriter::Drain") {
   }
 }
 
+TEST_SUITE("task: ResponseWriter::Drain, after the client left") {
+  TEST_CASE("a handler that throws once its Drain was canceled leaves nothing behind to call it") {
+    LoopFixture fx;
+    CoServer s(fx);
+    bool threw = false;
+    s.mux->HandleFunc("/forever", [&](ResponseWriter& w, Request&) -> Task<> {
+      std::string piece(64 << 10, 'x');
+      for (;;) {
+        w.Write(piece);
+        if (Error err = co_await w.Drain()) {
+          threw = true;
+          throw std::runtime_error(err.message());  // its frame goes at once
+        }
+      }
+    });
+    REQUIRE_FALSE(s.srv.Listen());
+    int port = PortOf(s.srv);
+    {
+      Peer peer(fx, [&] {
+        RawConn c;
+        if (!c.Connect(port)) return;
+        c.Send("GET /forever HTTP/1.1\r\nHost: t\r\n\r\n");
+        c.ReadAtLeast(256 << 10);
+        c.Close();
+      });
+    }
+    // (Under AddressSanitizer a Drain callback left behind would be a use
+    // after free here, as the connection goes.)
+    CHECK(fx.RunUntil([&] { return threw && s.srv.NumConns() == 0; }));
+    s.srv.Close();
+  }
+}
+
 TEST_SUITE("task: Offload, callback form") {
   TEST_CASE("the work runs on another thread, then done once on the loop, with what the work threw") {
     LoopFixture fx;

@@ -46,6 +46,12 @@ class StreamBody final : public Body, public std::enable_shared_from_this<Stream
   // body from its source with the body's outcome and trailer.
   void Deliver(std::string_view data);
   void End(Error err, Header trailer);
+  // Abort is End for a body its connection is done with (Go: the handler
+  // returned, and its body is closed): what is buffered is dropped and a
+  // reader gets err now, even a paused one, so that no reader is left
+  // holding callbacks (and what they keep alive) for an end that a pause
+  // would otherwise hold back for ever.
+  void Abort(Error err);
   // WantsMore: the source should keep reading for this body.
   bool WantsMore() const;
   // read_started: Read was called (the server's cue for 100 Continue).

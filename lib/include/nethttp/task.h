@@ -217,6 +217,7 @@ class OpAwaiter {
   // caller must touch nothing of the awaiter afterwards.
   // (U: T, or what a T is made of, built in place.)
   template <typename U>
+    requires std::is_convertible_v<U&&, T>
   void Complete(U&& v) {
     if (result_) return;
     result_.emplace(std::forward<U>(v));
