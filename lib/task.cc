@@ -85,7 +85,7 @@ struct FrameCache {
     for (size_t c = 0; c < kFrameClasses; ++c) {
       while (FreeFrame* f = head[c]) {
         head[c] = f->next;
-        ::operator delete(f, (c + 1) * kFrameStep);
+        ::operator delete(f);
       }
     }
   }
@@ -125,11 +125,11 @@ void PromiseBase::operator delete(void* p, std::size_t n) noexcept {
       cache.bytes += (c + 1) * kFrameStep;
       return;
     }
-    ::operator delete(p, (c + 1) * kFrameStep);
+    ::operator delete(p);
     return;
   }
 #endif
-  ::operator delete(p, n);
+  ::operator delete(p);  // (unsized: clang 14 has no sized delete by default)
 }
 
 void SpawnedTaskThrew(std::exception_ptr e) { Log().error("nethttp: a spawned Task threw: {}", Describe(e)); }
