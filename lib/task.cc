@@ -181,8 +181,12 @@ void SleepAwaiter::Start() {
   timer_->awaiter = this;
   timer_->handle.data = timer_;
   uv_timer_init(loop->get(), &timer_->handle);
-  uv_timer_start(&timer_->handle, Timer::OnFire, static_cast<uint64_t>(std::max<int64_t>(duration_.count(), 0)),
-                 0);
+  // At least the duration, as Go's time.Sleep: libuv counts from the loop's
+  // cached time, whole milliseconds that may be most of one stale, so the
+  // clock is read now and one more millisecond is waited.
+  uv_update_time(loop->get());
+  int64_t ms = duration_.count() > 0 ? duration_.count() + 1 : 0;
+  uv_timer_start(&timer_->handle, Timer::OnFire, static_cast<uint64_t>(ms), 0);
 }
 
 void SleepAwaiter::Fired() {

@@ -342,7 +342,7 @@ class SleepAwaiter : public internal::OpAwaiter<Error, SleepAwaiter> {
   Timer* timer_ = nullptr;  // freed in its handle's close callback
 };
 
-// Sleep suspends the calling coroutine for d on its loop (the loop its
+// Sleep suspends the calling coroutine for at least d on its loop (the loop its
 // root was started on: Spawn's caller's, a handler's worker's): Go's
 // time.Sleep, without blocking anything else on the loop.
 inline SleepAwaiter Sleep(std::chrono::milliseconds d) { return SleepAwaiter(d); }
