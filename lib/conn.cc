@@ -644,6 +644,10 @@ bool Conn::BuildRequest() {
   r.host = r.url.host.empty() ? std::string(r.header.Get("Host")) : r.url.host;
   r.remote_addr = remote_addr_;
   r.body_stream = nullptr;
+  // A kept-alive connection reuses its Request: the last one's parsed form
+  // must not show through.
+  r.form.reset();
+  r.post_form.reset();
   if (tls_ != nullptr) r.tls = tls_->state;
   return true;
 }

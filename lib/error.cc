@@ -33,6 +33,7 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kBlockingCallOnLoop: return "BlockingCallOnLoop";
     case ErrorCode::kTls: return "Tls";
     case ErrorCode::kCertificate: return "Certificate";
+    case ErrorCode::kNoCookie: return "NoCookie";
   }
   return "Unknown";
 }

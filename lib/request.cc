@@ -8,7 +8,9 @@
 #include <utility>
 
 #include "internal/ascii.h"
+#include "internal/base64.h"
 #include "internal/stream_body.h"
+#include "nethttp/media_type.h"
 #include "nethttp/method.h"
 
 namespace nethttp {
@@ -65,7 +67,79 @@ std::string RemoveEmptyPort(std::string host) {
   return host;
 }
 
+// ParsePostForm is Go's parsePostForm: the fields of an urlencoded body.
+// Any other type (multipart/form-data included, which is the multipart
+// reader's) gives no fields and no error.
+Error ParsePostForm(const Request& r, Values* out) {
+  std::string_view type = r.header.Get("Content-Type");
+  // RFC 9110 §8.3: a missing type MAY be taken as application/octet-stream.
+  if (type.empty()) return {};
+  Result<MediaType> media = ParseMediaType(type);
+  if (!media.ok()) return media.error();
+  if (media->type != "application/x-www-form-urlencoded") return {};
+  if (r.body.size() > kMaxFormBytes) return Error(ErrorCode::kBodyTooLarge, "http: POST too large");
+  if (r.body.empty() && r.body_stream != nullptr && r.content_length != 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "http: ParseForm: the body is streamed to this handler; read it into r.body first");
+  }
+  return out->AddQuery(r.body);
+}
+
 }  // namespace
+
+Error Request::ParseForm() {
+  Error err;
+  if (!post_form) {
+    post_form.emplace();
+    if (method == MethodPost || method == MethodPut || method == MethodPatch) err = ParsePostForm(*this, &*post_form);
+  }
+  if (!form) {
+    // Go: the body's values first, then the query's, under each name.
+    form.emplace(*post_form);
+    Error query_err = form->AddQuery(url.raw_query);
+    if (!err) err = std::move(query_err);
+  }
+  return err;
+}
+
+std::string_view Request::FormValue(std::string_view key) {
+  if (!form) ParseForm();  // errors ignored, as in Go
+  return form->Get(key);
+}
+
+std::string_view Request::PostFormValue(std::string_view key) {
+  if (!post_form) ParseForm();
+  return post_form->Get(key);
+}
+
+std::vector<nethttp::Cookie> Request::Cookies() const { return ReadCookies(header); }
+
+Result<nethttp::Cookie> Request::Cookie(std::string_view name) const {
+  std::vector<nethttp::Cookie> found = ReadCookies(header, name);
+  if (found.empty()) return Error(ErrorCode::kNoCookie, "http: named cookie not present");
+  return std::move(found.front());
+}
+
+void Request::AddCookie(const nethttp::Cookie& c) { nethttp::AddCookie(header, c); }
+
+std::optional<BasicAuthCredentials> Request::BasicAuth() const {
+  constexpr std::string_view kPrefix = "Basic ";
+  std::string_view auth = header.Get("Authorization");
+  // Go: a case-insensitive prefix match (golang.org/issue/22736).
+  if (auth.size() < kPrefix.size() || !EqualFold(auth.substr(0, kPrefix.size()), kPrefix)) return std::nullopt;
+  std::optional<std::string> decoded = Base64Decode(auth.substr(kPrefix.size()));
+  if (!decoded) return std::nullopt;
+  const size_t colon = decoded->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return BasicAuthCredentials{decoded->substr(0, colon), decoded->substr(colon + 1)};
+}
+
+void Request::SetBasicAuth(std::string_view username, std::string_view password) {
+  std::string credentials;
+  credentials.reserve(username.size() + 1 + password.size());
+  credentials.append(username).append(1, ':').append(password);
+  header.Set("Authorization", "Basic " + Base64Encode(credentials));
+}
 
 Result<Request> NewRequest(std::string_view method, std::string_view url, std::string body) {
   // Go documents "" as GET for Request.Method and NewRequest keeps that.

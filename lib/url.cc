@@ -694,6 +694,12 @@ std::string URL::EscapedFragment() const {
   return Escape(fragment, Encoding::kFragment);
 }
 
+Values URL::Query() const {
+  Values v;
+  v.AddQuery(raw_query);  // Go: v, _ := ParseQuery(u.RawQuery)
+  return v;
+}
+
 std::string URL::RequestURI() const {
   std::string result;
   if (opaque.empty()) {

@@ -97,6 +97,7 @@ TEST_SUITE("error") {
         {ErrorCode::kBlockingCallOnLoop, "BlockingCallOnLoop"},
         {ErrorCode::kTls, "Tls"},
         {ErrorCode::kCertificate, "Certificate"},
+        {ErrorCode::kNoCookie, "NoCookie"},
     };
     // The enum is dense from kOk: the table must list each value once, in
     // order, so a code added without a row here (or a name) fails below.

@@ -1,11 +1,18 @@
 // Tests for lib/request.cc: NewRequest, ported from the behaviour of Go
 // 1.19's http.NewRequestWithContext (request.go) and its request_test.go
-// cases (TestNewRequestHost, TestNewRequestContentLength, invalid methods).
+// cases (TestNewRequestHost, TestNewRequestContentLength, invalid methods);
+// the form readers (TestQuery, TestParseFormQuery and the ParseForm tests
+// after it); BasicAuth (TestSetBasicAuth, TestGetBasicAuth,
+// TestParseBasicAuth); the cookie methods; and lib/base64.cc beneath them.
 #include <doctest/doctest.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "internal/base64.h"
 #include "nethttp/request.h"
 
 namespace nethttp {
@@ -144,6 +151,214 @@ TEST_SUITE("request") {
     CHECK(r->url.fragment == "frag");
     CHECK(r->url.Username() == "u");
     CHECK(r->url.Password() == "p@ss");
+  }
+
+  TEST_CASE("FormValue parses the query of a GET (Go: TestQuery)") {
+    Result<Request> r = NewRequest("GET", "http://www.google.com/search?q=foo&q=bar");
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->form.has_value());
+    CHECK(r->FormValue("q") == "foo");
+    REQUIRE(r->form.has_value());
+    CHECK((*r->form)["q"] == std::vector<std::string>{"foo", "bar"});
+  }
+
+  TEST_CASE("ParseForm: body values come before the query's (Go: TestParseFormQuery)") {
+    Result<Request> r = NewRequest("POST", "http://www.google.com/search?q=foo&q=bar&both=x&prio=1&orphan=nope&empty=not",
+                                   "z=post&both=y&prio=2&=nokey&orphan&empty=&");
+    REQUIRE(r.ok());
+    r->header.Set("Content-Type", "application/x-www-form-urlencoded; param=value");
+    CHECK(r->FormValue("q") == "foo");
+    CHECK(r->FormValue("z") == "post");
+    CHECK_FALSE(r->post_form->Has("q"));
+    CHECK(r->PostFormValue("z") == "post");
+    const Values& form = *r->form;
+    CHECK(form["q"] == std::vector<std::string>{"foo", "bar"});
+    CHECK(form["both"] == std::vector<std::string>{"y", "x"});
+    CHECK(r->FormValue("prio") == "2");
+    CHECK(form["orphan"] == std::vector<std::string>{"", "nope"});
+    CHECK(form["empty"] == std::vector<std::string>{"", "not"});
+    CHECK(form[""] == std::vector<std::string>{"nokey"});
+  }
+
+  TEST_CASE("ParseForm reads a body only for POST, PUT and PATCH (Go: TestParseFormQueryMethods)") {
+    for (std::string_view method : {"POST", "PATCH", "PUT", "FOO", "GET", "DELETE"}) {
+      CAPTURE(method);
+      Result<Request> r = NewRequest(method, "http://www.google.com/search", "foo=bar");
+      REQUIRE(r.ok());
+      r->header.Set("Content-Type", "application/x-www-form-urlencoded; param=value");
+      const bool reads = method == "POST" || method == "PATCH" || method == "PUT";
+      CHECK(r->FormValue("foo") == (reads ? "bar" : ""));
+    }
+  }
+
+  TEST_CASE("ParseForm: a ';' is an error, and what parses is kept (Go: TestParseFormSemicolonSeparator)") {
+    for (std::string_view method : {"POST", "PATCH", "PUT", "GET"}) {
+      CAPTURE(method);
+      Result<Request> r = NewRequest(method, "http://www.google.com/search?q=foo;q=bar&a=1", "q");
+      REQUIRE(r.ok());
+      Error err = r->ParseForm();
+      CHECK(err.message() == "invalid semicolon separator in query");
+      REQUIRE(r->form.has_value());
+      CHECK(*r->form == Values{{"a", {"1"}}});
+    }
+  }
+
+  TEST_CASE("ParseForm: types other than urlencoded give no fields (Go: TestParseFormUnknownContentType)") {
+    struct Case {
+      std::string_view content_type;
+      std::string_view err;
+    };
+    const Case cases[] = {
+        {"text/plain", ""},
+        {"", ""},  // RFC 9110 §8.3: may be taken as application/octet-stream
+        {"text/plain; boundary=", "mime: invalid media parameter"},
+        {"application/unknown", ""},
+        {"multipart/form-data; boundary=x", ""},  // the multipart reader's, not ParseForm's
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.content_type);
+      Result<Request> r = NewRequest("POST", "http://example.com/", "body=1");
+      REQUIRE(r.ok());
+      if (!c.content_type.empty()) r->header.Set("Content-Type", c.content_type);
+      Error err = r->ParseForm();
+      CHECK(err.message() == c.err);
+      CHECK(r->post_form->empty());
+      CHECK(r->form->empty());
+    }
+  }
+
+  TEST_CASE("ParseForm sets form and post_form even when it fails (Go: TestParseFormInitializeOnError)") {
+    Result<Request> r = NewRequest("POST", "http://www.google.com/search?q=foo", "a=%zz");
+    REQUIRE(r.ok());
+    r->header.Set("Content-Type", "application/x-www-form-urlencoded");
+    Error err = r->ParseForm();
+    CHECK(err);
+    REQUIRE(r->form.has_value());
+    REQUIRE(r->post_form.has_value());
+    CHECK(*r->form == Values{{"q", {"foo"}}});
+  }
+
+  TEST_CASE("ParseForm runs once: a second call keeps the first answer") {
+    Result<Request> r = NewRequest("POST", "http://example.com/?a=1", "b=2");
+    REQUIRE(r.ok());
+    r->header.Set("Content-Type", "application/x-www-form-urlencoded");
+    CHECK_FALSE(r->ParseForm());
+    r->body = "b=3";
+    r->url.raw_query = "a=4";
+    CHECK_FALSE(r->ParseForm());
+    CHECK(r->FormValue("a") == "1");
+    CHECK(r->PostFormValue("b") == "2");
+  }
+
+  TEST_CASE("ParseForm refuses a body over 10 MiB, as Go's parsePostForm does") {
+    Result<Request> r = NewRequest("POST", "http://example.com/", std::string(kMaxFormBytes + 1, 'a'));
+    REQUIRE(r.ok());
+    r->header.Set("Content-Type", "application/x-www-form-urlencoded");
+    Error err = r->ParseForm();
+    CHECK(err.code() == ErrorCode::kBodyTooLarge);
+    CHECK(err.message() == "http: POST too large");
+    CHECK(r->post_form->empty());
+
+    Result<Request> at_limit = NewRequest("POST", "http://example.com/", "a=" + std::string(kMaxFormBytes - 2, 'x'));
+    REQUIRE(at_limit.ok());
+    at_limit->header.Set("Content-Type", "application/x-www-form-urlencoded");
+    CHECK_FALSE(at_limit->ParseForm());
+    CHECK(at_limit->PostFormValue("a").size() == kMaxFormBytes - 2);
+  }
+
+  TEST_CASE("SetBasicAuth and BasicAuth (Go: TestSetBasicAuth, TestGetBasicAuth)") {
+    Result<Request> r = NewRequest("GET", "http://example.com/");
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->BasicAuth().has_value());  // unauthenticated
+    r->SetBasicAuth("Aladdin", "open sesame");
+    CHECK(r->header.Get("Authorization") == "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+    const BasicAuthCredentials cases[] = {{"Aladdin", "open sesame"}, {"Aladdin", "open:sesame"}, {"", ""}};
+    for (const BasicAuthCredentials& c : cases) {
+      r->SetBasicAuth(c.username, c.password);
+      CHECK(r->BasicAuth() == c);
+    }
+  }
+
+  TEST_CASE("BasicAuth parses what Go's parseBasicAuth does (Go: TestParseBasicAuth)") {
+    const std::string aladdin = Base64Encode("Aladdin:open sesame");
+    struct Case {
+      std::string header;
+      std::optional<BasicAuthCredentials> want;
+    };
+    const Case cases[] = {
+        {"Basic " + aladdin, BasicAuthCredentials{"Aladdin", "open sesame"}},
+        {"BASIC " + aladdin, BasicAuthCredentials{"Aladdin", "open sesame"}},
+        {"basic " + aladdin, BasicAuthCredentials{"Aladdin", "open sesame"}},
+        {"Basic " + Base64Encode("Aladdin:open:sesame"), BasicAuthCredentials{"Aladdin", "open:sesame"}},
+        {"Basic " + Base64Encode(":"), BasicAuthCredentials{"", ""}},
+        {"Basic" + aladdin, std::nullopt},
+        {aladdin, std::nullopt},
+        {"Basic ", std::nullopt},
+        {"Basic Aladdin:open sesame", std::nullopt},
+        {R"(Digest username="Aladdin")", std::nullopt},
+        // Beyond Go's table: no colon, bad padding, padding mid-way.
+        {"Basic " + Base64Encode("Aladdin"), std::nullopt},
+        {"Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ", std::nullopt},
+        {"Basic QW=hZGRpbjpvcGVuIHNlc2FtZQ==", std::nullopt},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.header);
+      Result<Request> r = NewRequest("GET", "http://example.com/");
+      REQUIRE(r.ok());
+      r->header.Set("Authorization", c.header);
+      CHECK(r->BasicAuth() == c.want);
+    }
+  }
+
+  TEST_CASE("Base64: RFC 4648 §10 vectors, and Go's StdEncoding rules on decode") {
+    const std::pair<std::string_view, std::string_view> vectors[] = {
+        {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+        {std::string_view("\xff\xfe\x00", 3), "//4A"},
+    };
+    for (auto [plain, encoded] : vectors) {
+      CAPTURE(encoded);
+      CHECK(Base64Encode(plain) == encoded);
+      CHECK(Base64Decode(encoded) == std::string(plain));
+    }
+    CHECK(Base64Decode("Zm9v\r\nYmFy") == std::string("foobar"));  // CR and LF are skipped
+    CHECK(Base64Decode("QR==") == std::string("A"));                // leftover bits ignored (not Strict)
+    for (std::string_view bad : {"Zg", "Zg=", "Z===", "Q=I=", "QU=I", "=QUI", "Zm9v=", "Zm8=Zm8=", "Zm 9v", "Zm9-"}) {
+      CAPTURE(bad);
+      CHECK_FALSE(Base64Decode(bad).has_value());
+    }
+  }
+
+  TEST_CASE("Cookie, Cookies and AddCookie as Request methods") {
+    Result<Request> r = NewRequest("GET", "http://example.com/");
+    REQUIRE(r.ok());
+    CHECK(r->Cookies().empty());
+    Result<Cookie> none = r->Cookie("a");
+    REQUIRE_FALSE(none.ok());
+    CHECK(none.error().code() == ErrorCode::kNoCookie);
+    CHECK(none.error().message() == "http: named cookie not present");
+
+    r->AddCookie(Cookie{.name = "a", .value = "1"});
+    r->AddCookie(Cookie{.name = "b", .value = "2"});
+    CHECK(r->header.Get("Cookie") == "a=1; b=2");
+    r->header.Add("Cookie", "a=3");
+    std::vector<Cookie> all = r->Cookies();
+    REQUIRE(all.size() == 3);
+    CHECK(all[2].value == "3");
+    Result<Cookie> a = r->Cookie("a");
+    REQUIRE(a.ok());
+    CHECK(a->value == "1");  // the first of that name
+  }
+
+  TEST_CASE("UserAgent and Referer read their headers") {
+    Result<Request> r = NewRequest("GET", "http://example.com/");
+    REQUIRE(r.ok());
+    CHECK(r->UserAgent().empty());
+    CHECK(r->Referer().empty());
+    r->header.Set("User-Agent", "curl/7.88.1");
+    r->header.Set("Referer", "http://example.com/from");
+    CHECK(r->UserAgent() == "curl/7.88.1");
+    CHECK(r->Referer() == "http://example.com/from");
   }
 }
 

@@ -82,6 +82,22 @@ inline std::string_view TrimString(std::string_view s) {
   return s;
 }
 
+// IsSpace is Go's unicode.IsSpace restricted to ASCII: space, \t, \n,
+// \v, \f, \r. strings.TrimSpace and the mime grammar trim with it.
+inline bool IsSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+inline std::string_view TrimLeftSpace(std::string_view s) {
+  while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
+  return s;
+}
+
+// TrimSpace is Go's strings.TrimSpace on ASCII whitespace.
+inline std::string_view TrimSpace(std::string_view s) {
+  s = TrimLeftSpace(s);
+  while (!s.empty() && IsSpace(s.back())) s.remove_suffix(1);
+  return s;
+}
+
 // HasToken reports whether the comma-separated list v holds token, ignoring
 // ASCII case and the whitespace around each item (Go's hasToken, as used
 // on Connection and Expect).

@@ -81,6 +81,9 @@ enum class ErrorCode {
   // kCertificate: the peer's certificate was not accepted; the message is
   // Go's x509 error ("x509: certificate signed by unknown authority").
   kCertificate,
+  // kNoCookie: Request::Cookie found no cookie of the name asked for
+  // (Go: ErrNoCookie, "http: named cookie not present").
+  kNoCookie,
 };
 
 // ErrorCodeName returns the enumerator's name without the k, e.g. "Timeout".

@@ -12,6 +12,7 @@
 #include "nethttp/header.h"
 #include "nethttp/log.h"
 #include "nethttp/loop.h"
+#include "nethttp/media_type.h"
 #include "nethttp/method.h"
 #include "nethttp/mime_type.h"
 #include "nethttp/per_loop_transport.h"
@@ -25,6 +26,7 @@
 #include "nethttp/task.h"
 #include "nethttp/transport.h"
 #include "nethttp/url.h"
+#include "nethttp/values.h"
 #include "nethttp/version.h"
 
 #endif  // NETHTTP_NETHTTP_H_

@@ -5,16 +5,32 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nethttp/body.h"
+#include "nethttp/cookie.h"
 #include "nethttp/error.h"
 #include "nethttp/header.h"
 #include "nethttp/tls.h"
 #include "nethttp/url.h"
+#include "nethttp/values.h"
 
 namespace nethttp {
+
+// BasicAuthCredentials are the user name and password of an Authorization:
+// Basic header (Request::BasicAuth).
+struct BasicAuthCredentials {
+  std::string username;
+  std::string password;
+  bool operator==(const BasicAuthCredentials&) const = default;
+};
+
+// kMaxFormBytes bounds the urlencoded body ParseForm reads, as Go's
+// parsePostForm does ("10 MB is a lot of text").
+inline constexpr size_t kMaxFormBytes = 10 << 20;
 
 struct Request {
   std::string method = "GET";
@@ -48,12 +64,60 @@ struct Request {
   std::shared_ptr<const ConnectionState> tls;
   // request_uri is the unmodified request-target of the request line.
   std::string request_uri;
+  // form is the parsed form: the URL's query and, for POST, PUT and PATCH,
+  // the fields of an application/x-www-form-urlencoded body, the body's
+  // values first (Go: Request.Form). nullopt until ParseForm runs, which
+  // FormValue does when needed.
+  std::optional<Values> form;
+  // post_form holds the body's fields alone (Go: Request.PostForm).
+  std::optional<Values> post_form;
 
   // Body returns the request body as a stream (Go: Request.Body): the
   // bytes as they arrive when the server streams them, else a stream of
   // body (a copy, read at once), so a handler may use Body() either way.
   // Each call returns the same stream, which may be read once.
   std::shared_ptr<nethttp::Body> Body();
+
+  // ParseForm fills form and post_form, once (Go: Request.ParseForm). The
+  // body is read from r.body, where the server puts it for every handler
+  // that does not stream (Handler::StreamsRequestBody); a handler that
+  // streams reads the body into r.body first, or ParseForm fails rather
+  // than answer with an empty form. A body over kMaxFormBytes is refused
+  // ("http: POST too large"), as is a Content-Type that does not parse,
+  // and a query or body with a malformed pair or a ';' separator is an
+  // error too; in every case the fields that did parse are kept, and form
+  // and post_form are set, as in Go. An empty body is an empty form (Go
+  // says "missing form body" for a client request without one).
+  Error ParseForm();
+  // FormValue returns the first value of key in form, parsing it first if
+  // needed and ignoring errors, "" when absent (Go: FormValue). The view
+  // lasts as long as form is not changed.
+  std::string_view FormValue(std::string_view key);
+  // PostFormValue is FormValue on post_form: the body's fields only.
+  std::string_view PostFormValue(std::string_view key);
+
+  // Cookies parses the Cookie headers (Go: Request.Cookies).
+  std::vector<nethttp::Cookie> Cookies() const;
+  // Cookie returns the first cookie named name, or an error of code
+  // kNoCookie ("http: named cookie not present").
+  Result<nethttp::Cookie> Cookie(std::string_view name) const;
+  // AddCookie adds c's name and value to the Cookie header, as the
+  // free function AddCookie(header, c) does (Go: Request.AddCookie).
+  void AddCookie(const nethttp::Cookie& c);
+
+  // BasicAuth returns the credentials of an "Authorization: Basic" header,
+  // or nullopt when there is none or it does not decode (Go: BasicAuth).
+  // The scheme name is matched without regard to case.
+  std::optional<BasicAuthCredentials> BasicAuth() const;
+  // SetBasicAuth sets the Authorization header to Basic credentials. They
+  // are not encrypted: send them over https. A colon in username makes
+  // credentials the server cannot split; it is not checked, as in Go.
+  void SetBasicAuth(std::string_view username, std::string_view password);
+
+  // UserAgent and Referer return those headers ("" when absent); Referer
+  // keeps the header's historic misspelling.
+  std::string_view UserAgent() const { return header.Get("User-Agent"); }
+  std::string_view Referer() const { return header.Get("Referer"); }
 
   // ProtoAtLeast reports whether the protocol is at least major.minor.
   bool ProtoAtLeast(int major, int minor) const {

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "nethttp/error.h"
+#include "nethttp/values.h"
 
 namespace nethttp {
 
@@ -47,6 +48,9 @@ struct URL {
   // RequestURI returns the encoded "path?query" for a request line; "/" when
   // the path is empty.
   std::string RequestURI() const;
+  // Query parses raw_query and returns the pairs that decode, skipping
+  // malformed ones (Go: URL.Query); ParseQuery reports them instead.
+  Values Query() const;
   // String reassembles the URL in encoded form.
   std::string String() const;
   // IsAbs reports whether the URL has a scheme.
