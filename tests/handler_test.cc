@@ -8,15 +8,15 @@
 #include <string_view>
 
 #include "nethttp/handler.h"
+#include "nethttp/httptest.h"
 #include "nethttp/request.h"
 #include "nethttp/status.h"
 #include "nethttp/url.h"
-#include "testutil/recorder.h"
 
 namespace {
 
 using nethttp::Request;
-using nethttp::testutil::ResponseRecorder;
+using nethttp::httptest::ResponseRecorder;
 
 // StatusWriter is the middleware writer handler.h's ResponseWriterWrapper
 // comment describes: it overrides WriteHeader and Write to see the status
@@ -75,11 +75,11 @@ TEST_SUITE("handler") {
     nethttp::HttpError(w, "boom", nethttp::StatusInternalServerError);
     CHECK(w.code == 500);
     CHECK(w.body == "boom\n");
-    CHECK(w.snap_header.Get("Content-Type") == "text/plain; charset=utf-8");
-    CHECK(w.snap_header.Get("X-Content-Type-Options") == "nosniff");
+    CHECK(w.Result().header.Get("Content-Type") == "text/plain; charset=utf-8");
+    CHECK(w.Result().header.Get("X-Content-Type-Options") == "nosniff");
     // Later Go (not 1.19) deletes it: the length no longer fits the body.
-    CHECK_FALSE(w.snap_header.Has("Content-Length"));
-    CHECK(w.snap_header.Get("X-Keep") == "yes");
+    CHECK_FALSE(w.Result().header.Has("Content-Length"));
+    CHECK(w.Result().header.Get("X-Keep") == "yes");
   }
 
   TEST_CASE("HttpError replaces a Content-Type the handler had set") {
@@ -98,7 +98,7 @@ TEST_SUITE("handler") {
     nethttp::NotFound(w1, r);
     CHECK(w1.code == 404);
     CHECK(w1.body == "404 page not found\n");
-    CHECK(w1.snap_header.Get("Content-Type") == "text/plain; charset=utf-8");
+    CHECK(w1.Result().header.Get("Content-Type") == "text/plain; charset=utf-8");
 
     ResponseRecorder w2;
     std::shared_ptr<nethttp::Handler> h = nethttp::NotFoundHandler();
@@ -213,9 +213,9 @@ TEST_SUITE("handler") {
       if (!c.preset_ct.empty()) w.Header().Set("Content-Type", c.preset_ct);
       nethttp::Redirect(w, r, "/foo", nethttp::StatusFound);
       CHECK(w.code == 302);
-      CHECK(w.snap_header.Get("Content-Type") == c.want_ct);
+      CHECK(w.Result().header.Get("Content-Type") == c.want_ct);
       CHECK(w.body == c.want_body);
-      CHECK(w.snap_header.Get("Location") == "/foo");
+      CHECK(w.Result().header.Get("Location") == "/foo");
     }
   }
 
@@ -333,7 +333,7 @@ TEST_SUITE("handler") {
     CHECK(mw.last->status == 200);
     CHECK(&mw.last->Unwrap() == &w);
     CHECK(w.code == 200);
-    CHECK(w.snap_header.Get("Content-Type") == "text/plain");
+    CHECK(w.Result().header.Get("Content-Type") == "text/plain");
     CHECK(w.body == "hi");
     CHECK_FALSE(w.finished);  // the server ends an unheld response
   }
@@ -365,7 +365,7 @@ TEST_SUITE("recorder") {
     CHECK(w.wrote_header);
     CHECK(w.code == 200);
     w.Header().Set("A", "2");  // too late for the wire
-    CHECK(w.snap_header.Get("A") == "1");
+    CHECK(w.Result().header.Get("A") == "1");
     CHECK(w.Header().Get("A") == "2");
     CHECK(w.Write(", world").ok());
     CHECK(w.body == "hello, world");

@@ -13,16 +13,16 @@
 #include <utility>
 
 #include "nethttp/handler.h"
+#include "nethttp/httptest.h"
 #include "nethttp/request.h"
 #include "nethttp/serve_mux.h"
 #include "nethttp/status.h"
-#include "testutil/recorder.h"
 
 namespace {
 
 using nethttp::Request;
 using nethttp::ServeMux;
-using nethttp::testutil::ResponseRecorder;
+using nethttp::httptest::ResponseRecorder;
 
 // Serve answers with a bare status (Go: serve(code)).
 std::shared_ptr<nethttp::Handler> Serve(int code) {

@@ -4,8 +4,8 @@
 # Checks that `meson install` gives a usable library: installs BUILD_DIR into
 # SCRATCH_DIR/destdir, checks the files (libnethttp.a with llhttp folded in,
 # the public headers, nethttp.pc), then compiles, links and runs hello.cc,
-# workers.cc and coroutines.cc with nothing but `pkg-config --cflags --libs
-# nethttp`.
+# workers.cc, coroutines.cc and httptest.cc with nothing but `pkg-config
+# --cflags --libs nethttp`.
 set -euo pipefail
 
 die() { echo "install check: $*" >&2; exit 1; }
@@ -62,4 +62,8 @@ workers_out=$("$scratch/workers") || die "workers ran and failed: $workers_out"
 "${CXX:-c++}" -std=c++20 -o "$scratch/coroutines" "$here/coroutines.cc" "${flags[@]}" \
   || die "coroutines.cc did not build against the installed tree"
 co_out=$("$scratch/coroutines") || die "coroutines ran and failed: $co_out"
-echo "install check: ok ($prefix into $destdir; hello printed '$out'; $workers_out; $co_out)"
+# A user's own handler test: httptest's recorder and server (issue 16).
+"${CXX:-c++}" -std=c++20 -o "$scratch/httptest" "$here/httptest.cc" "${flags[@]}" \
+  || die "httptest.cc did not build against the installed tree"
+ht_out=$("$scratch/httptest") || die "httptest ran and failed: $ht_out"
+echo "install check: ok ($prefix into $destdir; hello printed '$out'; $workers_out; $co_out; $ht_out)"
