@@ -24,6 +24,7 @@
 #include "nethttp/sniff.h"
 #include "nethttp/status.h"
 #include "nethttp/task.h"
+#include "nethttp/timeout_handler.h"
 #include "nethttp/transport.h"
 #include "nethttp/url.h"
 #include "nethttp/values.h"
