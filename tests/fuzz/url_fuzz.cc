@@ -1,6 +1,8 @@
 // Fuzz target for lib/url.cc: Parse and String must round-trip, what
 // ParseRequestURI accepts must survive RequestURI, and ResolveReference must
-// always give a URL that parses. The input is one URL, or "base\nref".
+// always give a URL that parses. The input is one URL, or "base\nref". The
+// whole input is also read as a query: what parses of it must survive
+// Values::Encode and ParseQuery.
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -9,6 +11,7 @@
 
 #include "fuzz_check.h"
 #include "nethttp/url.h"
+#include "nethttp/values.h"
 
 namespace nethttp::fuzz {
 namespace {
@@ -158,6 +161,21 @@ void CheckResolve(const URL& base, const URL& ref, std::string_view how) {
   CheckAccessors(t);
 }
 
+// CheckQuery: the pairs of a query that parse encode to a query that
+// parses, without error, to the same values; URL::Query agrees with them.
+void CheckQuery(std::string_view in) {
+  Values v;
+  Error err = v.AddQuery(in);
+  if (err) FUZZ_CHECK(err.code() == ErrorCode::kInvalidArgument || err.code() == ErrorCode::kInvalidUrl);
+  std::string encoded = v.Encode();
+  Result<Values> back = ParseQuery(encoded);
+  FUZZ_CHECK_MSG(back.ok(), "Encode of \"" + Escape(in) + "\" = \"" + Escape(encoded) + "\" does not parse");
+  FUZZ_CHECK_MSG(*back == v, "Encode of \"" + Escape(in) + "\" = \"" + Escape(encoded) + "\" reads back otherwise");
+  URL u;
+  u.raw_query = std::string(in);
+  FUZZ_CHECK(u.Query() == v);
+}
+
 // TestOneInput is the target; LLVMFuzzerTestOneInput below only adapts it.
 void TestOneInput(std::string_view input) {
   // A newline can never be part of a URL (Parse refuses CTLs), so it is a
@@ -167,6 +185,7 @@ void TestOneInput(std::string_view input) {
   std::string_view second = nl == std::string_view::npos ? input : input.substr(nl + 1);
 
   CheckRequestURI(input);
+  CheckQuery(input);
   std::optional<URL> a = CheckParse(first);
   std::optional<URL> b = nl == std::string_view::npos ? a : CheckParse(second);
   // Resolve each against a fixed base too, so every input is a reference.
