@@ -112,8 +112,10 @@ Result<std::unique_ptr<Server>> NewServer(std::shared_ptr<Handler> handler,
   s->state_ = std::make_shared<Server::State>();
   std::promise<Result<std::string>> ready;
   std::future<Result<std::string>> listening = ready.get_future();
+  // The promise moves into the thread: set_value may still be waking the
+  // future when NewServer has returned and its frame is gone.
   s->thread_ = std::thread([state = s->state_, handler = std::move(handler), configure = std::move(configure),
-                            &ready] {
+                            ready = std::move(ready)]() mutable {
     // The loop outlives the server, which outlives the run: the Server's
     // destructor may still close handles of the loop.
     Loop loop;
@@ -148,7 +150,9 @@ Result<std::unique_ptr<Server>> NewServer(std::shared_ptr<Handler> handler,
       }
       inbox->Close();
     }
-    loop.Run();  // the close callbacks of what the server and inbox closed
+    // ~Loop closes what is left (a handler's pooled client connections,
+    // say) and runs the close callbacks: running the loop here instead
+    // would wait for their idle timers.
   });
   Result<std::string> url = listening.get();
   if (!url.ok()) {

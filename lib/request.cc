@@ -75,14 +75,25 @@ Error ParsePostForm(const Request& r, Values* out) {
   // RFC 9110 §8.3: a missing type MAY be taken as application/octet-stream.
   if (type.empty()) return {};
   Result<MediaType> media = ParseMediaType(type);
-  if (!media.ok()) return media.error();
-  if (media->type != "application/x-www-form-urlencoded") return {};
+  Error err = media.error();
+  std::string base;
+  if (media.ok()) {
+    base = std::move(media->type);
+  } else if (err.message() == "mime: invalid media parameter") {
+    // Go's ParseMediaType returns the type beside this error, and
+    // parsePostForm reads the body by it, returning the error too.
+    base = ToLower(TrimSpace(type.substr(0, type.find(';'))));
+  } else {
+    return err;
+  }
+  if (base != "application/x-www-form-urlencoded") return err;
   if (r.body.size() > kMaxFormBytes) return Error(ErrorCode::kBodyTooLarge, "http: POST too large");
   if (r.body.empty() && r.body_stream != nullptr && r.content_length != 0) {
     return Error(ErrorCode::kInvalidArgument,
                  "http: ParseForm: the body is streamed to this handler; read it into r.body first");
   }
-  return out->AddQuery(r.body);
+  Error parse_err = out->AddQuery(r.body);
+  return err ? err : parse_err;
 }
 
 }  // namespace

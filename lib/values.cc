@@ -1,6 +1,8 @@
 // url.Values (Go: net/url/url.go, Values and parseQuery). Pure text.
 #include "nethttp/values.h"
 
+#include <algorithm>
+
 #include "nethttp/url.h"
 
 namespace nethttp {
@@ -50,6 +52,9 @@ std::string Values::Encode() const {
 }
 
 Error Values::AddQuery(std::string_view query) {
+  if (static_cast<size_t>(std::count(query.begin(), query.end(), '&')) >= kMaxQueryPairs) {
+    return Error(ErrorCode::kInvalidArgument, "number of URL query parameters exceeded limit");
+  }
   Error first;
   while (!query.empty()) {
     const size_t amp = query.find('&');

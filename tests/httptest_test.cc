@@ -17,6 +17,7 @@
 #include "nethttp/client.h"
 #include "nethttp/loop.h"
 #include "nethttp/serve_mux.h"
+#include "nethttp/task.h"
 #include "nethttp/transport.h"
 
 namespace nethttp {
@@ -182,6 +183,36 @@ TEST_SUITE("httptest") {
     Result<Response> res = c.Get((*ts)->URL() + "/" + std::string(64, 'a'));
     REQUIRE(res.ok());
     CHECK(res->status_code == 414);
+  }
+
+  TEST_CASE("Server: Close is not held up by a handler's pooled client connections") {
+    auto up_mux = std::make_shared<ServeMux>();
+    up_mux->HandleFunc("/up", [](ResponseWriter& w, Request&) { w.Write("up"); });
+    Result<std::unique_ptr<httptest::Server>> up = httptest::NewServer(up_mux);
+    REQUIRE(up.ok());
+    const std::string up_url = (*up)->URL() + "/up";
+    auto mux = std::make_shared<ServeMux>();
+    // DefaultTransport() on the server's loop keeps the upstream connection
+    // idle, with its read and a 90 s idle timer, after the answer.
+    mux->HandleFunc("/relay", [up_url](ResponseWriter& w, Request&) -> Task<> {
+      Client c;
+      Result<Response> res = co_await c.DoAsync(NewRequest("GET", up_url).value());
+      if (!res.ok()) co_return HttpError(w, res.error().message(), 502);
+      Result<std::string> body = co_await res->body->ReadAllAsync();
+      w.Write(body.ok() ? *body : body.error().message());
+    });
+    Result<std::unique_ptr<httptest::Server>> ts = httptest::NewServer(mux);
+    REQUIRE(ts.ok());
+    Client c = (*ts)->Client();
+    Result<Response> res = c.Get((*ts)->URL() + "/relay");
+    REQUIRE(res.ok());
+    Result<std::string> body = res->body->ReadAllBlocking(DefaultLoop());
+    REQUIRE(body.ok());
+    CHECK(*body == "up");
+    auto start = std::chrono::steady_clock::now();
+    (*ts)->Close();
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+    (*up)->Close();
   }
 
   TEST_CASE("Server: Close does not wait for ever on a response never finished") {

@@ -227,6 +227,21 @@ TEST_SUITE("request") {
     }
   }
 
+  TEST_CASE("ParseForm reads a body whose Content-Type has a bad parameter, as Go, and reports it") {
+    Result<Request> r = NewRequest("POST", "http://example.com/", "a=1");
+    REQUIRE(r.ok());
+    r->header.Set("Content-Type", "application/x-www-form-urlencoded; charset");
+    Error err = r->ParseForm();
+    CHECK(err.message() == "mime: invalid media parameter");
+    CHECK(*r->post_form == Values{{"a", {"1"}}});
+    // A type that does not parse at all is not guessed at.
+    Result<Request> bad = NewRequest("POST", "http://example.com/", "a=1");
+    REQUIRE(bad.ok());
+    bad->header.Set("Content-Type", "application/x-www-form-urlencoded; a=1; a=2");
+    CHECK(bad->ParseForm().message() == "mime: duplicate parameter name");
+    CHECK(bad->post_form->empty());
+  }
+
   TEST_CASE("ParseForm sets form and post_form even when it fails (Go: TestParseFormInitializeOnError)") {
     Result<Request> r = NewRequest("POST", "http://www.google.com/search?q=foo", "a=%zz");
     REQUIRE(r.ok());

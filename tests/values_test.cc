@@ -56,6 +56,20 @@ TEST_SUITE("values") {
     }
   }
 
+  TEST_CASE("AddQuery takes at most kMaxQueryPairs pairs, and then none") {
+    std::string at_limit = "a=0";
+    for (size_t i = 1; i < kMaxQueryPairs; ++i) at_limit += "&a=" + std::to_string(i);
+    Values v;
+    CHECK_FALSE(v.AddQuery(at_limit));
+    CHECK(v["a"].size() == kMaxQueryPairs);
+
+    Values over;
+    Error err = over.AddQuery(at_limit + "&");
+    CHECK(err.code() == ErrorCode::kInvalidArgument);
+    CHECK(err.message() == "number of URL query parameters exceeded limit");
+    CHECK(over.empty());
+  }
+
   TEST_CASE("AddQuery: the semicolon error is Go's text") {
     Values v;
     Error err = v.AddQuery("a=1;b=2");

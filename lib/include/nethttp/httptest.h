@@ -55,6 +55,7 @@ class ResponseRecorder : public ResponseWriter, public std::enable_shared_from_t
   // Result is the response as a client would get it (Go: Result): the
   // status, the header as it was at WriteHeader, content_length from its
   // Content-Length (-1 without one), and body streaming the bytes written.
+  // Unlike Go's, it does not gather trailers yet: the body ends with none.
   Response Result() const;
 
   int code = 200;                     // the status of the first WriteHeader
@@ -94,9 +95,9 @@ class Server {
 
   // URL is "http://127.0.0.1:PORT", without a trailing slash.
   const std::string& URL() const { return url_; }
-  // Client returns a Client for the calling thread's DefaultLoop, whose
-  // idle connections to this server Close drops (Go: Server.Client). Use
-  // it, and Close, from one thread.
+  // Client returns a Client on DefaultLoop() (the process's one loop, so
+  // one thread at a time), whose idle connections to this server Close
+  // drops (Go: Server.Client). Use it, and Close, from that thread.
   nethttp::Client Client();
   // Close shuts the server down and returns once its thread has ended:
   // in-flight requests finish, as in Go, for up to five seconds, after

@@ -23,7 +23,8 @@ struct MediaType {
 // the type is lowered and trimmed, parameter names are lowered, quoted
 // values are unquoted, and RFC 2231 forms (title*=utf-8''a%20b, and
 // continuations name*0, name*1*) are decoded when their charset is utf-8 or
-// us-ascii; one in another charset is dropped, as Go drops it.
+// us-ascii. As in Go, a "name*" value in another charset is dropped, and
+// so is the first piece of a continuation in one (its later pieces stay).
 //
 // Errors carry Go's messages: "mime: no media type", "mime: expected slash
 // after first token", "mime: expected token after slash", "mime: unexpected

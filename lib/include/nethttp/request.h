@@ -83,10 +83,11 @@ struct Request {
   // that does not stream (Handler::StreamsRequestBody); a handler that
   // streams reads the body into r.body first, or ParseForm fails rather
   // than answer with an empty form. A body over kMaxFormBytes is refused
-  // ("http: POST too large"), as is a Content-Type that does not parse,
-  // and a query or body with a malformed pair or a ';' separator is an
-  // error too; in every case the fields that did parse are kept, and form
-  // and post_form are set, as in Go. An empty body is an empty form (Go
+  // ("http: POST too large"), as is a Content-Type that does not parse (one
+  // with a bad parameter is still read by its type, as Go does), and a
+  // query or body with a malformed pair, a ';' separator or more than
+  // kMaxQueryPairs pairs is an error too; the fields that did parse are
+  // kept, and form and post_form are set, as in Go. An empty body is an empty form (Go
   // says "missing form body" for a client request without one).
   Error ParseForm();
   // FormValue returns the first value of key in form, parsing it first if

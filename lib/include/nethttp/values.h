@@ -16,6 +16,11 @@
 
 namespace nethttp {
 
+// kMaxQueryPairs bounds the pairs AddQuery takes from one query. Go 1.19
+// has no such limit; without one, the 10 MiB of "&a" that ParseForm
+// accepts would make five million strings on the loop's thread.
+inline constexpr size_t kMaxQueryPairs = 10000;
+
 class Values {
  public:
   // Ordered by name, so that Encode is sorted without a copy (Go sorts
@@ -51,7 +56,8 @@ class Values {
   // not decode is skipped, not the rest: Go's ParseForm keeps what parses
   // and reports the error beside it. A ';' inside a pair is an error, not
   // a separator (Go 1.17 and later; a proxy that splits on ';' would see
-  // other fields than the handler: golang.org/issue/25192).
+  // other fields than the handler: golang.org/issue/25192). A query of
+  // more than kMaxQueryPairs pairs adds nothing and is an error.
   Error AddQuery(std::string_view query);
 
   size_t size() const { return m_.size(); }
