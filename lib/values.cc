@@ -7,23 +7,25 @@
 
 namespace nethttp {
 
+namespace {
+
+// ValuesOf returns key's values in m, made empty if key was absent.
+std::vector<std::string>& ValuesOf(Values::Map& m, std::string_view key) {
+  auto it = m.find(key);
+  if (it == m.end()) it = m.emplace(std::string(key), std::vector<std::string>{}).first;
+  return it->second;
+}
+
+}  // namespace
+
 std::string_view Values::Get(std::string_view key) const {
-  auto it = m_.find(key);
-  if (it == m_.end() || it->second.empty()) return {};
-  return it->second.front();
+  const std::vector<std::string>& values = (*this)[key];
+  return values.empty() ? std::string_view{} : std::string_view(values.front());
 }
 
-void Values::Set(std::string_view key, std::string_view value) {
-  auto it = m_.find(key);
-  if (it == m_.end()) it = m_.emplace(std::string(key), std::vector<std::string>{}).first;
-  it->second.assign(1, std::string(value));
-}
+void Values::Set(std::string_view key, std::string_view value) { ValuesOf(m_, key).assign(1, std::string(value)); }
 
-void Values::Add(std::string_view key, std::string_view value) {
-  auto it = m_.find(key);
-  if (it == m_.end()) it = m_.emplace(std::string(key), std::vector<std::string>{}).first;
-  it->second.emplace_back(value);
-}
+void Values::Add(std::string_view key, std::string_view value) { ValuesOf(m_, key).emplace_back(value); }
 
 void Values::Del(std::string_view key) {
   if (auto it = m_.find(key); it != m_.end()) m_.erase(it);
