@@ -648,6 +648,7 @@ bool Conn::BuildRequest() {
   // must not show through.
   r.form.reset();
   r.post_form.reset();
+  r.multipart_form.reset();
   if (tls_ != nullptr) r.tls = tls_->state;
   return true;
 }
@@ -727,6 +728,9 @@ void Conn::AfterResponse() {
   // An idle connection holds no request body: ten thousand of them after a
   // large upload each must not keep its buffer.
   ReleaseIfLarge(rs_->req.body);
+  // Go's finishRequest removes the form's temporary files here; dropping
+  // the form does (a handler may keep them by keeping the pointer).
+  rs_->req.multipart_form.reset();
   if (body_streaming_) {
     // The response is done before its streamed body. As after a Go
     // handler returns, the body is closed to the handler; what is left of

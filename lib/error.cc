@@ -34,6 +34,8 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kTls: return "Tls";
     case ErrorCode::kCertificate: return "Certificate";
     case ErrorCode::kNoCookie: return "NoCookie";
+    case ErrorCode::kNotMultipart: return "NotMultipart";
+    case ErrorCode::kMissingFile: return "MissingFile";
   }
   return "Unknown";
 }

@@ -12,6 +12,7 @@
 #include "internal/stream_body.h"
 #include "nethttp/media_type.h"
 #include "nethttp/method.h"
+#include "nethttp/multipart.h"
 
 namespace nethttp {
 namespace {
@@ -67,6 +68,52 @@ std::string RemoveEmptyPort(std::string host) {
   return host;
 }
 
+// CheckBodyRead refuses to parse a form from r.body while the body is
+// still streaming to the handler: an empty form would be a wrong answer.
+Error CheckBodyRead(const Request& r, std::string_view what) {
+  if (r.body.empty() && r.body_stream != nullptr && r.content_length != 0) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "http: " + std::string(what) + ": the body is streamed to this handler; read it into r.body first");
+  }
+  return {};
+}
+
+// MultipartByReader marks a request whose body went to MultipartReader, as
+// Go's multipartByReader does: an empty form, so that multipart_form is not
+// null and ParseMultipartForm knows to refuse.
+const std::shared_ptr<MultipartForm>& MultipartByReader() {
+  static const auto* by_reader = new std::shared_ptr<MultipartForm>(std::make_shared<MultipartForm>());
+  return *by_reader;
+}
+
+// MultipartBoundary is Go's multipartReader without the reader: the
+// boundary of a multipart/form-data (or, allow_mixed, multipart/mixed) body.
+Result<std::string> MultipartBoundary(const Request& r, bool allow_mixed) {
+  const Error not_multipart(ErrorCode::kNotMultipart, "request Content-Type isn't multipart/form-data");
+  Result<MediaType> media = ParseMediaType(r.header.Get("Content-Type"));
+  if (!media.ok()) return not_multipart;
+  if (media->type != "multipart/form-data" && !(allow_mixed && media->type == "multipart/mixed")) {
+    return not_multipart;
+  }
+  auto it = media->params.find("boundary");
+  if (it == media->params.end()) return Error(ErrorCode::kBadRequest, "no multipart boundary param in Content-Type");
+  return std::move(it->second);
+}
+
+// AddMultipartValues is the end of Go's ParseMultipartForm: the form's
+// plain fields join form and post_form (golang.org/issue/9305).
+void AddMultipartValues(Request& r, std::shared_ptr<MultipartForm> f) {
+  if (!r.post_form) r.post_form.emplace();
+  if (!r.form) r.form.emplace();
+  for (const auto& [key, values] : f->value) {
+    for (const std::string& v : values) {
+      r.form->Add(key, v);
+      r.post_form->Add(key, v);
+    }
+  }
+  r.multipart_form = std::move(f);
+}
+
 // ParsePostForm is Go's parsePostForm: the fields of an urlencoded body.
 // Any other type (multipart/form-data included, which is the multipart
 // reader's) gives no fields and no error.
@@ -88,10 +135,7 @@ Error ParsePostForm(const Request& r, Values* out) {
   }
   if (base != "application/x-www-form-urlencoded") return err;
   if (r.body.size() > kMaxFormBytes) return Error(ErrorCode::kBodyTooLarge, "http: POST too large");
-  if (r.body.empty() && r.body_stream != nullptr && r.content_length != 0) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "http: ParseForm: the body is streamed to this handler; read it into r.body first");
-  }
+  if (Error streamed = CheckBodyRead(r, "ParseForm")) return streamed;
   Error parse_err = out->AddQuery(r.body);
   return err ? err : parse_err;
 }
@@ -113,14 +157,78 @@ Error Request::ParseForm() {
   return err;
 }
 
+Error Request::ParseMultipartForm(int64_t max_memory) {
+  if (multipart_form == MultipartByReader()) {
+    return Error(ErrorCode::kInvalidArgument, "http: multipart handled by MultipartReader");
+  }
+  Error parse_form_err;
+  if (!form) parse_form_err = ParseForm();  // returned at the end, as in Go
+  if (multipart_form != nullptr) return {};
+  Result<std::string> boundary = MultipartBoundary(*this, /*allow_mixed=*/false);
+  if (!boundary.ok()) return boundary.error();
+  if (Error streamed = CheckBodyRead(*this, "ParseMultipartForm")) return streamed;
+  Result<std::shared_ptr<MultipartForm>> f = ReadMultipartForm(body, *boundary, max_memory);
+  if (!f.ok()) return f.error();
+  AddMultipartValues(*this, std::move(f).value());
+  return parse_form_err;
+}
+
+void Request::ParseMultipartForm(int64_t max_memory, std::function<void(Error)> done) {
+  // A body still to stream is read as it comes; anything else is in r.body.
+  if (body_stream == nullptr || !body.empty() || multipart_form != nullptr) {
+    done(ParseMultipartForm(max_memory));
+    return;
+  }
+  Error parse_form_err;
+  if (!form) parse_form_err = ParseForm();
+  Result<std::string> boundary = MultipartBoundary(*this, /*allow_mixed=*/false);
+  if (!boundary.ok()) return done(boundary.error());
+  Result<std::shared_ptr<nethttp::MultipartReader>> reader = NewMultipartReader(Body(), *boundary);
+  if (!reader.ok()) return done(reader.error());
+  (*reader)->ReadForm(max_memory, [this, parse_form_err, done = std::move(done)](
+                                      Result<std::shared_ptr<MultipartForm>> f) {
+    if (!f.ok()) return done(f.error());
+    AddMultipartValues(*this, std::move(f).value());
+    done(parse_form_err);
+  });
+}
+
+Result<std::shared_ptr<nethttp::MultipartReader>> Request::MultipartReader() {
+  if (multipart_form == MultipartByReader()) {
+    return Error(ErrorCode::kInvalidArgument, "http: MultipartReader called twice");
+  }
+  if (multipart_form != nullptr) {
+    return Error(ErrorCode::kInvalidArgument, "http: multipart handled by ParseMultipartForm");
+  }
+  Result<std::string> boundary = MultipartBoundary(*this, /*allow_mixed=*/true);
+  if (!boundary.ok()) return boundary.error();
+  Result<std::shared_ptr<nethttp::MultipartReader>> reader = NewMultipartReader(Body(), *boundary);
+  if (reader.ok()) multipart_form = MultipartByReader();
+  return reader;
+}
+
+Result<const FileHeader*> Request::FormFile(std::string_view key) {
+  if (multipart_form == MultipartByReader()) {
+    return Error(ErrorCode::kInvalidArgument, "http: multipart handled by MultipartReader");
+  }
+  if (multipart_form == nullptr) {
+    if (Error err = ParseMultipartForm(kDefaultMaxMemory)) return err;
+  }
+  auto it = multipart_form->file.find(key);
+  if (it == multipart_form->file.end() || it->second.empty()) {
+    return Error(ErrorCode::kMissingFile, "http: no such file");
+  }
+  return &it->second.front();
+}
+
 std::string_view Request::FormValue(std::string_view key) {
-  if (!form) ParseForm();  // errors ignored, as in Go
-  return form->Get(key);
+  if (!form) ParseMultipartForm(kDefaultMaxMemory);  // errors ignored, as in Go
+  return form ? form->Get(key) : std::string_view();
 }
 
 std::string_view Request::PostFormValue(std::string_view key) {
-  if (!post_form) ParseForm();
-  return post_form->Get(key);
+  if (!post_form) ParseMultipartForm(kDefaultMaxMemory);
+  return post_form ? post_form->Get(key) : std::string_view();
 }
 
 std::vector<nethttp::Cookie> Request::Cookies() const { return ReadCookies(header); }

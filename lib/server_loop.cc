@@ -217,6 +217,7 @@ std::unique_ptr<RequestState> ServerLoop::TakeRequestState() {
 bool ServerLoop::WantsIdleStatesBack() const { return num_conns_ > max_spare_states_; }
 
 void ServerLoop::ReturnRequestState(std::unique_ptr<RequestState> rs) {
+  rs->req.multipart_form.reset();  // its temporary files go now, not at reuse
   if (spare_states_.size() < max_spare_states_) spare_states_.push_back(std::move(rs));
 }
 

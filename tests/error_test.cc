@@ -98,6 +98,8 @@ TEST_SUITE("error") {
         {ErrorCode::kTls, "Tls"},
         {ErrorCode::kCertificate, "Certificate"},
         {ErrorCode::kNoCookie, "NoCookie"},
+        {ErrorCode::kNotMultipart, "NotMultipart"},
+        {ErrorCode::kMissingFile, "MissingFile"},
     };
     // The enum is dense from kOk: the table must list each value once, in
     // order, so a code added without a row here (or a name) fails below.

@@ -3,7 +3,8 @@
 // cases (TestNewRequestHost, TestNewRequestContentLength, invalid methods);
 // the form readers (TestQuery, TestParseFormQuery and the ParseForm tests
 // after it); BasicAuth (TestSetBasicAuth, TestGetBasicAuth,
-// TestParseBasicAuth); the cookie methods; and lib/base64.cc beneath them.
+// TestParseBasicAuth); the cookie methods; lib/base64.cc beneath them; and
+// the multipart methods (TestMultipartRequest and the tests after it).
 #include <doctest/doctest.h>
 
 #include <optional>
@@ -13,6 +14,8 @@
 #include <vector>
 
 #include "internal/base64.h"
+#include "internal/stream_body.h"
+#include "nethttp/multipart.h"
 #include "nethttp/request.h"
 
 namespace nethttp {
@@ -374,6 +377,145 @@ TEST_SUITE("request") {
     r->header.Set("Referer", "http://example.com/from");
     CHECK(r->UserAgent() == "curl/7.88.1");
     CHECK(r->Referer() == "http://example.com/from");
+  }
+  // Go's newTestMultipartRequest: two files, two values, a multipart body.
+  Request MultipartRequest(std::string target = "http://example.com/") {
+    std::string body =
+        "--MyBoundary\r\nContent-Disposition: form-data; name=\"filea\"; filename=\"filea.txt\"\r\n"
+        "Content-Type: text/plain\r\n\r\nThis is a test file.\r\n"
+        "--MyBoundary\r\nContent-Disposition: form-data; name=\"fileb\"; filename=\"fileb.txt\"\r\n"
+        "Content-Type: text/plain\r\n\r\nAnother test file.\r\n"
+        "--MyBoundary\r\nContent-Disposition: form-data; name=\"texta\"\r\n\r\nfoo\r\n"
+        "--MyBoundary\r\nContent-Disposition: form-data; name=\"textb\"\r\n\r\nbar\r\n--MyBoundary--\r\n";
+    Request r = NewRequest("POST", target, std::move(body)).value();
+    r.header.Set("Content-Type", "multipart/form-data; boundary=MyBoundary");
+    return r;
+  }
+
+  // ValidateMultipart is Go's validateTestMultipartContents.
+  void ValidateMultipart(Request& r) {
+    CHECK(r.FormValue("texta") == "foo");
+    CHECK(r.FormValue("textb") == "bar");
+    CHECK(r.PostFormValue("texta") == "foo");
+    CHECK(r.FormValue("missing").empty());
+    Result<const FileHeader*> a = r.FormFile("filea");
+    REQUIRE(a.ok());
+    CHECK((*a)->filename == "filea.txt");
+    CHECK((*a)->ReadAll().value() == "This is a test file.");
+    Result<const FileHeader*> b = r.FormFile("fileb");
+    REQUIRE(b.ok());
+    CHECK((*b)->ReadAll().value() == "Another test file.");
+    CHECK(r.FormFile("texta").error().code() == ErrorCode::kMissingFile);
+    CHECK(r.FormFile("texta").error().message() == "http: no such file");
+  }
+
+  TEST_CASE("ParseMultipartForm, twice, then FormValue and FormFile (Go: TestMultipartRequest)") {
+    Request r = MultipartRequest();
+    CHECK(!r.ParseMultipartForm(25));
+    REQUIRE(r.multipart_form != nullptr);
+    ValidateMultipart(r);
+    CHECK(!r.ParseMultipartForm(25));
+    ValidateMultipart(r);
+    // 20 bytes stayed in memory, the next 18 did not fit in 25.
+    CHECK(r.FormFile("filea").value()->tmpfile().empty());
+    CHECK_FALSE(r.FormFile("fileb").value()->tmpfile().empty());
+    CHECK(!r.multipart_form->RemoveAll());
+  }
+
+  TEST_CASE("FormValue and FormFile parse the multipart form themselves (Go: TestMultipartRequestAuto)") {
+    Request r = MultipartRequest();
+    ValidateMultipart(r);
+    REQUIRE(r.multipart_form != nullptr);
+    // kDefaultMaxMemory: both files in memory.
+    CHECK(r.FormFile("fileb").value()->content() == "Another test file.");
+  }
+
+  TEST_CASE("a query with ';' is ParseMultipartForm's error, and the form is still parsed (Go: issue 25192)") {
+    Request r = MultipartRequest("http://example.com/?q=foo;q=bar");
+    CHECK(r.ParseMultipartForm(25));
+    ValidateMultipart(r);
+  }
+
+  TEST_CASE("ParseMultipartForm adds the fields to form and post_form (Go: TestParseMultipartFormPopulatesPostForm)") {
+    Request r = MultipartRequest();
+    r.form.emplace();
+    r.form->Add("texta", "initial");
+    r.form->Add("name", "gopher");
+    CHECK(!r.ParseMultipartForm(10000));
+    CHECK((*r.form)["texta"] == std::vector<std::string>{"initial", "foo"});
+    CHECK(r.form->Get("name") == "gopher");
+    REQUIRE(r.post_form.has_value());
+    CHECK((*r.post_form)["texta"] == std::vector<std::string>{"foo"});
+    CHECK_FALSE(r.post_form->Has("name"));
+  }
+
+  TEST_CASE("ParseMultipartForm: not multipart, no boundary, an empty body (Go: TestParseMultipartForm)") {
+    Request r = NewRequest("POST", "http://example.com/").value();
+    r.header.Set("Content-Type", "multipart/form-data; boundary=\"foo123\"");
+    CHECK(r.ParseMultipartForm(25).code() == ErrorCode::kUnexpectedEof);
+    r = NewRequest("POST", "http://example.com/", "x").value();
+    r.header.Set("Content-Type", "text/plain");
+    Error err = r.ParseMultipartForm(25);
+    CHECK(err.code() == ErrorCode::kNotMultipart);
+    CHECK(err.message() == "request Content-Type isn't multipart/form-data");
+    CHECK(r.FormFile("f").error().code() == ErrorCode::kNotMultipart);
+    r = NewRequest("POST", "http://example.com/", "x").value();
+    r.header.Set("Content-Type", "multipart/form-data");
+    CHECK(r.ParseMultipartForm(25).message() == "no multipart boundary param in Content-Type");
+  }
+
+  TEST_CASE("FormFile drops the filename's directories (Go: issue 45789)") {
+    Request r = NewRequest("POST", "http://example.com/",
+                           "--xxx\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../usr/foobar.txt/\"\r\n"
+                           "Content-Type: text/plain\r\n\r\n--xxx--\r\n")
+                    .value();
+    r.header.Set("Content-Type", "multipart/form-data; boundary=xxx");
+    Result<const FileHeader*> f = r.FormFile("file");
+    REQUIRE(f.ok());
+    CHECK((*f)->filename == "foobar.txt");
+    CHECK((*f)->size == 0);
+  }
+
+  TEST_CASE("MultipartReader: form-data and mixed, once, and not beside ParseMultipartForm (Go's order tests)") {
+    for (std::string type : {"multipart/form-data; boundary=\"foo123\"", "multipart/mixed; boundary=\"foo123\""}) {
+      Request r = NewRequest("POST", "http://example.com/").value();
+      r.header.Set("Content-Type", type);
+      CHECK(r.MultipartReader().ok());
+      CHECK(r.MultipartReader().error().message() == "http: MultipartReader called twice");
+      CHECK(r.ParseMultipartForm(1024).message() == "http: multipart handled by MultipartReader");
+      CHECK(r.FormFile("").error().message() == "http: multipart handled by MultipartReader");
+      CHECK(r.FormValue("x").empty());
+    }
+    Request plain = NewRequest("POST", "http://example.com/").value();
+    plain.header.Set("Content-Type", "text/plain");
+    CHECK(plain.MultipartReader().error().code() == ErrorCode::kNotMultipart);
+    Request parsed = MultipartRequest();
+    CHECK(!parsed.ParseMultipartForm(25));
+    CHECK(parsed.MultipartReader().error().message() == "http: multipart handled by ParseMultipartForm");
+  }
+
+  TEST_CASE("a streamed body: ParseMultipartForm refuses to guess, its callback form reads the stream") {
+    Request r = MultipartRequest();
+    std::string wire = std::move(r.body);
+    r.body.clear();
+    auto stream = std::make_shared<StreamBody>(nullptr);
+    r.body_stream = stream;
+    Error err = r.ParseMultipartForm(25);
+    CHECK(err.code() == ErrorCode::kInvalidArgument);
+    CHECK(r.multipart_form == nullptr);
+    r.form.reset();
+    r.post_form.reset();
+    bool done = false;
+    r.ParseMultipartForm(25, [&](Error e) {
+      done = true;
+      CHECK_MESSAGE(!e, e.message());
+    });
+    stream->Deliver(wire.substr(0, 100));
+    CHECK_FALSE(done);
+    stream->Deliver(wire.substr(100));
+    stream->End(Error(), Header());
+    REQUIRE(done);
+    ValidateMultipart(r);
   }
 }
 

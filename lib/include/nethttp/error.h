@@ -84,6 +84,12 @@ enum class ErrorCode {
   // kNoCookie: Request::Cookie found no cookie of the name asked for
   // (Go: ErrNoCookie, "http: named cookie not present").
   kNoCookie,
+  // kNotMultipart: the request's Content-Type is not multipart/form-data
+  // (Go: ErrNotMultipart, "request Content-Type isn't multipart/form-data").
+  kNotMultipart,
+  // kMissingFile: Request::FormFile found no file of the field asked for
+  // (Go: ErrMissingFile, "http: no such file").
+  kMissingFile,
 };
 
 // ErrorCodeName returns the enumerator's name without the k, e.g. "Timeout".

@@ -15,6 +15,7 @@
 #include "nethttp/media_type.h"
 #include "nethttp/method.h"
 #include "nethttp/mime_type.h"
+#include "nethttp/multipart.h"
 #include "nethttp/per_loop_transport.h"
 #include "nethttp/request.h"
 #include "nethttp/response.h"

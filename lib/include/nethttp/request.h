@@ -4,6 +4,7 @@
 #define NETHTTP_REQUEST_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,10 @@
 #include "nethttp/values.h"
 
 namespace nethttp {
+
+class FileHeader;
+class MultipartReader;
+struct MultipartForm;
 
 // BasicAuthCredentials are the user name and password of an Authorization:
 // Basic header (Request::BasicAuth).
@@ -71,6 +76,11 @@ struct Request {
   std::optional<Values> form;
   // post_form holds the body's fields alone (Go: Request.PostForm).
   std::optional<Values> post_form;
+  // multipart_form is the parsed multipart/form-data body (Go:
+  // Request.MultipartForm), null until ParseMultipartForm. The server drops
+  // it after the response, which removes its temporary files unless the
+  // handler kept a copy of the pointer.
+  std::shared_ptr<MultipartForm> multipart_form;
 
   // Body returns the request body as a stream (Go: Request.Body): the
   // bytes as they arrive when the server streams them, else a stream of
@@ -90,11 +100,41 @@ struct Request {
   // kept, and form and post_form are set, as in Go. An empty body is an empty form (Go
   // says "missing form body" for a client request without one).
   Error ParseForm();
-  // FormValue returns the first value of key in form, parsing it first if
+  // ParseMultipartForm parses a multipart/form-data body into
+  // multipart_form, after ParseForm, and adds its plain fields to form and
+  // post_form (Go: Request.ParseMultipartForm). Files up to max_memory in
+  // all stay in memory, the rest go to temporary files (see
+  // MultipartReader::ReadForm for the limits). The body is read from
+  // r.body, as ParseForm reads it; a handler that streams its body uses the
+  // overload below. Called again, it does nothing; after MultipartReader
+  // it is an error. A Content-Type other than multipart/form-data fails
+  // with kNotMultipart (Go: ErrNotMultipart).
+  Error ParseMultipartForm(int64_t max_memory);
+  // This ParseMultipartForm reads the body as it streams when the handler
+  // streams it (Handler::StreamsRequestBody), files going to disk as they
+  // arrive, so an upload larger than memory works; else it is the one
+  // above. done runs on the loop once the form is parsed (maybe at once);
+  // the Request must live until then (a held response keeps it).
+  void ParseMultipartForm(int64_t max_memory, std::function<void(Error)> done);
+  // MultipartReader returns a reader of the multipart/form-data or
+  // multipart/mixed body's parts as they stream (Go:
+  // Request.MultipartReader), for a handler that wants to process them
+  // itself rather than parse the form. Using both it and
+  // ParseMultipartForm on one request is an error.
+  Result<std::shared_ptr<nethttp::MultipartReader>> MultipartReader();
+  // FormFile returns the first file of the form field key, parsing the
+  // form with kDefaultMaxMemory first if needed (Go: Request.FormFile).
+  // No such file is an error of code kMissingFile ("http: no such file").
+  // The pointer is multipart_form's, valid as long as it is.
+  Result<const FileHeader*> FormFile(std::string_view key);
+
+  // FormValue returns the first value of key in form, parsing it first
+  // (ParseMultipartForm with kDefaultMaxMemory, which runs ParseForm) if
   // needed and ignoring errors, "" when absent (Go: FormValue). The view
   // lasts as long as form is not changed.
   std::string_view FormValue(std::string_view key);
   // PostFormValue is FormValue on post_form: the body's fields only.
+  // Like Go's, it parses a multipart body too.
   std::string_view PostFormValue(std::string_view key);
 
   // Cookies parses the Cookie headers (Go: Request.Cookies).
