@@ -663,6 +663,10 @@ Result<Response> Client::PostForm(std::string_view url,
   return Post(url, "application/x-www-form-urlencoded", std::move(body));
 }
 
+Result<Response> Client::PostForm(std::string_view url, const Values& data) {
+  return Post(url, "application/x-www-form-urlencoded", data.Encode());
+}
+
 Client& DefaultClient() {
   static Client client;
   return client;
@@ -677,5 +681,6 @@ Result<Response> PostForm(std::string_view url,
                           const std::vector<std::pair<std::string, std::string>>& form) {
   return DefaultClient().PostForm(url, form);
 }
+Result<Response> PostForm(std::string_view url, const Values& data) { return DefaultClient().PostForm(url, data); }
 
 }  // namespace nethttp

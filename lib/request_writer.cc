@@ -136,6 +136,7 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
     if (Excluded(f.key)) continue;
     s.append(f.key).append(": "sv).append(f.value).append("\r\n"sv);
   }
+  if (opts.accept_gzip) s.append("Accept-Encoding: gzip\r\n"sv);
   s.append("\r\n"sv);
   if (streamed) return Error();  // (the body follows from its source: persist_conn.cc)
   if (chunked) {

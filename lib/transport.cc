@@ -8,7 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "internal/ascii.h"
 #include "internal/connect_method_key.h"
+#include "internal/gzip_body.h"
 #include "internal/host_port.h"
 #include "internal/log.h"
 #include "internal/loop_local.h"
@@ -54,7 +56,8 @@ struct Transport::Impl::Attempt {
   std::shared_ptr<WantConn> want;  // while waiting for a conn
   PersistConn* pc = nullptr;       // while running on one
   int retries = 0;
-  bool finished = false;  // done was called
+  bool added_gzip = false;  // we asked for gzip: a gzip'd answer is ours to decode
+  bool finished = false;    // done was called
 };
 
 struct Transport::Impl::WantConn {
@@ -102,6 +105,11 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   }
   RequestWriteOptions opts;
   opts.force_close = t_->disable_keep_alives;
+  // Go asks for gzip unless the caller chose an encoding or a range (the
+  // range would count compressed bytes), or there is no body to decode.
+  opts.accept_gzip = !t_->disable_compression && req.header.Get("Accept-Encoding").empty() &&
+                     req.header.Get("Range").empty() && req.method != "HEAD";
+  a->added_gzip = opts.accept_gzip;
   if (Error err = WriteRequest(req, opts, &a->wire)) {
     done(err);
     return;
@@ -171,6 +179,8 @@ void Transport::Impl::StartDial(const std::shared_ptr<WantConn>& w) {
   ++conns_opened_;
   auto idle = t_->disable_keep_alives ? PersistConn::Duration(0) : t_->idle_conn_timeout;
   auto* pc = new PersistConn(loop_, this, w->key, idle);
+  pc->set_max_header_bytes(t_->max_response_header_bytes > 0 ? t_->max_response_header_bytes
+                                                             : kDefaultMaxResponseHeaderBytes);
   conns_.insert(pc);
   TlsDial tls;
   if (w->attempt != nullptr && w->attempt->tls != nullptr) {
@@ -266,6 +276,16 @@ void Transport::Impl::Deliver(const std::shared_ptr<Attempt>& a, Result<Response
   if (a->cancel) a->cancel->OnCancel(nullptr);
   // The attempt is over: its request moves into the response.
   if (r.ok()) r->request = std::make_shared<const Request>(std::move(a->req));
+  if (r.ok() && a->added_gzip && EqualFold(r->header.Get("Content-Encoding"), "gzip")) {
+    // Go's transport.go: the caller did not ask for gzip, so it gets the
+    // body decoded, and a header that no longer claims an encoding or a
+    // length the decoded body does not have.
+    r->body = NewGzipBody(std::move(r->body));
+    r->header.Del("Content-Encoding");
+    r->header.Del("Content-Length");
+    r->content_length = -1;
+    r->uncompressed = true;
+  }
   Done done = std::move(a->done);
   done(std::move(r));
 }

@@ -124,6 +124,14 @@ TEST_SUITE("client") {
     auto form = client.PostForm(URL("/echo"), {{"a", "1 2"}, {"b", "&"}});
     REQUIRE(form.ok());
     CHECK(form->body->ReadAllBlocking(fx.loop()).value() == "a=1+2&b=%26");
+    nethttp::Values values;
+    values.Add("z", "last");
+    values.Add("a", "1 2");
+    values.Add("a", "x");
+    auto sorted = client.PostForm(URL("/echo"), values);  // Go: url.Values, encoded sorted
+    REQUIRE(sorted.ok());
+    CHECK(sorted->request->header.Get("Content-Type") == "application/x-www-form-urlencoded");
+    CHECK(sorted->body->ReadAllBlocking(fx.loop()).value() == "a=1+2&a=x&z=last");
     CHECK(transport.ConnectionsOpened() == 1);
   }
 

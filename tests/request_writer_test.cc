@@ -159,6 +159,16 @@ TEST_SUITE("request_writer") {
     CHECK(Write(r, true) == "GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: nethttp/0.1\r\nConnection: close\r\n\r\n");
   }
 
+  TEST_CASE("accept_gzip (the Transport's own request for gzip) comes after the caller's fields") {
+    Request r = Req("GET", "http://a/");
+    r.header.Set("X-A", "1");
+    std::string out;
+    RequestWriteOptions opts;
+    opts.accept_gzip = true;
+    REQUIRE(!WriteRequest(r, opts, &out));
+    CHECK(out == "GET / HTTP/1.1\r\nHost: a\r\nUser-Agent: nethttp/0.1\r\nX-A: 1\r\nAccept-Encoding: gzip\r\n\r\n");
+  }
+
   TEST_CASE("header injection is impossible: bad names and values are errors") {
     Request r = Req("GET", "http://a/");
     r.header.AddCanonical("X-Evil", "a\r\nInjected: yes");

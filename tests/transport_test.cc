@@ -19,6 +19,7 @@
 
 #include "internal/server_loop.h"
 #include "internal/transport_impl.h"
+#include "nethttp/gzip_handler.h"
 #include "nethttp/server.h"
 #include "nethttp/loop.h"
 #include "nethttp/status.h"
@@ -41,7 +42,7 @@ using nethttp::testutil::PatternChecker;
 using nethttp::testutil::ScriptedPeer;
 
 namespace {
-Request GetReq(const std::string& url) { return NewRequest("GET", url).value(); }
+Request GetReq(const std::string& url, const std::string& method = "GET") { return NewRequest(method, url).value(); }
 
 // The Impls of Transport and Server are out of the public surface: a user
 // can name neither them nor the old impl() accessor (C++20 checks access
@@ -134,6 +135,89 @@ TEST_SUITE("transport") {
     CHECK(r->body->Trailer().Get("X-Sum") == "7");
     CHECK(r->body->Trailer().Get("X-Late") == "yes");
     CHECK(r->header.Get("X-Late").empty());
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "gzip: asked for and decoded unless the caller chose, or HEAD, Range, disable_compression") {
+    const std::string page(50000, 'z');
+    std::vector<std::string> asked;  // each request's Accept-Encoding
+    auto inner = std::make_shared<nethttp::HandlerFunc>([&](ResponseWriter& w, Request& r) {
+      asked.emplace_back(r.header.Get("Accept-Encoding"));
+      w.Header().Set("Content-Type", "text/plain");
+      w.Header().Set("Content-Length", std::to_string(page.size()));
+      if (r.method != "HEAD") w.Write(page);
+    });
+    std::shared_ptr<nethttp::Handler> gz = nethttp::GzipHandler(inner);
+    mux.HandleFunc("/", [gz](ResponseWriter& w, Request& r) { gz->ServeHTTP(w, r); });
+    Start();
+
+    auto r = Send(transport, GetReq(URL("/")));
+    REQUIRE(r.ok());
+    CHECK(asked.back() == "gzip");
+    CHECK(r->uncompressed);
+    CHECK(r->content_length == -1);
+    CHECK_FALSE(r->header.Has("Content-Encoding"));
+    CHECK_FALSE(r->header.Has("Content-Length"));
+    CHECK(r->header.Get("Vary") == "Accept-Encoding");
+    CHECK(ReadAll(*r).value() == page);
+    CHECK(r->request->header.Get("Accept-Encoding").empty());  // the caller's request is untouched
+
+    Request own = GetReq(URL("/"));
+    own.header.Set("Accept-Encoding", "gzip");
+    r = Send(transport, std::move(own));
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->uncompressed);
+    CHECK(r->header.Get("Content-Encoding") == "gzip");
+    std::string raw = ReadAll(*r).value();
+    CHECK(raw.size() < 1000);
+    CHECK(raw.substr(0, 2) == "\x1f\x8b");
+
+    Request ranged = GetReq(URL("/"));
+    ranged.header.Set("Range", "bytes=0-9");
+    r = Send(transport, std::move(ranged));
+    REQUIRE(r.ok());
+    CHECK(asked.back().empty());
+    CHECK(ReadAll(*r).value() == page);  // this handler ignores ranges
+
+    r = Send(transport, GetReq(URL("/"), "HEAD"));
+    REQUIRE(r.ok());
+    CHECK(asked.back().empty());
+
+    transport.disable_compression = true;
+    r = Send(transport, GetReq(URL("/")));
+    REQUIRE(r.ok());
+    CHECK(asked.back().empty());
+    CHECK_FALSE(r->uncompressed);
+    CHECK(r->header.Get("Content-Length") == std::to_string(page.size()));
+    CHECK(ReadAll(*r).value() == page);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "max_response_header_bytes bounds the response head") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) {
+      w.Header().Set("X-Big", std::string(20000, 'h'));
+      w.Write("ok");
+    });
+    Start();
+    auto r = Send(transport, GetReq(URL("/")));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "ok");
+    transport.CloseIdleConnections();
+    transport.max_response_header_bytes = 10000;
+    r = Send(transport, GetReq(URL("/")));
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kHeaderTooLarge);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "gzip: a body that does not decode ends with Go's error") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) {
+      w.Header().Set("Content-Encoding", "gzip");
+      w.Write("this is not gzip");
+    });
+    Start();
+    auto r = Send(transport, GetReq(URL("/")));
+    REQUIRE(r.ok());
+    CHECK(r->uncompressed);
+    Result<std::string> body = ReadAll(*r);
+    CHECK(body.error().message() == "gzip: invalid header");
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "concurrent requests open one conn each, then share the pool") {

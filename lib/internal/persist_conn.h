@@ -94,6 +94,9 @@ class PersistConn final : public StreamBody::Source {
   // Dial connects to host:port within timeout (0: none), then shakes hands
   // when tls is given; dialed is called once, with the conn kIdle on
   // success. On failure the conn is closing.
+  // set_max_header_bytes bounds each response head (Transport's
+  // max_response_header_bytes).
+  void set_max_header_bytes(size_t n) { parser_.set_max_header_bytes(n); }
   void Dial(std::string host, std::string port, Duration timeout, std::function<void(Error)> dialed,
             TlsDial tls = {});
 

@@ -22,6 +22,10 @@ struct RequestWriteOptions {
   // force_close adds "Connection: close" even when req.close is false (Go:
   // Transport.DisableKeepAlives sets it in the extra headers).
   bool force_close = false;
+  // accept_gzip adds "Accept-Encoding: gzip" after the caller's fields: the
+  // Transport asks for gzip on its own behalf, and decodes what it asked
+  // for (Go: requestedGzip, in the extra headers).
+  bool accept_gzip = false;
 };
 
 // WriteRequest appends req in HTTP/1.1 wire form to out: request line, Host,

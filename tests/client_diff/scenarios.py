@@ -467,7 +467,12 @@ scenario("ok.close_delimited_empty", reply(H(OK), end="close"))
 scenario("ok.http10_content_length", reply(H("HTTP/1.0 200 OK", "Content-Length: 5") + HELLO, end="close"))
 scenario("ok.http10_close_delimited", reply(H("HTTP/1.0 200 OK") + b"one-oh body\n", end="close"))
 scenario("ok.content_encoding_gzip", reply(H(OK, "Content-Encoding: gzip", "Content-Length: %d" % len(GZ)) + GZ),
-         why="neither client asks for gzip, so the bytes are printed as received")
+         why="both clients ask for gzip on their own and print the body decoded")
+scenario("ok.content_encoding_gzip_corrupt", reply(H(OK, "Content-Encoding: gzip", "Content-Length: 9") + b"not gzip!"),
+         why="a body that does not inflate: a transport failure for both")
+scenario("ok.content_encoding_gzip_truncated",
+         reply(H(OK, "Content-Encoding: gzip", "Content-Length: %d" % (len(GZ) - 4)) + GZ[:-4]),
+         why="a gzip stream cut short inside its declared length")
 
 # Interim (1xx) responses before the final one.
 scenario("interim.100_continue", reply(H("HTTP/1.1 100 Continue") + H(OK, "Content-Length: 5") + HELLO),

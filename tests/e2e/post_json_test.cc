@@ -738,6 +738,33 @@ TEST_CASE("post-json against nginx") {
   CHECK(missing.out.find("404") != std::string::npos);
 }
 
+// nginx with "gzip on": the Transport asks for gzip on its own and hands
+// post-json the JSON decoded; a caller's own Accept-Encoding gets the
+// compressed bytes as they came, as Go's Transport does.
+TEST_CASE("post-json against nginx with gzip on: decoded unless asked for") {
+  std::string nginx = FindNginx();
+  if (nginx.empty()) {
+    MESSAGE("nginx is not installed: skipped (tools/bench installs nginx-light)");
+    return;
+  }
+  std::string json = "{\"items\":[";
+  for (int i = 0; i < 200; ++i) json += std::string(i ? "," : "") + "\"item number " + std::to_string(i) + "\"";
+  json += "]}";
+  Nginx server(nginx, "",
+               "    gzip on;\n    gzip_types application/json;\n    gzip_min_length 1;\n"
+               "    location /api { default_type application/json; return 200 '" + json + "'; }");
+  const std::string url = "127.0.0.1:" + std::to_string(server.port()) + "/api";
+  Outcome o = PostJson({url, "a=1"});
+  CHECK(o.exit_code == 0);
+  CHECK(o.out == json);
+  CHECK(o.err == "");
+  Outcome raw = PostJson({"-H", "Accept-Encoding: gzip", url, "a=1"});
+  CHECK(raw.exit_code == 0);
+  REQUIRE(raw.out.size() > 2);
+  CHECK(raw.out.substr(0, 2) == "\x1f\x8b");  // gzip's magic: the bytes as nginx sent them
+  CHECK(raw.out.size() < json.size() / 2);
+}
+
 // nginx over TLS (nginx-light has the ssl module), with the build's
 // certificates (tests/tls/make_certs.sh): the same OpenSSL on the other
 // side, configured by someone else.

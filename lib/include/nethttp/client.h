@@ -81,9 +81,13 @@ class Client {
   Result<Response> Get(std::string_view url);
   Result<Response> Head(std::string_view url);
   Result<Response> Post(std::string_view url, std::string_view content_type, std::string body);
-  // PostForm sends form as application/x-www-form-urlencoded.
+  // PostForm sends form as application/x-www-form-urlencoded, its pairs
+  // in the order given.
   Result<Response> PostForm(std::string_view url,
                             const std::vector<std::pair<std::string, std::string>>& form);
+  // PostForm sends data as application/x-www-form-urlencoded, encoded by
+  // Values::Encode (sorted by key), as Go's Client.PostForm does.
+  Result<Response> PostForm(std::string_view url, const Values& data);
 };
 
 // DoAwaiter is what Client::DoAsync returns.
@@ -115,6 +119,7 @@ Result<Response> Head(std::string_view url);
 Result<Response> Post(std::string_view url, std::string_view content_type, std::string body);
 Result<Response> PostForm(std::string_view url,
                           const std::vector<std::pair<std::string, std::string>>& form);
+Result<Response> PostForm(std::string_view url, const Values& data);
 
 }  // namespace nethttp
 

@@ -8,6 +8,7 @@
 #include "nethttp/cookie_jar.h"
 #include "nethttp/error.h"
 #include "nethttp/file_server.h"
+#include "nethttp/gzip_handler.h"
 #include "nethttp/handler.h"
 #include "nethttp/header.h"
 #include "nethttp/log.h"

@@ -29,6 +29,9 @@ struct Response {
   int64_t content_length = -1;
   // close: the server will close the connection after this response.
   bool close = false;
+  // uncompressed: the Transport asked for gzip and is decoding the body
+  // (Go: Uncompressed); Content-Encoding and Content-Length were dropped.
+  bool uncompressed = false;
   // request is the request that produced this response (after redirects,
   // the last one), without its body. Shared, as Go's *Request is: a
   // Response is handed from callback to callback, and a Request by value

@@ -55,6 +55,11 @@ class RoundTripper {
   virtual bool ReturnsRequest() const { return false; }
 };
 
+// kDefaultMaxResponseHeaderBytes is the Transport's limit on a response
+// head: 1 MiB, where Go allows 10 MB; a head that large is an attack or a
+// bug, and each byte of it is held in memory.
+inline constexpr size_t kDefaultMaxResponseHeaderBytes = 1 << 20;
+
 class Transport : public RoundTripper {
  public:
   using Duration = std::chrono::milliseconds;
@@ -73,10 +78,25 @@ class Transport : public RoundTripper {
   // response_header_timeout bounds the wait for a response head after the
   // request was written (0: no limit).
   Duration response_header_timeout{0};
+  // max_response_header_bytes bounds a response's status line and header
+  // (Go: MaxResponseHeaderBytes); more fails the round trip ("http:
+  // malformed response: header too large"). Zero means
+  // kDefaultMaxResponseHeaderBytes.
+  size_t max_response_header_bytes = 0;
   // dial_timeout bounds DNS plus TCP connect (Go's net.Dialer Timeout: 30 s).
   Duration dial_timeout{30'000};
   // disable_keep_alives makes every request use a new connection.
   bool disable_keep_alives = false;
+  // disable_compression stops the Transport from asking for gzip (Go:
+  // DisableCompression). Unless it is set, a request without its own
+  // Accept-Encoding, Range or HEAD method goes out with "Accept-Encoding:
+  // gzip", and a gzip'd response is decoded as it streams: resp.body gives
+  // the decoded bytes, Content-Encoding and Content-Length are dropped from
+  // resp.header, content_length is -1 and resp.uncompressed is true. A
+  // caller that sets Accept-Encoding itself gets the bytes as they came.
+  // Decoding never runs ahead of the reader: a gzip bomb costs a reader
+  // what it reads, no more (bound it with MaxBytesReader).
+  bool disable_compression = false;
   // tls_client_config is how https connections check the server and what
   // they show it (Go: TLSClientConfig): extra root CAs, a client
   // certificate, insecure_skip_verify. Null means the defaults: the

@@ -14,10 +14,10 @@
 // failure or a body cut short, with one line on stderr. Flags come before
 // the URL (the flag package stops at the first argument that is not one).
 //
-// The Transport is http.DefaultTransport's settings with two changes that
-// make the request the same as post-json's: no proxy from the environment,
-// and DisableCompression (post-json sends no Accept-Encoding, so neither
-// does this, and a Content-Encoding: gzip body is printed as received).
+// The Transport is http.DefaultTransport's settings with one change that
+// makes the request the same as post-json's: no proxy from the environment.
+// Both ask for gzip on their own (Accept-Encoding: gzip) and print a gzip'd
+// body decoded.
 package main
 
 import (
@@ -62,7 +62,6 @@ func main() {
 
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.Proxy = nil
-	tr.DisableCompression = true
 	client := &http.Client{
 		Transport: tr,
 		Timeout:   time.Duration(*timeout * float64(time.Second)),
