@@ -96,6 +96,21 @@ TEST_SUITE("gzip") {
     }
   }
 
+  TEST_CASE("a reused deflate state (one per thread and level) writes what a fresh one does") {
+    const std::string data = Random(50000, 3);
+    std::string first = Compress(data, 1);
+    std::string nine = Compress(data, 9);
+    {
+      GzipEncoder abandoned(1);  // dropped mid-stream: its state is reset before reuse
+      std::string out;
+      REQUIRE(!abandoned.Write(data.substr(0, 1000), &out));
+    }
+    CHECK(Compress(data, 1) == first);
+    CHECK(Compress(data, 9) == nine);
+    CHECK(Compress(data, -1) == Compress(data, 6));
+    CHECK(DecodeAll(first, first.size(), 1 << 20).value() == data);
+  }
+
   TEST_CASE("Flush makes everything so far decodable before Close") {
     GzipEncoder enc(-1);
     std::string out;

@@ -39,6 +39,9 @@ struct Flags {
   // --static-cache: how long a small file of --root is served from memory
   // before the disk is asked again (DirOptions::cache_valid).
   std::string static_cache = "0";
+  // --gzip: compress --root's files at this level for clients that take
+  // gzip (GzipHandler); 0 is off.
+  int gzip = 0;
   // --workers: loops serving in parallel, "auto" for one per CPU.
   std::string workers = "1";
 };
@@ -182,6 +185,8 @@ int main(int argc, char** argv) {
                  "serve a small --root file (64 KiB at most) from memory for this long after reading it "
                  "(e.g. 1s; 0 = read it for every request)")
       ->capture_default_str();
+  app.add_option("--gzip", flags.gzip,
+                 "compress --root's files for clients that accept gzip, at this level (1-9; 0: off)");
   app.add_option("--workers", flags.workers,
                  "serve on this many loops, each on its own thread and CPU (\"auto\": one per CPU)")
       ->capture_default_str();
@@ -238,6 +243,8 @@ int main(int argc, char** argv) {
                                 Echo(w, r, max);
                               }));
 
+  if (flags.gzip < 0 || flags.gzip > 9) return UsageError("--gzip: a level from 1 to 9, or 0 for off");
+  if (flags.gzip > 0 && flags.root.empty()) return UsageError("--gzip compresses --root's files: give --root too");
   if (!flags.root.empty()) {
     // Checked now, so a typo is bad usage rather than a 404 on every request.
     struct stat st {};
@@ -246,7 +253,14 @@ int main(int argc, char** argv) {
     }
     nethttp::DirOptions dir_options;
     dir_options.cache_valid = *static_cache;
-    nethttp::Handle("/static/", nethttp::StripPrefix("/static", nethttp::FileServer(nethttp::Dir(flags.root, dir_options))));
+    std::shared_ptr<nethttp::Handler> files =
+        nethttp::StripPrefix("/static", nethttp::FileServer(nethttp::Dir(flags.root, dir_options)));
+    if (flags.gzip > 0) {
+      nethttp::GzipOptions gzip;
+      gzip.level = flags.gzip;
+      files = nethttp::GzipHandler(std::move(files), gzip);
+    }
+    nethttp::Handle("/static/", std::move(files));
   }
 
   nethttp::Server srv;

@@ -30,8 +30,11 @@ class GzipEncoder {
   // Close appends the rest and the gzip trailer; nothing may follow.
   Error Close(std::string* out);
 
- private:
+  // State is zlib's stream, kept for reuse by the next encoder on this
+  // thread when this one goes (gzip.cc).
   struct State;
+
+ private:
   Error Deflate(std::string_view data, int flush, std::string* out);
   std::unique_ptr<State> state_;
 };

@@ -295,6 +295,46 @@ TEST_CASE("--static-cache: a small file is served from memory for that long; wit
   StopCleanly(plain);
 }
 
+TEST_CASE("--gzip: curl --compressed gets --root's text compressed and decodes it; images and ranges as they are") {
+  TempTree root, scratch;
+  std::string page;
+  for (int i = 0; i < 5000; ++i) page += "<p>paragraph " + std::to_string(i) + "</p>\n";
+  root.Write("page.html", page);
+  std::string png = "\x89PNG\r\n\x1a\n" + std::string(5000, 'p');
+  root.Write("image.png", png);
+  Pingd pingd({"--root", root.path(), "--gzip", "1"});
+  Fetched gz = Fetch(scratch, {"--compressed"}, pingd.Url("/static/page.html"));
+  REQUIRE(gz.status == 200);
+  CHECK(gz.body == page);
+  CHECK(gz.Header("Content-Encoding") == "gzip");
+  CHECK(gz.Header("Vary") == "Accept-Encoding");
+  CHECK(gz.Header("Content-Length").empty());
+  CHECK(gz.Header("ETag").starts_with("W/"));
+  Fetched raw = Fetch(scratch, {"-H", "Accept-Encoding: gzip"}, pingd.Url("/static/page.html"));
+  CHECK(raw.body.size() < page.size() / 4);
+  Fetched plain = Fetch(scratch, {}, pingd.Url("/static/page.html"));
+  CHECK(plain.body == page);
+  CHECK(plain.Header("Content-Encoding").empty());
+  CHECK(plain.Header("Content-Length") == std::to_string(page.size()));
+  Fetched image = Fetch(scratch, {"--compressed"}, pingd.Url("/static/image.png"));
+  CHECK(image.body == png);
+  CHECK(image.Header("Content-Encoding").empty());
+  Fetched range = Fetch(scratch, {"--compressed", "-r", "0-9"}, pingd.Url("/static/page.html"));
+  CHECK(range.status == 206);
+  CHECK(range.body == page.substr(0, 10));
+  StopCleanly(pingd);
+  // A level out of range, or --gzip with nothing to compress, is bad usage.
+  for (std::vector<std::string> args : {std::vector<std::string>{"--root", root.path(), "--gzip", "10"},
+                                        std::vector<std::string>{"--gzip", "1"}}) {
+    args.insert(args.begin(), {PingdPath(), "--addr", "127.0.0.1:0"});
+    RunResult r = Run(args, 10s);
+    REQUIRE(r.started);
+    CHECK(r.exit_code == 2);
+    CHECK(CountLines(r.err) == 1);
+    CHECK(r.err.find("--gzip") != std::string::npos);
+  }
+}
+
 TEST_CASE("a 1 GiB file (64 MiB sanitized) goes out whole while pingd's memory stays small") {
   TempTree root;
   // A sanitized pingd moves bytes many times slower (ThreadSanitizer with
