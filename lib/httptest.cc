@@ -11,6 +11,7 @@
 #include "internal/ascii.h"
 #include "internal/inbox.h"
 #include "internal/log.h"
+#include "internal/response_writer.h"
 #include "internal/stream_body.h"
 #include "nethttp/loop.h"
 #include "nethttp/sniff.h"
@@ -69,7 +70,9 @@ Response ResponseRecorder::Result() const {
   }
   auto stream = std::make_shared<StreamBody>(nullptr);
   stream->Deliver(body);
-  stream->End(Error(), nethttp::Header());
+  // Go's Result: the declared trailers' values and the prefixed ones, as
+  // the server would send them after the body.
+  stream->End(Error(), FinalTrailers(header_));
   res.body = std::move(stream);
   return res;
 }
@@ -91,6 +94,13 @@ Result<Request> NewRequest(std::string_view method, std::string_view target, std
   r.content_length = static_cast<int64_t>(body.size());
   r.body = std::move(body);
   r.remote_addr = "192.0.2.1:1234";  // TEST-NET-1 (RFC 5737), as Go's
+  if (target.starts_with("https://")) {
+    // As Go's: a request that came over TLS 1.2 for its host.
+    auto tls = std::make_shared<ConnectionState>();
+    tls->version = 0x0303;
+    tls->server_name = r.host;
+    r.tls = std::move(tls);
+  }
   return r;
 }
 

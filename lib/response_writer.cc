@@ -94,6 +94,8 @@ bool HasTrailers(const Header& h) {
   return false;
 }
 
+}  // namespace
+
 // FinalTrailers gathers the trailer section at the body's end (Go:
 // response.finalTrailers): the TrailerPrefix fields, and the current values
 // of the fields the "Trailer" header declared. Go checks only the declared
@@ -120,8 +122,6 @@ Header FinalTrailers(const Header& h) {
   }
   return t;
 }
-
-}  // namespace
 
 void AppendHttpDate(std::time_t t, std::string* out) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};

@@ -110,6 +110,21 @@ TEST_SUITE("httptest") {
     CHECK(on_stack.Hold().get() == &on_stack);
   }
 
+  TEST_CASE("ResponseRecorder: Result's body carries the trailers, declared and prefixed (Go: TestRecorder)") {
+    auto rec = NewRecorder();
+    rec->Header().Set("Trailer", "X-Sum, Content-Length");
+    rec->Write("payload");
+    rec->Header().Set("X-Sum", "7");
+    rec->Header().Set("Content-Length", "999");  // no trailer may be a framing field
+    rec->Header().Set(std::string(TrailerPrefix) + "X-Late", "yes");
+    Response res = rec->Result();
+    CHECK(ReadBody(res) == "payload");
+    CHECK(res.body->Trailer().Get("X-Sum") == "7");
+    CHECK(res.body->Trailer().Get("X-Late") == "yes");
+    CHECK_FALSE(res.body->Trailer().Has("Content-Length"));
+    CHECK_FALSE(res.header.Has("X-Sum"));  // set after the head: not in it
+  }
+
   TEST_CASE("NewRequest: Go's defaults for a handler under test") {
     Result<Request> r = httptest::NewRequest("POST", "/form?a=1", "b=2");
     REQUIRE(r.ok());
@@ -127,6 +142,12 @@ TEST_SUITE("httptest") {
     REQUIRE(abs.ok());
     CHECK(abs->method == "GET");
     CHECK(abs->host == "foo.com");
+    CHECK(abs->tls == nullptr);
+    Result<Request> secure = httptest::NewRequest("GET", "https://secure.example/x");
+    REQUIRE(secure.ok());
+    REQUIRE(secure->tls != nullptr);  // Go: a TLS 1.2 ConnectionState for the host
+    CHECK(secure->tls->version == 0x0303);
+    CHECK(secure->tls->server_name == "secure.example");
 
     CHECK_FALSE(httptest::NewRequest("BAD METHOD", "/").ok());
     CHECK_FALSE(httptest::NewRequest("GET", "no-slash").ok());

@@ -20,6 +20,13 @@
 
 namespace nethttp {
 
+// FinalTrailers gathers a response's trailer section from its header at the
+// body's end (Go: response.finalTrailers): the TrailerPrefix fields, and
+// the values of the fields the "Trailer" header declared, each one a field
+// ValidTrailerHeader allows. The server sends it; httptest's recorder
+// hands it to Result's body.
+Header FinalTrailers(const Header& h);
+
 // ResponseSink is the connection side of a response: where bytes go, and
 // who is told when a held response finishes.
 class Loop;

@@ -54,8 +54,9 @@ class ResponseRecorder : public ResponseWriter, public std::enable_shared_from_t
 
   // Result is the response as a client would get it (Go: Result): the
   // status, the header as it was at WriteHeader, content_length from its
-  // Content-Length (-1 without one), and body streaming the bytes written.
-  // Unlike Go's, it does not gather trailers yet: the body ends with none.
+  // Content-Length (-1 without one), and body streaming the bytes written,
+  // whose Trailer() holds the trailers the server would send (the fields
+  // the "Trailer" header declared, and TrailerPrefix ones), as Go's does.
   Response Result() const;
 
   int code = 200;                     // the status of the first WriteHeader
@@ -80,8 +81,9 @@ std::shared_ptr<ResponseRecorder> NewRecorder();
 // httptest.NewRequest): target is a path ("/x?q=1") or an absolute URL,
 // the body is in r.body as the server would leave it, host is
 // "example.com" unless the target names one, and remote_addr is
-// "192.0.2.1:1234", as Go's. An invalid method or target is an error, not
-// Go's panic.
+// "192.0.2.1:1234", as Go's; an https target sets r.tls (TLS 1.2, the
+// host as its server name), as Go's does. An invalid method or target is
+// an error, not Go's panic.
 Result<Request> NewRequest(std::string_view method, std::string_view target, std::string body = {});
 
 // Server is a real Server on 127.0.0.1 with a free port, serving on a loop
