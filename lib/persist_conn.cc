@@ -128,6 +128,12 @@ void PersistConn::OnTimer(uv_timer_t* t) {
       pc->Close(Error(ErrorCode::kTimeout, "http: idle connection timeout"));
       return;
     case State::kWritingRequest:
+      if (pc->awaiting_continue_) {
+        pc->StartRequestBody();  // no 100 Continue in time: send it anyway, as Go does
+        return;
+      }
+      pc->Close(Error(ErrorCode::kTimeout, "net/http: timeout awaiting response headers"));
+      return;
     case State::kReadingHead:
       pc->Close(Error(ErrorCode::kTimeout, "net/http: timeout awaiting response headers"));
       return;
@@ -227,7 +233,7 @@ bool PersistConn::PeerGone() {
 
 void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
                             Duration header_timeout, Done done, std::shared_ptr<Body> body,
-                            int64_t body_length) {
+                            int64_t body_length, Duration continue_timeout) {
   assert(state_ == State::kIdle);
   done_ = std::move(done);
   head_request_ = head;
@@ -266,6 +272,20 @@ void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
   req_length_ = body_length;
   req_sent_ = 0;
   req_body_paused_ = false;
+  awaiting_continue_ = false;
+  if (continue_timeout.count() > 0) {
+    // Go's waitForContinue: the server may answer the head alone (417,
+    // 401, a redirect) and spare the body's trip.
+    awaiting_continue_ = true;
+    ArmTimer(continue_timeout);
+    return;
+  }
+  StartRequestBody();
+}
+
+void PersistConn::StartRequestBody() {
+  awaiting_continue_ = false;
+  if (state_ == State::kWritingRequest) ArmTimer(Duration(0));
   // The source's callbacks hold this conn by raw pointer: every way out
   // (its end, a response first, a close) goes through StopRequestBody or
   // OnRequestBodyEnd, which drop the source before the conn can go.
@@ -531,6 +551,16 @@ void PersistConn::HandleData(std::string_view data) {
     bool complete = r.status == Http1Parser::Status::kMessageComplete;
     if (state_ != State::kReadingBody && parser_.head_complete()) {
       int code = parser_.head().status_code;
+      if (awaiting_continue_ && code == StatusContinue) {
+        StartRequestBody();
+        if (state_ == State::kClosing) return;
+      } else if (awaiting_continue_ && !IsInterim(code)) {
+        // A final answer to the head alone: the body is never sent, and
+        // since the server may still wait for it, the conn is not reused.
+        awaiting_continue_ = false;
+        StopRequestBody();
+        close_after_ = true;
+      }
       if (IsInterim(code)) {
         // Interim responses (100 Continue, 103 Early Hints) are skipped;
         // the final one follows on the same conn (Go: readLoop's

@@ -16,6 +16,7 @@
 #include "internal/loop_local.h"
 #include "internal/request_writer.h"
 #include "internal/sigpipe.h"
+#include "internal/stream_body.h"
 #include "internal/transport_impl.h"
 #include "internal/uv_handle.h"
 #include "nethttp/loop.h"
@@ -57,6 +58,7 @@ struct Transport::Impl::Attempt {
   PersistConn* pc = nullptr;       // while running on one
   int retries = 0;
   bool added_gzip = false;  // we asked for gzip: a gzip'd answer is ours to decode
+  bool expects_continue = false;  // Expect: 100-continue, with a body held back for it
   bool finished = false;    // done was called
 };
 
@@ -110,6 +112,21 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   opts.accept_gzip = !t_->disable_compression && req.header.Get("Accept-Encoding").empty() &&
                      req.header.Get("Range").empty() && req.method != "HEAD";
   a->added_gzip = opts.accept_gzip;
+  if (t_->expect_continue_timeout.count() > 0 && HasToken(req.header.Get("Expect"), "100-continue") &&
+      (!req.body.empty() || req.body_stream != nullptr)) {
+    // The body must follow the head, not ride in its write: a whole one
+    // becomes a stream, as if the caller had passed one (so, like one, it
+    // is sent again only when no byte of the request was written).
+    a->expects_continue = true;
+    if (req.body_stream == nullptr) {
+      auto stream = std::make_shared<StreamBody>(nullptr);
+      stream->Deliver(req.body);
+      stream->End(Error(), Header());
+      req.content_length = static_cast<int64_t>(req.body.size());
+      req.body.clear();
+      req.body_stream = std::move(stream);
+    }
+  }
   if (Error err = WriteRequest(req, opts, &a->wire)) {
     done(err);
     return;
@@ -228,7 +245,7 @@ void Transport::Impl::StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn
   pc->RoundTrip(
       a->wire, head, close, t_->response_header_timeout,
       [this, a](Result<Response> r, PersistConn::Failure f) { OnRoundTripDone(a, std::move(r), f); }, a->body,
-      a->body_length);
+      a->body_length, a->expects_continue ? t_->expect_continue_timeout : PersistConn::Duration(0));
 }
 
 void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response> r,

@@ -207,6 +207,98 @@ TEST_SUITE("transport") {
     CHECK(r.error().code() == ErrorCode::kHeaderTooLarge);
   }
 
+  // ExpectPeer answers an "Expect: 100-continue" request head as the test
+  // says (a 100 Continue, a final answer, or nothing), then 200 "ok" to
+  // the whole request; it notes whether body bytes came with the head.
+  struct ExpectScript {
+    enum class Answer { kContinue, kFinal, kNothing } answer;
+    int conn = -1;                // the conn whose head was seen (a new one starts over)
+    bool body_with_head = false;  // bytes past the head in the read that completed it
+    std::string body;             // the body the server got, if any
+  };
+  ScriptedPeer::OnData ExpectPeer(ExpectScript* s) {
+    return [s](ScriptedPeer&, ScriptedPeer::Conn& c) {
+      size_t end = c.in.find("\r\n\r\n");
+      if (end == std::string::npos) return;
+      if (s->conn != c.index) {
+        s->conn = c.index;
+        s->body_with_head = c.in.size() > end + 4;
+        if (s->answer == ExpectScript::Answer::kContinue) ScriptedPeer::Write(c, "HTTP/1.1 100 Continue\r\n\r\n");
+        if (s->answer == ExpectScript::Answer::kFinal) {
+          ScriptedPeer::Write(c, "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n");
+          return;
+        }
+      }
+      if (s->answer == ExpectScript::Answer::kFinal) {
+        s->body += c.in.substr(end + 4);  // anything that still came
+        return;
+      }
+      std::string req = ScriptedPeer::TakeRequest(c);
+      if (req.empty()) return;
+      s->body = req.substr(end + 4);
+      ScriptedPeer::Write(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    };
+  }
+
+  Request ExpectRequest(const std::string& url) {
+    Request req = NewRequest("POST", url, "the body").value();
+    req.header.Set("Expect", "100-continue");
+    return req;
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "Expect: 100-continue: the body waits for the 100, then goes") {
+    ExpectScript script{ExpectScript::Answer::kContinue};
+    ScriptedPeer peer(fx.uv(), ExpectPeer(&script));
+    auto r = Send(transport, ExpectRequest(peer.URL()));
+    REQUIRE(r.ok());
+    CHECK(r->status_code == 200);
+    CHECK(ReadAll(*r).value() == "ok");
+    CHECK_FALSE(script.body_with_head);
+    CHECK(script.body == "the body");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "Expect: 100-continue: a final answer first, and the body is never sent") {
+    ExpectScript script{ExpectScript::Answer::kFinal};
+    ScriptedPeer peer(fx.uv(), ExpectPeer(&script));
+    auto r = Send(transport, ExpectRequest(peer.URL()));
+    REQUIRE(r.ok());
+    CHECK(r->status_code == 417);
+    CHECK(ReadAll(*r).value().empty());
+    Spin(5);
+    CHECK(script.body.empty());
+    // The server may still be waiting for those bytes: the conn is not reused.
+    auto r2 = Send(transport, ExpectRequest(peer.URL()));
+    REQUIRE(r2.ok());
+    CHECK(peer.accepted() == 2);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "Expect: 100-continue: no 100 in expect_continue_timeout, the body goes anyway; 0 sends it at once") {
+    transport.expect_continue_timeout = std::chrono::milliseconds(30);
+    ExpectScript silent{ExpectScript::Answer::kNothing};
+    ScriptedPeer peer(fx.uv(), ExpectPeer(&silent));
+    auto r = Send(transport, ExpectRequest(peer.URL()));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "ok");
+    CHECK_FALSE(silent.body_with_head);
+    CHECK(silent.body == "the body");
+
+    transport.expect_continue_timeout = std::chrono::milliseconds(0);
+    ExpectScript at_once{ExpectScript::Answer::kNothing};
+    ScriptedPeer peer2(fx.uv(), ExpectPeer(&at_once));
+    r = Send(transport, ExpectRequest(peer2.URL()));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "ok");
+    CHECK(at_once.body_with_head);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "Expect: 100-continue against our own server: 100, then the body, then the echo") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request& r) { w.Write(r.body); });
+    Start();
+    auto r = Send(transport, ExpectRequest(URL("/")));
+    REQUIRE(r.ok());
+    CHECK(ReadAll(*r).value() == "the body");
+  }
+
   TEST_CASE_FIXTURE(ClientFixture, "gzip: a body that does not decode ends with Go's error") {
     mux.HandleFunc("/", [](ResponseWriter& w, Request&) {
       w.Header().Set("Content-Encoding", "gzip");

@@ -106,9 +106,14 @@ class PersistConn final : public StreamBody::Source {
   // the request was HEAD (no body follows its response). close_after: the
   // request asked to close the connection afterwards. body, when set, is
   // read and sent as it comes, with backpressure: body_length bytes
-  // exactly, or chunked when it is -1.
+  // exactly, or chunked when it is -1. continue_timeout (with a body, for
+  // a request that says "Expect: 100-continue") holds the body back until
+  // a 100 Continue comes or that long has passed; a final response first
+  // means the body is never sent, and the conn closes after the response
+  // (Go: Transport.ExpectContinueTimeout).
   void RoundTrip(std::string_view wire, bool head, bool close_after, Duration header_timeout,
-                 Done done, std::shared_ptr<Body> body = nullptr, int64_t body_length = -1);
+                 Done done, std::shared_ptr<Body> body = nullptr, int64_t body_length = -1,
+                 Duration continue_timeout = Duration(0));
 
   // Cancel fails the current round trip or body with err and closes the
   // conn (Go: the request's context canceled). Without one it just closes.
@@ -180,6 +185,9 @@ class PersistConn final : public StreamBody::Source {
   void OnRequestBodyData(std::string_view chunk);
   void OnRequestBodyEnd(Error err);
   void StopRequestBody();
+  // StartRequestBody reads the body's source into the socket; it is held
+  // back while awaiting_continue_.
+  void StartRequestBody();
   // SendRequestBytes writes plaintext request bytes, through TLS on https;
   // false (and the conn closing) if that failed.
   bool SendRequestBytes(std::string_view bytes);
@@ -225,6 +233,7 @@ class PersistConn final : public StreamBody::Source {
   int64_t req_length_ = -1;
   int64_t req_sent_ = 0;
   bool req_body_paused_ = false;  // paused while the socket drains
+  bool awaiting_continue_ = false;  // the body waits for 100 Continue (timer_: its timeout)
 };
 
 }  // namespace nethttp

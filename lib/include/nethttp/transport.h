@@ -87,6 +87,13 @@ class Transport : public RoundTripper {
   Duration dial_timeout{30'000};
   // disable_keep_alives makes every request use a new connection.
   bool disable_keep_alives = false;
+  // expect_continue_timeout: a request with "Expect: 100-continue" and a
+  // body sends its head, then waits this long for the server's 100
+  // Continue before sending the body anyway (Go: ExpectContinueTimeout, 1 s
+  // in DefaultTransport). A final response first (417, 401, a redirect)
+  // means the body is never sent, and the connection is not reused. Zero
+  // sends the body at once, with the head.
+  Duration expect_continue_timeout{1'000};
   // disable_compression stops the Transport from asking for gzip (Go:
   // DisableCompression). Unless it is set, a request without its own
   // Accept-Encoding, Range or HEAD method goes out with "Accept-Encoding:
