@@ -58,6 +58,11 @@ bool Excluded(std::string_view key) {
 
 }  // namespace
 
+bool AsksForGzip(const Request& req) {
+  return req.header.Get("Accept-Encoding").empty() && req.header.Get("Range").empty() &&
+         req.method != "HEAD";
+}
+
 std::string RequestHost(const Request& req) {
   std::string host = CleanHost(req.host);
   if (host.empty()) host = CleanHost(req.url.host);

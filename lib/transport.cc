@@ -107,10 +107,9 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   }
   RequestWriteOptions opts;
   opts.force_close = t_->disable_keep_alives;
-  // Go asks for gzip unless the caller chose an encoding or a range (the
-  // range would count compressed bytes), or there is no body to decode.
-  opts.accept_gzip = !t_->disable_compression && req.header.Get("Accept-Encoding").empty() &&
-                     req.header.Get("Range").empty() && req.method != "HEAD";
+  // Go asks for gzip unless the caller chose an encoding or a range, or
+  // there is no body to decode (AsksForGzip, shared with DumpRequestOut).
+  opts.accept_gzip = !t_->disable_compression && AsksForGzip(req);
   a->added_gzip = opts.accept_gzip;
   if (t_->expect_continue_timeout.count() > 0 && HasToken(req.header.Get("Expect"), "100-continue") &&
       (!req.body.empty() || req.body_stream != nullptr)) {

@@ -20,8 +20,8 @@
 #include <unistd.h>
 
 #include "fields.h"
-#include "internal/request_writer.h"
 #include "nethttp/client.h"
+#include "nethttp/dump.h"
 #include "nethttp/header.h"
 #include "nethttp/loop.h"
 #include "nethttp/request.h"
@@ -142,18 +142,22 @@ void PrintHead(char marker, const std::string& head) {
   std::fprintf(stderr, "%c\n", marker);
 }
 
+// PrintRequestHead shows the head the Transport sends: DumpRequestOut
+// writes it with the Transport's own serialiser and the fields it adds
+// (User-Agent, Accept-Encoding: gzip), and our Transport has the defaults
+// it assumes. The body is left out, so a file being streamed is not read.
 void PrintRequestHead(const nethttp::Request& req) {
-  // The library's own serialiser, so -v shows the bytes that go out.
-  std::string wire;
-  if (nethttp::WriteRequest(req, {}, &wire)) return;  // the round trip reports it
-  size_t end = wire.find("\r\n\r\n");
-  PrintHead('>', wire.substr(0, end == std::string::npos ? wire.size() : end + 2));
+  nethttp::Result<std::string> head = nethttp::DumpRequestOut(req, false);
+  if (!head.ok()) return;  // the round trip fails the same way, and reports it
+  PrintHead('>', *head);
 }
 
+// PrintResponseHead shows the response head as Go's DumpResponse writes it:
+// the framing first (Content-Length, Transfer-Encoding), then the fields in
+// the order they came. The body is not touched; it streams to stdout.
 void PrintResponseHead(const nethttp::Response& resp) {
-  std::string head = resp.proto + " " + resp.status + "\r\n";
-  resp.header.Write(&head);
-  PrintHead('<', head);
+  nethttp::Result<std::string> head = nethttp::DumpResponse(resp, false);
+  if (head.ok()) PrintHead('<', *head);
 }
 
 // WriteStdout writes one body chunk to fd 1 before returning, so output

@@ -37,6 +37,14 @@ struct RequestWriteOptions {
 // refuses them in roundTrip), so a header can never be injected.
 Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::string* out);
 
+// AsksForGzip is the Transport's rule for adding "Accept-Encoding: gzip"
+// on the caller's behalf (Go: requestedGzip in persistConn.roundTrip): not
+// when the caller chose an encoding or a range (the range would count
+// compressed bytes), nor for HEAD (no body to decode). The Transport also
+// checks its disable_compression; DumpRequestOut (dump.h) uses the rule as
+// a default Transport does, so the two cannot drift apart.
+bool AsksForGzip(const Request& req);
+
 // RequestHost returns the Host a request is sent with: req.host, else the
 // URL's host, cleaned as Go's cleanHost and removeZone do.
 std::string RequestHost(const Request& req);

@@ -183,6 +183,53 @@ TEST_CASE("post-json -v: heads on stderr, the body alone on stdout") {
   CHECK(o.err.find("POST /echo") < o.err.find("HTTP/1.1 200"));
   // Nothing of the heads leaks into stdout.
   CHECK(o.out.find("HTTP/1.1") == std::string::npos);
+  // The request head is the Transport's, fields it adds included
+  // (DumpRequestOut); the response head is DumpResponse's, framing first.
+  std::vector<std::string> lines = Lines(o.err);
+  auto has = [&](const std::string& l) { return std::find(lines.begin(), lines.end(), l) != lines.end(); };
+  CHECK(has("> POST /echo HTTP/1.1"));
+  CHECK(has("> Host: 127.0.0.1:" + std::to_string(pingd.port())));
+  CHECK(has("> User-Agent: nethttp/0.1"));
+  CHECK(has("> Content-Length: 9"));
+  CHECK(has("> Content-Type: application/json"));
+  CHECK(has("> Accept-Encoding: gzip"));
+  CHECK(has("< HTTP/1.1 200 OK"));
+  CHECK(has("< Content-Length: 9"));
+  CHECK(has("< Content-Type: application/json"));
+}
+
+// MarkedHead joins the stderr lines -v marked with `marker` back into a
+// head in wire form (the "> " prefix off, CRLF after each line).
+std::string MarkedHead(std::string_view err, char marker) {
+  std::string head;
+  for (const std::string& l : Lines(err)) {
+    if (l.empty() || l[0] != marker) continue;
+    head.append(l.size() > 2 ? l.substr(2) : "").append("\r\n");
+  }
+  return head;
+}
+
+TEST_CASE("post-json -v prints the request head byte for byte as the server got it") {
+  // HeadEcho answers with the head it read, so stdout is the wire's head.
+  ScriptedServer server(HeadEcho);
+  SUBCASE("fields, -H") {
+    Outcome o = PostJson({"-v", "-H", "X-A: b", server.Url("/hdr?q=1"), "k=v"});
+    CHECK(o.exit_code == 0);
+    INFO("stderr:\n" << o.err << "stdout:\n" << o.out);
+    CHECK(o.out.rfind("POST /hdr?q=1 HTTP/1.1\r\n", 0) == 0);
+    CHECK(MarkedHead(o.err, '>') == o.out);
+    // The answer's head, as DumpResponse writes it: Content-Length first.
+    CHECK(MarkedHead(o.err, '<') == "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(o.out.size()) +
+                                        "\r\nContent-Type: text/plain\r\n\r\n");
+  }
+  SUBCASE("-d @file streams the body; -v shows its head without reading it") {
+    TempFile f(R"({"from":"file"})");
+    Outcome o = PostJson({"-v", "-d", "@" + f.path(), server.Url("/up")});
+    CHECK(o.exit_code == 0);
+    INFO("stderr:\n" << o.err << "stdout:\n" << o.out);
+    CHECK(o.out.find("\r\nContent-Length: 15\r\n") != std::string::npos);
+    CHECK(MarkedHead(o.err, '>') == o.out);
+  }
 }
 
 TEST_CASE("post-json -H reaches the server; the request is a JSON POST") {

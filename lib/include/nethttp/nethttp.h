@@ -6,6 +6,7 @@
 #include "nethttp/client.h"
 #include "nethttp/cookie.h"
 #include "nethttp/cookie_jar.h"
+#include "nethttp/dump.h"
 #include "nethttp/error.h"
 #include "nethttp/file_server.h"
 #include "nethttp/gzip_handler.h"
