@@ -2,6 +2,7 @@
 // binary (PINGD, set by tests/e2e/meson.build) on 127.0.0.1:0 and drives it
 // with raw sockets (testutil/raw_conn.h) and curl. Bad requests: bad_requests.txt.
 #include <doctest/doctest.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -934,10 +935,17 @@ TEST_CASE("graceful shutdown") {
     REQUIRE(pingd.proc().Signal(SIGTERM));
     for (RawConn& c : idle) CHECK_MESSAGE(c.WaitClosed(After(2s)), c.error());
     // The idle ones closing shows the shutdown began, and with it the
-    // listener closed: new connections are refused.
-    RawConn late;
-    CHECK_FALSE(late.Connect(pingd.port()));
-    CHECK(late.last_errno() == ECONNREFUSED);
+    // listener closed: new connections are refused. With --workers each
+    // worker closes its own listener, and the idle conns may all have been
+    // one worker's: a connect may still reach another's for a moment (a
+    // TSan CI run under load saw it), so wait, bounded, for the refusal.
+    bool refused = false;
+    for (auto until = After(2s); !refused && Clock::now() < until;) {
+      RawConn late;
+      refused = !late.Connect(pingd.port()) && late.last_errno() == ECONNREFUSED;
+      if (!refused) poll(nullptr, 0, 5);
+    }
+    CHECK(refused);
     // The in-flight request is still being waited for.
     CHECK_FALSE(busy.PeerClosed());
     CHECK(pingd.proc().Running());
