@@ -14,6 +14,7 @@
 #include <exception>
 #include <utility>
 
+#include "internal/hijacked_conn.h"
 #include "internal/log.h"
 #include "internal/transfer.h"
 #include "internal/url_parse.h"
@@ -67,6 +68,7 @@ const char* StateName(Conn::State s) {
     case Conn::State::kWriteBlocked: return "write-blocked";
     case Conn::State::kLingering: return "lingering";
     case Conn::State::kClosing: return "closing";
+    case Conn::State::kHijacked: return "hijacked";
   }
   return "?";
 }
@@ -76,6 +78,7 @@ ConnState PublicState(Conn::State s) {
     case Conn::State::kNew: return ConnState::kNew;
     case Conn::State::kIdle: return ConnState::kIdle;
     case Conn::State::kClosing: return ConnState::kClosed;
+    case Conn::State::kHijacked: return ConnState::kHijacked;
     default: return ConnState::kActive;
   }
 }
@@ -83,6 +86,8 @@ ConnState PublicState(Conn::State s) {
 // LegalTransition is the state diagram; SetState asserts it.
 [[maybe_unused]] bool LegalTransition(Conn::State from, Conn::State to) {
   using S = Conn::State;
+  if (from == S::kHijacked) return false;  // (the stream has the socket)
+  if (to == S::kHijacked) return from == S::kHandling || from == S::kHeld;
   if (to == S::kClosing) return from != S::kClosing;
   if (to == S::kLingering) return from != S::kClosing && from != S::kLingering;
   switch (from) {
@@ -172,7 +177,7 @@ void Conn::SetState(State next) {
 void Conn::ArmTimeouts(State prev, State next) {
   using Timeout = ServerLoop::Timeout;
   if (next != State::kHeld) stall_timeout_.Unlink();  // (only a held response waits in OnWritable)
-  if (server_ == nullptr || next == State::kClosing) {
+  if (server_ == nullptr || next == State::kClosing || next == State::kHijacked) {
     timeout_.Unlink();
     request_timeout_.Unlink();
     return;
@@ -222,7 +227,8 @@ void Conn::ArmTimeouts(State prev, State next) {
       request_timeout_.Unlink();  // (a request refused before its end)
       link(&timeout_, Timeout::kLinger, kLingerMs);
       break;
-    case State::kClosing: break;  // (above)
+    case State::kClosing:
+    case State::kHijacked: break;  // (above)
   }
 }
 
@@ -464,6 +470,11 @@ void Conn::ProcessInput(std::string_view data, bool from_in) {
       // Closed meanwhile (a write failed), its request state may have
       // gone to a held response: parser and in are not ours to touch.
       if (state_ == State::kClosing) return;
+      // Hijacked, what follows the request is the stream's.
+      if (state_ == State::kHijacked) {
+        FinishHijack(data.substr(consumed));
+        return;
+      }
     }
   }
   if (from_in) {
@@ -995,6 +1006,12 @@ void Conn::OnWrite(uv_write_t* req, int status) {
   auto* w = reinterpret_cast<WriteReq*>(req);
   Conn* c = OwnerOf<Conn>(req);
   delete w;
+  if (c->state_ == State::kHijacked) {
+    // A response written before the Hijack has left, or failed: the
+    // stream counts it as its own (its Close waits for it).
+    OwnerOf<HijackedStream>(&c->tcp_)->WriteDone(status);
+    return;
+  }
   if (status < 0) {
     // UV_ECANCELED is expected while closing.
     if (c->state_ != State::kClosing) c->Close();
@@ -1022,7 +1039,7 @@ void Conn::CloseIfIdle() {
 }
 
 void Conn::Close() {
-  if (state_ == State::kClosing) return;
+  if (state_ == State::kClosing || state_ == State::kHijacked) return;
   SetState(State::kClosing);
   turn_end_.Unlink();
   std::shared_ptr<ServerResponse> resp = std::move(resp_);
@@ -1047,6 +1064,45 @@ void Conn::Close() {
   // body's on_end, with the error; they may do anything.
   if (resp) resp->Detach();
   if (body) body->End(Error(ErrorCode::kUnexpectedEof, "http: connection closed before the request body ended"), Header());
+}
+
+Result<std::shared_ptr<HijackedConn>> Conn::Hijack() {
+  if (state_ != State::kHandling && state_ != State::kHeld) {
+    return Error(ErrorCode::kCanceled, "http: connection closed before the response was written");
+  }
+  if (body_streaming_ || read_broken_) {
+    return Error(ErrorCode::kInvalidArgument, "http: Hijack while the request body is still arriving");
+  }
+  // The head the response wrote goes first; on the same handle, libuv
+  // keeps it ahead of whatever the stream writes.
+  Flush();
+  if (state_ == State::kClosing) return Error(ErrorCode::kCanceled, "http: connection closed by a write error");
+  StopReading();
+  turn_end_.Unlink();
+  SetState(State::kHijacked);  // (Server::conn_state hears kHijacked)
+  if (server_ != nullptr) server_->OnConnHijacked(this);
+  server_ = nullptr;
+  hijacked_ = HijackedStream::Adopt(this, std::move(tls_), remote_addr_);
+  std::shared_ptr<HijackedConn> conn = hijacked_;
+  // Inside ProcessInput the bytes past the request are still in its hands
+  // (it calls FinishHijack when the handler returns); elsewhere (a held
+  // response) they wait in rs_->in.
+  if (!in_process_input_) FinishHijack(rs_ ? std::string_view(rs_->in) : std::string_view());
+  return conn;
+}
+
+void Conn::FinishHijack(std::string_view buffered) {
+  std::shared_ptr<HijackedStream> stream = std::move(hijacked_);
+  std::shared_ptr<ServerResponse> resp = std::move(resp_);
+  std::string rest(buffered);  // (a view of rs_->in, which goes now)
+  // The handler may still read its Request, as after a Close.
+  if (resp != nullptr && rs_) {
+    rs_->spare_response.reset();
+    resp->Retain(std::shared_ptr<RequestState>(std::move(rs_)));
+  }
+  rs_.reset();
+  if (resp != nullptr) resp->Detach();  // (finished: no callback runs)
+  stream->Start(rest, read_eof_);
 }
 
 void Conn::OnClose(uv_handle_t* h) {

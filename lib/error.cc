@@ -36,6 +36,9 @@ std::string_view ErrorCodeName(ErrorCode code) {
     case ErrorCode::kNoCookie: return "NoCookie";
     case ErrorCode::kNotMultipart: return "NotMultipart";
     case ErrorCode::kMissingFile: return "MissingFile";
+    case ErrorCode::kHijacked: return "Hijacked";
+    case ErrorCode::kNotSupported: return "NotSupported";
+    case ErrorCode::kProxy: return "Proxy";
   }
   return "Unknown";
 }

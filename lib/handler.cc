@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "internal/path.h"
+#include "nethttp/hijacked_conn.h"
 #include "nethttp/status.h"
 
 namespace nethttp {
@@ -160,6 +161,10 @@ void HttpError(ResponseWriter& w, std::string_view msg, int code) {
 }
 
 void NotFound(ResponseWriter& w, Request& /*r*/) { HttpError(w, "404 page not found", StatusNotFound); }
+
+Result<std::shared_ptr<HijackedConn>> ResponseWriter::Hijack() {
+  return Error(ErrorCode::kNotSupported, "http: this ResponseWriter does not support Hijack");
+}
 
 std::shared_ptr<Handler> NotFoundHandler() {
   // Stateless, so one instance serves every mux and every request.

@@ -139,6 +139,10 @@ void AppendHttpDate(std::time_t t, std::string* out) {
 bool ServerResponse::BodyAllowed() const { return BodyAllowedForStatus(status_); }
 
 void ServerResponse::WriteHeader(int code) {
+  if (hijacked_) {
+    Log().warn("http: response.WriteHeader on hijacked connection");  // (Go's words)
+    return;
+  }
   if (head_written_ || status_ != 0) {
     Log().warn("http: superfluous response.WriteHeader call ({} after {})", code, status_);
     return;
@@ -174,6 +178,7 @@ void ServerResponse::WriteHeader(int code) {
 }
 
 Error ServerResponse::Write(std::string_view data) {
+  if (hijacked_) return Error(ErrorCode::kHijacked, "http: connection has been hijacked");
   if (sink_ == nullptr) {
     return Error(ErrorCode::kCanceled, "http: connection closed before the response was written");
   }
@@ -406,6 +411,26 @@ void ServerResponse::CloseNotify(std::function<void()> f) {
     return;
   }
   close_notify_ = std::move(f);
+}
+
+Result<std::shared_ptr<HijackedConn>> ServerResponse::Hijack() {
+  if (hijacked_) return Error(ErrorCode::kHijacked, "http: connection has been hijacked");
+  if (finished_) return Error(ErrorCode::kInvalidArgument, "http: Hijack after the response finished");
+  if (sink_ == nullptr) {
+    return Error(ErrorCode::kCanceled, "http: connection closed before the response was written");
+  }
+  if (status_ != 0 && !head_written_) SendBuffered(/*even_empty=*/true);
+  // Over before the connection lets go of us (it detaches this response
+  // from inside Hijack), so that no callback of ours runs; undone if the
+  // connection refuses.
+  hijacked_ = finished_ = true;
+  Result<std::shared_ptr<HijackedConn>> conn = sink_->Hijack();
+  if (!conn.ok()) {
+    hijacked_ = finished_ = false;
+  } else {
+    pending_.clear();
+  }
+  return conn;
 }
 
 void ServerResponse::Drained() {

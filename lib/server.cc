@@ -107,6 +107,7 @@ std::string_view ConnStateName(ConnState s) {
     case ConnState::kNew: return "new";
     case ConnState::kActive: return "active";
     case ConnState::kIdle: return "idle";
+    case ConnState::kHijacked: return "hijacked";
     case ConnState::kClosed: return "closed";
   }
   return "?";

@@ -100,6 +100,9 @@ TEST_SUITE("error") {
         {ErrorCode::kNoCookie, "NoCookie"},
         {ErrorCode::kNotMultipart, "NotMultipart"},
         {ErrorCode::kMissingFile, "MissingFile"},
+        {ErrorCode::kHijacked, "Hijacked"},
+        {ErrorCode::kNotSupported, "NotSupported"},
+        {ErrorCode::kProxy, "Proxy"},
     };
     // The enum is dense from kOk: the table must list each value once, in
     // order, so a code added without a row here (or a name) fails below.

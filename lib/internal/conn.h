@@ -21,6 +21,8 @@
 
 namespace nethttp {
 
+class HijackedStream;
+
 // RequestState is what a connection needs only while a request is on it:
 // the parser, the Request its handler sees, and the byte buffers. An idle
 // connection hands its state back to the server's pool
@@ -60,6 +62,8 @@ class Conn final : public ResponseSink, public StreamBody::Source {
     kLingering,      // last response queued and the write side shut; waits for the
                     // peer's EOF or the linger timer, so the peer reads it before a RST
     kClosing,       // uv_close called; waits for both close callbacks, then deletes this
+    kHijacked,      // the handler took the socket (Hijack): a HijackedStream owns the
+                    // handle, and this object is only the memory it lives in
   };
 
   // Accept serves fd, a connection the server's listener accepted from
@@ -97,12 +101,14 @@ class Conn final : public ResponseSink, public StreamBody::Source {
   void WantWritable() override;
   uint64_t StallMs() const;
   bool UnreadBodyForcesClose() override;
+  Result<std::shared_ptr<HijackedConn>> Hijack() override;
 
   // StreamBody::Source, for a request body streamed to its handler.
   void UpdateReading() override;
   void BodyAbandoned() override;
 
  private:
+  friend class HijackedStream;  // takes over tcp_ and tls_, and deletes this
   struct WriteReq;
 
   explicit Conn(ServerLoop* server);
@@ -146,6 +152,10 @@ class Conn final : public ResponseSink, public StreamBody::Source {
   void NextRequest();
   void ResumeInput();
   void FailRequest(const Error& err);
+  // FinishHijack gives the hijacked stream the bytes read past the request
+  // (they may be in ProcessInput's hands: then it calls this once the
+  // handler is back) and lets go of the request.
+  void FinishHijack(std::string_view buffered);
   void StartLingering();
   bool PeerIsDone() const;
   // Decrypt turns a TLS connection's read into plaintext (in the server's
@@ -250,6 +260,8 @@ class Conn final : public ResponseSink, public StreamBody::Source {
     std::shared_ptr<const ConnectionState> state;
   };
   std::unique_ptr<Tls> tls_;
+  // hijacked_ is the stream a Hijack made, until FinishHijack starts it.
+  std::shared_ptr<HijackedStream> hijacked_;
 };
 
 }  // namespace nethttp

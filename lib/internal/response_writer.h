@@ -59,6 +59,11 @@ class ResponseSink {
   // the connection cannot be kept because of that body, so the head says
   // Connection: close (Go: the unread-body checks of chunkWriter.writeHeader).
   virtual bool UnreadBodyForcesClose() = 0;
+  // Hijack hands the connection to the handler (ResponseWriter::Hijack),
+  // after the output so far. A sink that cannot says kNotSupported.
+  virtual Result<std::shared_ptr<HijackedConn>> Hijack() {
+    return Error(ErrorCode::kNotSupported, "http: this connection does not support Hijack");
+  }
 };
 
 // kBufferBeforeChunking is how many body bytes a handler may write before
@@ -101,6 +106,10 @@ class ServerResponse : public ResponseWriter,
   bool Writable() override;
   void OnWritable(std::function<void()> f) override;
   void CloseNotify(std::function<void()> f) override;
+  // Hijack puts a head already written in the output (Go's cw.flush) and
+  // asks the connection for itself. The response is then over: writes
+  // fail with kHijacked and its callbacks never run.
+  Result<std::shared_ptr<HijackedConn>> Hijack() override;
 
   // SendBuffered puts what the handler wrote so far in the output buffer:
   // the head (chunked, unless a Content-Length was set) and the body bytes
@@ -176,6 +185,7 @@ class ServerResponse : public ResponseWriter,
   bool finished_ = false;
   bool close_after_ = false;
   bool client_gone_ = false;  // ClientGone ran: a later CloseNotify runs at once
+  bool hijacked_ = false;     // Hijack succeeded (finished_ is set too)
   Framing framing_ = Framing::kUndecided;
   int64_t declared_length_ = -1;  // the handler's own Content-Length, if any
   int64_t written_ = 0;           // body bytes accepted from the handler

@@ -84,6 +84,9 @@ class ServerLoop {
   std::string& TlsPlaintext() { return tls_plaintext_; }
   void OnConnOpened(Conn* c);
   void OnConnClosed(Conn* c);
+  // OnConnHijacked forgets c, which a handler took over: as for a closed
+  // one, Shutdown no longer waits for it (Go: StateHijacked).
+  void OnConnHijacked(Conn* c) { OnConnClosed(c); }
   size_t num_conns() const { return num_conns_; }
   // TakeRequestState and ReturnRequestState keep the pool of per-request
   // state that connections share (conn.h RequestState).

@@ -90,6 +90,16 @@ enum class ErrorCode {
   // kMissingFile: Request::FormFile found no file of the field asked for
   // (Go: ErrMissingFile, "http: no such file").
   kMissingFile,
+  // kHijacked: the handler took the connection over (ResponseWriter::Hijack),
+  // so the server does nothing more with it (Go: ErrHijacked, "http:
+  // connection has been hijacked").
+  kHijacked,
+  // kNotSupported: the object does not offer the feature, as a ResponseWriter
+  // that cannot Hijack (Go: ErrNotSupported, "feature not supported").
+  kNotSupported,
+  // kProxy: the proxy refused to open a tunnel; the message is its status
+  // ("407 Proxy Authentication Required"; Go gives the text alone).
+  kProxy,
 };
 
 // ErrorCodeName returns the enumerator's name without the k, e.g. "Timeout".

@@ -48,6 +48,7 @@ inline constexpr std::string_view TrailerPrefix = "Trailer:";
 // below, which forwards them all and holds correctly, and overrides only
 // what it changes.
 class DrainAwaiter;
+class HijackedConn;
 
 class ResponseWriter {
  public:
@@ -114,6 +115,22 @@ class ResponseWriter {
   // its leaving is not noticed until its turn.
   // A later call replaces an earlier f.
   virtual void CloseNotify(std::function<void()> f) = 0;
+
+  // Hijack hands the connection to the handler (Go: http.Hijacker), for a
+  // protocol other than HTTP after the request: a WebSocket or other
+  // Upgrade, a CONNECT tunnel. The server then does nothing more with it:
+  // the response's later writes fail with kHijacked, and the handler owns
+  // the HijackedConn (hijacked_conn.h), whose reads start with the bytes
+  // that came after the request. A head the handler wrote first goes out
+  // before the Hijack returns (Go flushes it too), so WriteHeader(101)
+  // then Hijack sends the 101; or write the whole answer on the conn.
+  // It fails once the response is finished, on a second call, and while
+  // a streamed request body is still arriving (Go hands over the rest of
+  // such a body as raw bytes; we refuse, so a tunnel cannot begin inside a
+  // body another hop framed differently). Like Go's, the interface is
+  // optional: a writer that cannot (httptest's recorder, TimeoutHandler's)
+  // gives kNotSupported, which is this default.
+  virtual Result<std::shared_ptr<HijackedConn>> Hijack();
 };
 
 // DrainAwaiter is what ResponseWriter::Drain returns.
@@ -188,6 +205,7 @@ class ResponseWriterWrapper : public ResponseWriter,
   bool Writable() override { return inner_->Writable(); }
   void OnWritable(std::function<void()> f) override { inner_->OnWritable(std::move(f)); }
   void CloseNotify(std::function<void()> f) override { inner_->CloseNotify(std::move(f)); }
+  Result<std::shared_ptr<HijackedConn>> Hijack() override { return inner_->Hijack(); }
 
   // Unwrap returns the wrapped writer (Go 1.20: Unwrap).
   ResponseWriter& Unwrap() { return *inner_; }

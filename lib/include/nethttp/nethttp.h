@@ -12,6 +12,7 @@
 #include "nethttp/gzip_handler.h"
 #include "nethttp/handler.h"
 #include "nethttp/header.h"
+#include "nethttp/hijacked_conn.h"
 #include "nethttp/log.h"
 #include "nethttp/loop.h"
 #include "nethttp/media_type.h"

@@ -43,8 +43,9 @@ inline constexpr size_t DefaultMaxRequestTargetBytes = 8 << 10;
 inline constexpr size_t DefaultMaxHeaderFields = 100;
 
 // ConnState is a connection's state as reported to Server::conn_state (Go:
-// ConnState). Hijacked has no counterpart yet.
-enum class ConnState { kNew, kActive, kIdle, kClosed };
+// ConnState). A connection ends in kClosed, or in kHijacked when its
+// handler took it over (ResponseWriter::Hijack): the server forgets it then.
+enum class ConnState { kNew, kActive, kIdle, kHijacked, kClosed };
 std::string_view ConnStateName(ConnState s);
 
 class Server {
