@@ -176,6 +176,7 @@ TEST_SUITE("Hijack") {
     REQUIRE(head);
     CHECK(head->status == 101);
     CHECK(head->Get("Upgrade") == "shout");
+    CHECK(head->Get("Connection") == "Upgrade");
     CHECK_FALSE(head->Has("Content-Length"));
     CHECK_FALSE(head->Has("Transfer-Encoding"));
     CHECK(echoed == "X");
