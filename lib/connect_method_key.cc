@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "internal/base64.h"
 #include "internal/host_port.h"
 
 namespace nethttp {
@@ -21,7 +22,28 @@ Result<ConnectMethodKey> KeyForURL(const URL& url) {
   }
   if (port.empty()) port = url.scheme == "https" ? "443" : "80";  // Go: canonicalAddr, portMap
   bool v6 = host.find(':') != std::string::npos;
-  return ConnectMethodKey{url.scheme, (v6 ? "[" + host + "]" : host) + ":" + port};
+  ConnectMethodKey key;
+  key.scheme = url.scheme;
+  key.addr = (v6 ? "[" + host + "]" : host) + ":" + port;
+  return key;
+}
+
+Result<ConnectMethodKey> ThroughProxy(ConnectMethodKey key, const URL& proxy_url) {
+  if (proxy_url.scheme != "http") {
+    return Error(ErrorCode::kNotSupported,
+                 "proxy: scheme \"" + proxy_url.scheme + "\" is not supported (only http:// proxies)");
+  }
+  URL dial = proxy_url;
+  dial.scheme = "http";
+  Result<ConnectMethodKey> proxy = KeyForURL(dial);
+  if (!proxy.ok()) return Error(ErrorCode::kInvalidUrl, "proxy: " + proxy.error().message());
+  key.proxy = proxy_url.String();
+  key.proxy_addr = proxy->addr;
+  if (!proxy_url.user.empty()) {
+    // Go: connectMethod.proxyAuth, Basic with the decoded user and password.
+    key.proxy_authorization = "Basic " + Base64Encode(proxy_url.Username() + ":" + proxy_url.Password());
+  }
+  return key;
 }
 
 }  // namespace nethttp

@@ -24,12 +24,17 @@ namespace {
 // exchange may skip before the final one.
 constexpr int kMaxInterimResponses = 5;
 
+// kProxyConnectTimeout bounds the wait for a proxy's answer to CONNECT
+// (Go's dialConn gives it a minute when the request has no deadline).
+constexpr std::chrono::milliseconds kProxyConnectTimeout{60'000};
+
 // IsInterim: a 1xx response other than 101, which ends HTTP/1 on the conn.
 bool IsInterim(int code) { return code >= 100 && code < 200 && code != StatusSwitchingProtocols; }
 
 const char* StateName(PersistConn::State s) {
   switch (s) {
     case PersistConn::State::kDialing: return "dialing";
+    case PersistConn::State::kProxyConnecting: return "proxy-connecting";
     case PersistConn::State::kHandshaking: return "handshaking";
     case PersistConn::State::kIdle: return "idle";
     case PersistConn::State::kWritingRequest: return "writing-request";
@@ -44,7 +49,8 @@ bool LegalTransition(PersistConn::State from, PersistConn::State to) {
   using S = PersistConn::State;
   if (to == S::kClosing) return from != S::kClosing;
   switch (from) {
-    case S::kDialing: return to == S::kIdle || to == S::kHandshaking;
+    case S::kDialing: return to == S::kIdle || to == S::kHandshaking || to == S::kProxyConnecting;
+    case S::kProxyConnecting: return to == S::kHandshaking;
     case S::kHandshaking: return to == S::kIdle;
     case S::kIdle: return to == S::kWritingRequest || to == S::kReadingHead;
     // A server may answer before it has read the whole request (an early
@@ -100,6 +106,7 @@ void PersistConn::SetState(State next) {
     case State::kIdle: ArmTimer(idle_timeout_); break;
     case State::kReadingHead: ArmTimer(header_timeout_); break;
     case State::kHandshaking: ArmTimer(tls_dial_.handshake_timeout); break;
+    case State::kProxyConnecting: ArmTimer(kProxyConnectTimeout); break;
     case State::kDialing: break;  // Dial arms the dial deadline
     default: ArmTimer(Duration(0)); break;
   }
@@ -122,6 +129,9 @@ void PersistConn::OnTimer(uv_timer_t* t) {
       return;
     case State::kHandshaking:
       pc->Close(Error(ErrorCode::kTimeout, "net/http: TLS handshake timeout"));
+      return;
+    case State::kProxyConnecting:
+      pc->Close(Error(ErrorCode::kTimeout, "proxyconnect: timeout awaiting the proxy's answer to CONNECT"));
       return;
     case State::kIdle:
       // Go: IdleConnTimeout ("http: idle connection timeout"); nobody waits.
@@ -146,7 +156,7 @@ void PersistConn::Dial(std::string host, std::string port, Duration timeout,
                        std::function<void(Error)> dialed, TlsDial tls) {
   assert(state_ == State::kDialing);
   dialed_ = std::move(dialed);
-  host_ = host;
+  host_ = tls.host.empty() ? host : tls.host;
   tls_dial_ = std::move(tls);
   ArmTimer(timeout);
   dialer_.Dial(std::move(host), std::move(port), [this](Error err) { OnDialed(std::move(err)); });
@@ -181,6 +191,20 @@ void PersistConn::OnDialed(Error err) {
     if (dialed) dialed(Error());
     return;
   }
+  if (!tls_dial_.connect.empty()) {
+    // Through a proxy the tunnel comes first, within the dial as in Go's
+    // dialConn; the proxy's answer is a head only (RFC 9110 §9.3.6: a 2xx
+    // to CONNECT has no body), so it is parsed as the answer to a HEAD.
+    SetState(State::kProxyConnecting);
+    parser_.set_response_to_head(true);
+    StartReading();
+    WriteOrClose(tls_dial_.connect);
+    return;
+  }
+  StartHandshake();
+}
+
+void PersistConn::StartHandshake() {
   // https: the handshake is part of the dial (Go: persistConn.addTLS in
   // dialConn), so a conn reaches the pool, or a request, only once the
   // server has proved who it is. The session cache is keyed like the pool,
@@ -191,6 +215,32 @@ void PersistConn::OnDialed(Error err) {
   tls_out_.clear();
   tls_->Start(&tls_out_);
   WriteOrClose(tls_out_);
+}
+
+void PersistConn::HandleConnectAnswer(std::string_view data) {
+  Http1Parser::FeedResult r = parser_.Feed(data);
+  if (r.status == Http1Parser::Status::kError) {
+    CloseWith(Error(ErrorCode::kMalformedResponse, "proxyconnect: " + parser_.error().message()), false);
+    return;
+  }
+  if (r.status != Http1Parser::Status::kMessageComplete) return;  // (more of the head to come)
+  const MessageHead& h = parser_.head();
+  if (h.status_code != StatusOK) {
+    // Go's dialConn fails with the status text alone ("Forbidden"); the
+    // code in front says which answer it was.
+    CloseWith(Error(ErrorCode::kProxy, std::to_string(h.status_code) + " " + h.reason), false);
+    return;
+  }
+  if (r.consumed < data.size()) {
+    // The server speaks after our ClientHello, so a byte here came from
+    // the proxy, and would be read as the server's.
+    CloseWith(Error(ErrorCode::kMalformedResponse, "proxyconnect: bytes after the answer to CONNECT"), false);
+    return;
+  }
+  parser_.Reset();
+  parser_.set_response_to_head(false);
+  tls_dial_.connect.clear();
+  StartHandshake();
 }
 
 void PersistConn::HandshakeDone() {
@@ -479,6 +529,10 @@ void PersistConn::OnRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
 }
 
 void PersistConn::OnBytes(std::string_view bytes) {
+  if (state_ == State::kProxyConnecting) {
+    HandleConnectAnswer(bytes);
+    return;
+  }
   if (tls_ == nullptr) {
     HandleData(bytes);
     return;

@@ -76,6 +76,8 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   if (method == "CONNECT" && req.url.path.empty()) {
     // CONNECT names the authority, not a path (Go: Request.write).
     ruri = req.url.opaque.empty() ? host : req.url.opaque;
+  } else if (opts.absolute_form && !req.url.scheme.empty() && req.url.opaque.empty()) {
+    ruri = req.url.scheme + "://" + host + ruri;
   }
   if (ContainsCtl(ruri)) {
     return Error(ErrorCode::kInvalidArgument,
@@ -139,7 +141,11 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   }
   for (const Header::Field& f : req.header) {
     if (Excluded(f.key)) continue;
+    if (!opts.proxy_authorization.empty() && f.key == "Proxy-Authorization") continue;
     s.append(f.key).append(": "sv).append(f.value).append("\r\n"sv);
+  }
+  if (!opts.proxy_authorization.empty()) {
+    s.append("Proxy-Authorization: "sv).append(opts.proxy_authorization).append("\r\n"sv);
   }
   if (opts.accept_gzip) s.append("Accept-Encoding: gzip\r\n"sv);
   s.append("\r\n"sv);
@@ -153,5 +159,14 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   return Error();
 }
 
-}  // namespace nethttp
+void WriteConnect(std::string_view addr, std::string_view proxy_authorization, std::string* out) {
+  std::string& s = *out;
+  s.append("CONNECT "sv).append(addr).append(" HTTP/1.1\r\nHost: "sv).append(addr).append("\r\n"sv);
+  s.append("User-Agent: "sv).append(kDefaultUserAgent).append("\r\n"sv);
+  if (!proxy_authorization.empty()) {
+    s.append("Proxy-Authorization: "sv).append(proxy_authorization).append("\r\n"sv);
+  }
+  s.append("\r\n"sv);
+}
 
+}  // namespace nethttp

@@ -50,8 +50,13 @@ struct Transport::Impl::Attempt {
   std::shared_ptr<Body> body;
   int64_t body_length = -1;
   std::string key;
-  std::string addr;  // "host:port" to dial
+  std::string addr;  // "host:port" to dial: the server's, or its proxy's
   std::shared_ptr<TlsContext> tls;  // https: the context its conn shakes hands with
+  // Through a proxy: connect opens the tunnel to an https server, whose
+  // name tls_host is (the proxy's is what is dialed).
+  bool proxied = false;
+  std::string connect;
+  std::string tls_host;
   Done done;
   std::shared_ptr<Cancelation> cancel;
   std::shared_ptr<WantConn> want;  // while waiting for a conn
@@ -96,6 +101,19 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
     done(key.error());
     return;
   }
+  if (t_->proxy) {
+    // Go's connectMethodForRequest: the proxy function decides per request.
+    Result<std::optional<URL>> proxy = t_->proxy(req);
+    if (!proxy.ok()) {
+      done(proxy.error());
+      return;
+    }
+    if (proxy->has_value()) key = ThroughProxy(std::move(*key), **proxy);
+    if (!key.ok()) {
+      done(key.error());
+      return;
+    }
+  }
   auto a = std::make_shared<Attempt>();
   if (key->scheme == "https") {
     Result<std::shared_ptr<TlsContext>> tls = ClientTls();
@@ -110,6 +128,10 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   // Go asks for gzip unless the caller chose an encoding or a range, or
   // there is no body to decode (AsksForGzip, shared with DumpRequestOut).
   opts.accept_gzip = !t_->disable_compression && AsksForGzip(req);
+  if (key->ProxiedHttp()) {
+    opts.absolute_form = true;
+    opts.proxy_authorization = key->proxy_authorization;
+  }
   a->added_gzip = opts.accept_gzip;
   if (t_->expect_continue_timeout.count() > 0 && HasToken(req.header.Get("Expect"), "100-continue") &&
       (!req.body.empty() || req.body_stream != nullptr)) {
@@ -136,7 +158,13 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   a->body_length = req.content_length > 0 ? req.content_length : -1;
   a->req = std::move(req);
   a->key = key->String();
-  a->addr = key->addr;
+  a->addr = key->DialAddr();
+  a->proxied = !key->proxy.empty();
+  if (key->Tunneled()) {
+    WriteConnect(key->addr, key->proxy_authorization, &a->connect);
+    std::string port;
+    SplitHostOptionalPort(key->addr, &a->tls_host, &port);
+  }
   a->done = std::move(done);
   a->cancel = std::move(cancel);
   if (a->cancel) {
@@ -202,6 +230,8 @@ void Transport::Impl::StartDial(const std::shared_ptr<WantConn>& w) {
   if (w->attempt != nullptr && w->attempt->tls != nullptr) {
     tls.ctx = w->attempt->tls;
     tls.handshake_timeout = t_->tls_handshake_timeout;
+    tls.connect = w->attempt->connect;
+    tls.host = w->attempt->tls_host;
   }
   pc->Dial(std::move(host), std::move(port), t_->dial_timeout,
            [this, pc, w](Error err) { OnDialed(pc, w, std::move(err)); }, std::move(tls));
@@ -221,7 +251,11 @@ void Transport::Impl::OnDialed(PersistConn* pc, const std::shared_ptr<WantConn>&
   std::shared_ptr<Attempt> a = w->done ? nullptr : w->attempt;
   if (err) {
     // The conn is closing and already forgotten (OnClosing). Go delivers
-    // the dial error to the request that asked for the dial.
+    // the dial error to the request that asked for the dial, and says
+    // when it was the proxy that could not be reached.
+    if (a && a->proxied && err.message().rfind("dial tcp", 0) == 0) {
+      err = Error(err.code(), "proxyconnect tcp: " + err.message(), err.uv_code());
+    }
     if (a) Deliver(a, std::move(err));
     return;
   }
@@ -381,12 +415,18 @@ Transport& DefaultTransport() {
   Loop* current = Loop::Current();
   if (current == nullptr || current == &DefaultLoop()) {
     static Transport transport(&DefaultLoop());
+    // Go's DefaultTransport honours HTTP_PROXY and its kin; so does ours.
+    [[maybe_unused]] static const bool proxied = (transport.proxy = ProxyFromEnvironment, true);
     return transport;
   }
   // A worker's handler relaying to an upstream: its own loop's Transport,
   // whose kept-alive connections only that loop's handlers reuse.
   static const uint64_t key = NewLoopLocalKey();
-  return LoopLocal<Transport>(*current, key, [current] { return std::make_shared<Transport>(current); });
+  return LoopLocal<Transport>(*current, key, [current] {
+    auto t = std::make_shared<Transport>(current);
+    t->proxy = ProxyFromEnvironment;
+    return t;
+  });
 }
 
 }  // namespace nethttp

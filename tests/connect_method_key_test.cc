@@ -38,4 +38,35 @@ TEST_SUITE("connect_method_key") {
       CHECK(key(host).error().message() == "http: invalid host in request URL \"" + std::string(host) + "\"");
     }
   }
+
+  TEST_CASE("ThroughProxy: http shares the proxy's conns, https gets a tunnel per server") {
+    auto key = [](const char* raw, const char* proxy) {
+      auto k = KeyForURL(nethttp::Parse(raw).value());
+      REQUIRE(k.ok());
+      return nethttp::ThroughProxy(*k, nethttp::Parse(proxy).value());
+    };
+    auto a = key("http://a/x", "http://p:3128");
+    auto b = key("http://b:8080/", "http://p:3128");
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a->ProxiedHttp());
+    CHECK(a->String() == b->String());  // Go leaves the target out of a proxied http key
+    CHECK(a->DialAddr() == "p:3128");
+    CHECK(a->addr == "a:80");
+    CHECK(a->proxy_authorization.empty());
+    auto s1 = key("https://a/", "http://p:3128"), s2 = key("https://b/", "http://p:3128");
+    CHECK(s1->Tunneled());
+    CHECK(s1->String() != s2->String());
+    CHECK(s1->DialAddr() == "p:3128");
+    CHECK(key("http://a/", "http://p").value().proxy_addr == "p:80");
+    // Credentials are decoded, then sent as Basic; they are part of the key.
+    auto cred = key("http://a/", "http://us%3Aer:p%40ss@p:3128");
+    CHECK(cred->proxy_authorization == "Basic dXM6ZXI6cEBzcw==");  // base64("us:er:p@ss")
+    CHECK(cred->String() != a->String());
+    CHECK(KeyForURL(nethttp::Parse("http://a/").value())->String() == "http|a:80");
+    for (const char* proxy : {"https://p:443", "socks5://p:1080"}) {
+      CAPTURE(proxy);
+      CHECK(key("http://a/", proxy).error().code() == nethttp::ErrorCode::kNotSupported);
+    }
+  }
 }

@@ -179,4 +179,39 @@ TEST_SUITE("request_writer") {
     Request r3 = Req("GET", "http://a/", "a\r\nX: y");
     CHECK(WriteErr(r3) == "http: invalid Host header");
   }
+
+  TEST_CASE("through a proxy: absolute form, and the proxy URL's credentials replace the caller's") {
+    Request r = Req("GET", "http://example.com/a?b=c");
+    r.header.Add("Proxy-Authorization", "Basic stale");
+    std::string out;
+    RequestWriteOptions opts;
+    opts.absolute_form = true;
+    opts.proxy_authorization = "Basic dTpw";
+    REQUIRE_FALSE(WriteRequest(r, opts, &out));
+    CHECK(out ==
+          "GET http://example.com/a?b=c HTTP/1.1\r\nHost: example.com\r\nUser-Agent: nethttp/0.1\r\n"
+          "Proxy-Authorization: Basic dTpw\r\n\r\n");
+    // Without credentials of its own the caller's field goes as it is
+    // (Go: the mutateHeaderFunc is only installed for a proxy URL with
+    // userinfo); a Host that differs from the URL's names the target.
+    Request h = Req("GET", "http://10.0.0.1:8080/x", "vhost.example");
+    h.header.Add("Proxy-Authorization", "Basic mine");
+    out.clear();
+    opts.proxy_authorization = {};
+    REQUIRE_FALSE(WriteRequest(h, opts, &out));
+    CHECK(out ==
+          "GET http://vhost.example/x HTTP/1.1\r\nHost: vhost.example\r\nUser-Agent: nethttp/0.1\r\n"
+          "Proxy-Authorization: Basic mine\r\n\r\n");
+  }
+
+  TEST_CASE("WriteConnect: Go's connectReq, with Host and credentials") {
+    std::string out;
+    nethttp::WriteConnect("example.com:443", "", &out);
+    CHECK(out == "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\nUser-Agent: nethttp/0.1\r\n\r\n");
+    out.clear();
+    nethttp::WriteConnect("[::1]:8443", "Basic dTpw", &out);
+    CHECK(out ==
+          "CONNECT [::1]:8443 HTTP/1.1\r\nHost: [::1]:8443\r\nUser-Agent: nethttp/0.1\r\n"
+          "Proxy-Authorization: Basic dTpw\r\n\r\n");
+  }
 }

@@ -1100,4 +1100,54 @@ TEST_SUITE("transport: DefaultTransport per loop") {
     CHECK(&on_a->EventLoop() == &a.loop());
     CHECK(&on_b->EventLoop() == &b.loop());
   }
+
+  // A scripted proxy's answers to CONNECT (the happy path and Go's proxy
+  // are in e2e/proxy_test.cc): only a clean 200 opens the tunnel.
+  struct ConnectScript {
+    std::vector<std::string> pieces;  // the answer, written as separate reads
+    std::string connect_head;         // what the proxy was asked
+  };
+  ScriptedPeer::OnData ConnectPeer(ConnectScript* script) {
+    return [script](ScriptedPeer&, ScriptedPeer::Conn& c) {
+      size_t end = c.in.find("\r\n\r\n");
+      if (end == std::string::npos || !script->connect_head.empty()) return;
+      script->connect_head = c.in.substr(0, end + 4);
+      for (const std::string& piece : script->pieces) ScriptedPeer::Write(c, piece);
+    };
+  }
+  Result<Response> ViaProxy(ClientFixture& f, int proxy_port, const char* proxy_userinfo = "") {
+    auto proxy = nethttp::Parse("http://" + std::string(proxy_userinfo) + "127.0.0.1:" + std::to_string(proxy_port));
+    REQUIRE(proxy.ok());
+    f.transport.proxy = nethttp::ProxyURL(*proxy);
+    return f.Send(f.transport, NewRequest("GET", "https://example.com:8443/").value());
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "CONNECT: the request Go sends, and a refusal read in pieces is kProxy") {
+    ConnectScript script{{"HTTP/1.1 407 Proxy Auth", "entication Required\r\nProxy-Authenticate: Basic\r\n",
+                          "Content-Length: 5\r\n\r\nnope!"}};
+    ScriptedPeer peer(fx.uv(), ConnectPeer(&script));
+    auto r = ViaProxy(*this, peer.port(), "u:p@");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kProxy);
+    CHECK(r.error().message().find("407 Proxy Authentication Required") != std::string::npos);
+    CHECK(script.connect_head ==
+          "CONNECT example.com:8443 HTTP/1.1\r\nHost: example.com:8443\r\nUser-Agent: nethttp/0.1\r\n"
+          "Proxy-Authorization: Basic dTpw\r\n\r\n");
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "CONNECT: bytes after the 200, or a garbled answer, fail the dial") {
+    ConnectScript extra{{"HTTP/1.1 200 Connection established\r\n\r\n\x16\x03\x01"}};
+    ScriptedPeer peer(fx.uv(), ConnectPeer(&extra));
+    auto r = ViaProxy(*this, peer.port());
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().code() == ErrorCode::kMalformedResponse);
+    CHECK(r.error().message() == "proxyconnect: bytes after the answer to CONNECT");
+
+    ConnectScript garbled{{"SSH-2.0-OpenSSH_9.2\r\n\r\n"}};
+    ScriptedPeer peer2(fx.uv(), ConnectPeer(&garbled));
+    auto g = ViaProxy(*this, peer2.port());
+    REQUIRE_FALSE(g.ok());
+    CHECK(g.error().code() == ErrorCode::kMalformedResponse);
+    CHECK(g.error().message().rfind("proxyconnect: ", 0) == 0);
+  }
 }

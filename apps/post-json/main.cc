@@ -42,7 +42,8 @@ constexpr int kExitTransport = 3;   // refused, DNS, timeout, malformed or cut-s
 constexpr char kFooter[] = R"(URL:
   http[s]://host[:port]/path; ":8091/echo" means http://localhost:8091/echo and
   "host:port/path" means http://host:port/path. https verifies the server
-  against the system's CAs (/etc/ssl/certs) plus --cacert.
+  against the system's CAs (/etc/ssl/certs) plus --cacert. HTTP_PROXY,
+  HTTPS_PROXY and NO_PROXY choose a proxy as Go's DefaultTransport does.
 Items:
   key=value   string field      key:=json   raw JSON value (validated)
   Fields form one JSON object, in the order given; no items send {}. In a
@@ -443,6 +444,8 @@ int main(int argc, char** argv) {
   auto transport_owner = std::make_shared<nethttp::Transport>(&loop);
   nethttp::Transport& transport = *transport_owner;
   transport.tls_client_config = std::move(*tls);
+  // HTTP_PROXY, HTTPS_PROXY and NO_PROXY, as Go's DefaultTransport reads them.
+  transport.proxy = nethttp::ProxyFromEnvironment;
   if (o.repeat > 0) {
     // At most C connections, and room in the pool for all of them: a pool
     // smaller than C would close connections between requests and redial.

@@ -35,12 +35,19 @@ class PersistConn;
 struct TlsDial {
   std::shared_ptr<TlsContext> ctx;
   std::chrono::milliseconds handshake_timeout{0};
+  // Through an HTTP proxy, the address dialed is the proxy's: connect is
+  // the CONNECT request (WriteConnect) that first opens a tunnel to the
+  // server, and host the server's name, for SNI and verification.
+  std::string connect;
+  std::string host;
 };
 
 class PersistConn final : public StreamBody::Source {
  public:
   enum class State {
     kDialing,         // Dialer running; waits for its done (dial deadline on timer_)
+    kProxyConnecting,  // connected to a proxy, CONNECT sent; waits for its 200
+                       // (a minute on timer_, as Go allows)
     kHandshaking,     // https: connected, ClientHello sent; waits for the server's
                       // handshake messages (tls_handshake_timeout on timer_)
     kIdle,            // connected, no request; a read stays armed so the server's
@@ -159,7 +166,13 @@ class PersistConn final : public StreamBody::Source {
   // OnBytes takes what the socket read: over TLS it is decrypted first,
   // and handshake or close_notify records are dealt with here.
   void OnBytes(std::string_view bytes);
+  // StartHandshake sends the ClientHello, on a conn connected to the server
+  // or tunneled to it.
+  void StartHandshake();
   void HandshakeDone();
+  // HandleConnectAnswer reads the proxy's answer to CONNECT: a 200 opens
+  // the tunnel, anything else fails the dial.
+  void HandleConnectAnswer(std::string_view data);
   void HandleData(std::string_view data);
   void HandleEof(int status, Error cut = Error());
   // Write sends bytes (ciphertext over TLS): at once when the socket takes

@@ -26,6 +26,13 @@ struct RequestWriteOptions {
   // Transport asks for gzip on its own behalf, and decodes what it asked
   // for (Go: requestedGzip, in the extra headers).
   bool accept_gzip = false;
+  // absolute_form writes the request-target as "http://host/path", the form
+  // a request to a proxy takes (RFC 9112 §3.2.2; Go: usingProxy).
+  bool absolute_form = false;
+  // proxy_authorization, when set, is sent as Proxy-Authorization in place
+  // of any the caller set: the credentials of the proxy URL (Go: the
+  // mutateHeaderFunc dialConn installs for a proxied http conn).
+  std::string_view proxy_authorization;
 };
 
 // WriteRequest appends req in HTTP/1.1 wire form to out: request line, Host,
@@ -44,6 +51,11 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
 // checks its disable_compression; DumpRequestOut (dump.h) uses the rule as
 // a default Transport does, so the two cannot drift apart.
 bool AsksForGzip(const Request& req);
+
+// WriteConnect appends the CONNECT request that asks an HTTP proxy for a
+// tunnel to addr ("host:port"), with proxy_authorization when set (Go: the
+// connectReq of dialConn, which carries Host and User-Agent too).
+void WriteConnect(std::string_view addr, std::string_view proxy_authorization, std::string* out);
 
 // RequestHost returns the Host a request is sent with: req.host, else the
 // URL's host, cleaned as Go's cleanHost and removeZone do.

@@ -13,6 +13,7 @@
 
 #include "nethttp/cancelation.h"
 #include "nethttp/error.h"
+#include "nethttp/proxy.h"
 #include "nethttp/request.h"
 #include "nethttp/response.h"
 #include "nethttp/tls.h"
@@ -114,6 +115,17 @@ class Transport : public RoundTripper {
   // tls_handshake_timeout bounds the TLS handshake after the TCP connect
   // (Go: TLSHandshakeTimeout, 10 s in DefaultTransport; 0: no limit).
   Duration tls_handshake_timeout{10'000};
+  // proxy picks the proxy for each request (Go: Transport.Proxy): an
+  // http:// proxy URL, nullopt for a direct connection, or an error that
+  // fails the request. Null means no proxy; DefaultTransport() uses
+  // ProxyFromEnvironment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), as Go's
+  // does. Through a proxy, http requests go in absolute form and share
+  // the proxy's connections; https ones each open a CONNECT tunnel to
+  // their server and shake hands with it inside. The proxy URL's userinfo
+  // becomes Proxy-Authorization (Basic). A CONNECT answered other than
+  // 200 fails the request with kProxy; https:// and socks5:// proxies are
+  // kNotSupported.
+  ProxyFunc proxy;
 
   // Transport runs on loop (null: DefaultLoop()).
   explicit Transport(Loop* loop = nullptr);
