@@ -26,6 +26,11 @@ void ResponseRecorder::WriteHeader(int status_code) {
     ++superfluous_write_headers;
     return;
   }
+  if (status_code < 100 || status_code > 999) {
+    // As the server answers it (Go's recorder panics, its server too).
+    Log().error("http: invalid WriteHeader code {}", status_code);
+    status_code = StatusInternalServerError;
+  }
   code = status_code;
   wrote_header = true;
   snap_header_ = header_;

@@ -76,6 +76,19 @@ TEST_SUITE("httptest") {
     CHECK(ReadBody(res) == "made");
   }
 
+  TEST_CASE("ResponseRecorder: a code outside 100-999 is recorded as the server sends it, 500") {
+    for (int bad : {0, 99, 1000, -200}) {
+      CAPTURE(bad);
+      auto rec = NewRecorder();
+      rec->WriteHeader(bad);
+      CHECK(rec->code == 500);
+      CHECK(rec->Result().status_code == 500);
+    }
+    auto rec = NewRecorder();
+    rec->WriteHeader(999);
+    CHECK(rec->code == 999);
+  }
+
   TEST_CASE("ResponseRecorder: Result's content_length, and a handler that wrote nothing") {
     auto rec = NewRecorder();
     rec->Header().Set("Content-Length", "3");

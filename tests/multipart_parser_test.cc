@@ -3,6 +3,7 @@
 // TestLineContinuation, TestParseAllSizes), each fed whole, split at every
 // byte and a byte at a time, plus the limits that are ours.
 #include "internal/multipart_parser.h"
+#include "testutil/multipart.h"  // Crlf
 
 #include <doctest/doctest.h>
 
@@ -12,6 +13,8 @@
 #include <vector>
 
 namespace nethttp {
+using nethttp::testutil::Crlf;
+
 namespace {
 
 struct HeaderBody {
@@ -83,15 +86,6 @@ Outcome ParseEveryWay(std::string_view in, std::string_view sep) {
   CHECK(bytes.parts == whole.parts);
   CHECK(bytes.err.message() == whole.err.message());
   return whole;
-}
-
-std::string Crlf(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
 }
 
 using Fields = std::vector<std::pair<std::string, std::string>>;

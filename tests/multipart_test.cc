@@ -13,20 +13,14 @@
 #include <vector>
 
 #include "internal/stream_body.h"
+#include "testutil/multipart.h"  // Crlf
 
 namespace nethttp {
+using nethttp::testutil::Crlf;
+
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Crlf(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '\n') out += '\r';
-    out += c;
-  }
-  return out;
-}
 
 // Go's formdata_test.go message: two files of 20 and 18 bytes, two values.
 const std::string kMessage = Crlf(

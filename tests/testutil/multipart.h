@@ -1,6 +1,7 @@
 // multipart/byteranges read back part by part, as Go's tests read it with
 // mime/multipart.Reader: the 206 answer to several ranges (RFC 9110
-// §14.6). For file_server_test.cc and e2e/pingd_static_test.cc.
+// §14.6). For file_server_test.cc and e2e/pingd_static_test.cc; and Crlf,
+// for the multipart/form-data tests.
 #ifndef NETHTTP_TESTS_TESTUTIL_MULTIPART_H_
 #define NETHTTP_TESTS_TESTUTIL_MULTIPART_H_
 
@@ -11,6 +12,17 @@
 #include <vector>
 
 namespace nethttp::testutil {
+
+// Crlf turns every "\n" of s into "\r\n": Go's multipart tests write their
+// messages with bare newlines and convert them the same way.
+inline std::string Crlf(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\n') out += '\r';
+    out += c;
+  }
+  return out;
+}
 
 // Part is one part of a multipart/byteranges body: its two fields and bytes.
 struct Part {
