@@ -162,10 +162,6 @@ void HttpError(ResponseWriter& w, std::string_view msg, int code) {
 
 void NotFound(ResponseWriter& w, Request& /*r*/) { HttpError(w, "404 page not found", StatusNotFound); }
 
-Result<std::shared_ptr<HijackedConn>> ResponseWriter::Hijack() {
-  return Error(ErrorCode::kNotSupported, "http: this ResponseWriter does not support Hijack");
-}
-
 std::shared_ptr<Handler> NotFoundHandler() {
   // Stateless, so one instance serves every mux and every request.
   static const std::shared_ptr<Handler> handler = std::make_shared<HandlerFunc>(NotFound);

@@ -129,8 +129,12 @@ class ResponseWriter {
   // such a body as raw bytes; we refuse, so a tunnel cannot begin inside a
   // body another hop framed differently). Like Go's, the interface is
   // optional: a writer that cannot (httptest's recorder, TimeoutHandler's)
-  // gives kNotSupported, which is this default.
-  virtual Result<std::shared_ptr<HijackedConn>> Hijack();
+  // gives kNotSupported, which is this default. It is defined here, not in
+  // handler.cc, so that ResponseWriter has no key function: every file that
+  // uses the interface (cookie.cc in the fuzz targets) carries its typeinfo.
+  virtual Result<std::shared_ptr<HijackedConn>> Hijack() {
+    return Error(ErrorCode::kNotSupported, "http: this ResponseWriter does not support Hijack");
+  }
 };
 
 // DrainAwaiter is what ResponseWriter::Drain returns.
