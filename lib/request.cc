@@ -72,6 +72,9 @@ std::string RemoveEmptyPort(std::string host) {
 // still streaming to the handler: an empty form would be a wrong answer.
 Error CheckBodyRead(const Request& r, std::string_view what) {
   if (r.body.empty() && r.body_stream != nullptr && r.content_length != 0) {
+    // (An empty chunked body, which Body() replays from r.body, is whole.)
+    const auto* replay = dynamic_cast<const StreamBody*>(r.body_stream.get());
+    if (replay != nullptr && replay->replays_string) return {};
     return Error(ErrorCode::kInvalidArgument,
                  "http: " + std::string(what) + ": the body is streamed to this handler; read it into r.body first");
   }
@@ -286,6 +289,7 @@ Result<Request> NewRequest(std::string_view method, std::string_view url, std::s
 std::shared_ptr<nethttp::Body> Request::Body() {
   if (body_stream == nullptr) {
     auto b = std::make_shared<StreamBody>(nullptr);
+    b->replays_string = true;
     b->Deliver(body);
     b->End(Error(), trailer);
     body_stream = std::move(b);

@@ -165,6 +165,24 @@ TEST_SUITE("request") {
     CHECK((*r->form)["q"] == std::vector<std::string>{"foo", "bar"});
   }
 
+  TEST_CASE("ParseForm after Body() on an empty chunked body: an empty form, not a streaming error") {
+    Result<Request> r = NewRequest("POST", "http://example.com/?q=1");
+    REQUIRE(r.ok());
+    r->header.Set("Content-Type", "application/x-www-form-urlencoded");
+    r->content_length = -1;  // chunked, as the server gives it: length unknown
+    REQUIRE(r->Body() != nullptr);
+    CHECK_FALSE(r->ParseForm());
+    CHECK(r->post_form->empty());
+    CHECK(r->FormValue("q") == "1");
+    // A body that really streams (not a replay of r.body) is still refused.
+    Result<Request> s = NewRequest("POST", "http://example.com/");
+    REQUIRE(s.ok());
+    s->header.Set("Content-Type", "application/x-www-form-urlencoded");
+    s->content_length = -1;
+    s->body_stream = std::make_shared<nethttp::StreamBody>(nullptr);
+    CHECK(s->ParseForm().code() == ErrorCode::kInvalidArgument);
+  }
+
   TEST_CASE("ParseForm: body values come before the query's (Go: TestParseFormQuery)") {
     Result<Request> r = NewRequest("POST", "http://www.google.com/search?q=foo&q=bar&both=x&prio=1&orphan=nope&empty=not",
                                    "z=post&both=y&prio=2&=nokey&orphan&empty=&");

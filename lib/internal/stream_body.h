@@ -59,6 +59,10 @@ class StreamBody final : public Body, public std::enable_shared_from_this<Stream
   // closed: the consumer closed the body before it ended.
   bool closed() const { return finished_ && !ended_; }
 
+  // replays_string: Request::Body made this body from r.body, which still
+  // holds all of it; a form can be parsed from r.body whatever was read.
+  bool replays_string = false;
+
  private:
   void Drain();
   void CallData(std::string_view data);
