@@ -138,7 +138,7 @@ void Conn::Accept(ServerLoop* server, int fd, const sockaddr_storage& peer) {
   }
   // Go sets TCP_NODELAY on accepted connections: responses are written
   // whole, so Nagle would only add latency. Linux hands it down from the
-  // listening socket (ServerLoop::OpenListener sets it there), which spares a
+  // listening socket (listen_socket.cc sets it there), which spares a
   // setsockopt per connection; elsewhere it is set here. The inheritance
   // is pinned by conn_test "accepted sockets have TCP_NODELAY ...".
 #ifndef __linux__

@@ -8,9 +8,11 @@
 // through an Inbox on each loop, so nothing on the request path is locked.
 #include "nethttp/server.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <unistd.h>
 
 #include <csignal>
 
@@ -21,6 +23,7 @@
 #include <vector>
 
 #include "internal/inbox.h"
+#include "internal/listen_socket.h"
 #include "internal/server_loop.h"
 #include "internal/sigpipe.h"
 #include "internal/tls_context.h"
@@ -28,56 +31,6 @@
 
 namespace nethttp {
 namespace {
-
-// ResolveListenAddr turns "host:port" into a socket address. An empty host
-// means every interface: "::" (which also accepts IPv4 on Linux) when the
-// machine has IPv6, else "0.0.0.0" (Go's ":8091").
-// The split is not host_port.h's SplitHostPort (Go's net.Listen uses
-// net.SplitHostPort): it is more lenient, taking the port after the last
-// colon, so "::1:80" listens on [::1]:80 where Go says "too many colons",
-// and moving to the strict rule would refuse addresses accepted today.
-Error ResolveListenAddr(uv_loop_t* loop, std::string_view addr, sockaddr_storage* out,
-                        bool* any_host) {
-  size_t colon = addr.rfind(':');
-  if (colon == std::string_view::npos) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "listen tcp " + std::string(addr) + ": missing port in address");
-  }
-  std::string host(addr.substr(0, colon));
-  std::string port(addr.substr(colon + 1));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  char* end = nullptr;
-  long p = std::strtol(port.c_str(), &end, 10);
-  if (port.empty() || *end != '\0' || p < 0 || p > 65535) {
-    return Error(ErrorCode::kInvalidArgument,
-                 "listen tcp " + std::string(addr) + ": invalid port \"" + port + "\"");
-  }
-  *any_host = host.empty();
-  std::memset(out, 0, sizeof *out);
-  if (host.empty()) {
-    uv_ip6_addr("::", static_cast<int>(p), reinterpret_cast<sockaddr_in6*>(out));
-    return Error();
-  }
-  if (uv_ip4_addr(host.c_str(), static_cast<int>(p), reinterpret_cast<sockaddr_in*>(out)) == 0 ||
-      uv_ip6_addr(host.c_str(), static_cast<int>(p), reinterpret_cast<sockaddr_in6*>(out)) == 0) {
-    return Error();
-  }
-  // A name: resolve it synchronously (a null callback makes uv_getaddrinfo
-  // block), once, at start-up.
-  uv_getaddrinfo_t req;
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  if (int rc = uv_getaddrinfo(loop, &req, nullptr, host.c_str(), port.c_str(), &hints); rc != 0) {
-    return Error::FromUv(rc, "listen tcp " + std::string(addr) + ": lookup " + host);
-  }
-  std::memcpy(out, req.addrinfo->ai_addr, req.addrinfo->ai_addrlen);
-  uv_freeaddrinfo(req.addrinfo);
-  return Error();
-}
-
 
 // CpusAvailable is how many CPUs this process may run on (workers = 0):
 // the affinity mask, as Go's GOMAXPROCS default, so that a server started
@@ -118,7 +71,8 @@ class Server::Impl {
   explicit Impl(Server* server) : server_(server) {}
   ~Impl();
 
-  Error Listen(std::shared_ptr<TlsContext> tls = nullptr);
+  // Listen binds addr, or adopts listen_fd when it is not -1.
+  Error Listen(std::shared_ptr<TlsContext> tls, int listen_fd);
   void Shutdown(Duration timeout, std::function<void(Error)> done);
   void Close();
   void SetKeepAlivesEnabled(bool v);
@@ -147,11 +101,17 @@ class Server::Impl {
     std::function<void(Error)> done;
   };
 
-  // OpenWorker makes one of num_workers workers, on loop, listening on
-  // addr; null and *rc on failure.
-  std::unique_ptr<Worker> OpenWorker(size_t num_workers, Loop* loop, const sockaddr* addr,
-                                     ServerLoop::PortSharing sharing,
+  // OpenFirstSocket makes the first worker's listening socket: listen_fd
+  // adopted, or addr bound. *addr is what error messages call it.
+  Error OpenFirstSocket(int listen_fd, size_t num_workers, ListenAddress* where, std::string* addr,
+                        int* fd);
+  // OpenWorker makes one of num_workers workers, on loop, accepting on fd
+  // (which it owns, even when it fails); null and *rc on failure.
+  std::unique_ptr<Worker> OpenWorker(size_t num_workers, Loop* loop, int fd,
                                      const std::shared_ptr<TlsContext>& tls, int* rc);
+  // StopListening: Shutdown or Close was called; a Unix-domain socket
+  // file goes now (the workers close their descriptors on their loops).
+  void StopListening();
   void StartThreads();
   // OnEach runs f on every worker's loop: at once with one worker (which
   // must then be called on its loop's thread, as every Server call was
@@ -164,6 +124,8 @@ class Server::Impl {
   Server* server_;
   std::vector<std::unique_ptr<Worker>> workers_;  // fixed once Listen returns
   std::string listen_addr_;
+  UnixSocketFile socket_file_;  // set by Listen; Remove'd once, by StopListening
+  std::atomic<bool> socket_file_removed_{false};
   std::atomic<size_t> open_conns_{0};
   std::atomic<bool> stopped_{false};  // Shutdown or Close was called
   std::atomic<bool> keep_alives_{true};
@@ -184,54 +146,98 @@ Server::Impl::~Impl() {
     if (w->inbox != nullptr) w->inbox->Close();  // (worker 0's is the home loop's)
   }
   workers_.clear();
+  StopListening();
 }
 
-std::unique_ptr<Server::Impl::Worker> Server::Impl::OpenWorker(size_t num_workers, Loop* loop,
-                                                               const sockaddr* addr,
-                                                               ServerLoop::PortSharing sharing,
+std::unique_ptr<Server::Impl::Worker> Server::Impl::OpenWorker(size_t num_workers, Loop* loop, int fd,
                                                                const std::shared_ptr<TlsContext>& tls,
                                                                int* rc) {
   auto w = std::make_unique<Worker>();
   w->server = std::make_unique<ServerLoop>(server_, loop, &open_conns_, keep_alives_.load(), num_workers);
-  *rc = w->server->Listen(addr, sharing, tls);
+  *rc = w->server->Serve(fd, tls);
   if (*rc != 0) return nullptr;
   return w;
 }
 
-Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
+Error Server::Impl::OpenFirstSocket(int listen_fd, size_t num_workers, ListenAddress* where,
+                                    std::string* addr, int* fd) {
+  if (listen_fd >= 0) {
+    *addr = "fd " + std::to_string(listen_fd);
+    if (Error err = AdoptListener(listen_fd)) {
+      close(listen_fd);  // (owned from the call on, as documented)
+      return err;
+    }
+    *fd = listen_fd;
+    return Error();
+  }
+  *addr = server_->addr.empty() ? ":http" : server_->addr;
+  if (*addr == ":http") *addr = ":80";
+  if (Error err = ParseListenAddress(HomeLoop().get(), *addr, where)) return err;
+  if (where->is_unix()) return OpenUnixListener(where->unix_path, fd, &socket_file_);
+  PortSharing sharing = num_workers > 1 ? PortSharing::kFirst : PortSharing::kNone;
+  auto* sa = reinterpret_cast<sockaddr*>(&where->tcp);
+  int rc = OpenTcpListener(sa, sharing, fd);
+  if (rc != 0 && where->any_host && (rc == UV_EAFNOSUPPORT || rc == UV_EADDRNOTAVAIL)) {
+    // No IPv6 on this machine: listen on every IPv4 interface instead.
+    int port = ntohs(reinterpret_cast<sockaddr_in6*>(sa)->sin6_port);
+    uv_ip4_addr("0.0.0.0", port, reinterpret_cast<sockaddr_in*>(sa));
+    rc = OpenTcpListener(sa, sharing, fd);
+  }
+  if (rc != 0) return Error::FromUv(rc, "listen tcp " + *addr);
+  return Error();
+}
+
+Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls, int listen_fd) {
   IgnoreSigpipe();
-  if (stopped_) return Error(ErrorCode::kServerClosed, "http: Server closed");
-  if (!workers_.empty()) return Error(ErrorCode::kInvalidArgument, "http: Server already listening");
+  auto refuse = [listen_fd](Error err) {
+    if (listen_fd >= 0) close(listen_fd);
+    return err;
+  };
+  if (stopped_) return refuse(Error(ErrorCode::kServerClosed, "http: Server closed"));
+  if (!workers_.empty()) return refuse(Error(ErrorCode::kInvalidArgument, "http: Server already listening"));
   // The loop is chosen here, not at construction, so that the knobs can be
   // set in any order after `Server srv;`.
   Loop* home = &HomeLoop();
   size_t n = server_->workers > 0 ? server_->workers : CpusAvailable();
-  using PortSharing = ServerLoop::PortSharing;
-  PortSharing sharing = n > 1 ? PortSharing::kFirst : PortSharing::kNone;
-  std::string addr = server_->addr.empty() ? ":http" : server_->addr;
-  if (addr == ":http") addr = ":80";
-  sockaddr_storage ss;
-  bool any_host = false;
-  if (Error err = ResolveListenAddr(home->get(), addr, &ss, &any_host)) return err;
+  ListenAddress where;
+  std::string addr;
+  int fd = -1;
+  if (Error err = OpenFirstSocket(listen_fd, n, &where, &addr, &fd)) return err;
+  std::string context = std::string(where.is_unix() ? "listen unix " : "listen tcp ") + addr;
+  bool tcp_addr = listen_fd < 0 && !where.is_unix();
+  // The others bind what the first got: the same port when addr asked for
+  // port 0, so that every worker listens on the one address. A socket
+  // that cannot be bound twice (Unix-domain, or one handed to us) is
+  // shared: each worker polls a duplicate of it, and whichever accepts
+  // first takes the connection.
+  sockaddr_storage bound{};
+  socklen_t bound_len = sizeof bound;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &bound_len);
+  std::vector<int> fds{fd};
+  for (size_t i = 1; i < n; ++i) {
+    int other = -1;
+    int rc = tcp_addr ? OpenTcpListener(reinterpret_cast<sockaddr*>(&bound), PortSharing::kJoin, &other)
+                      : (other = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0 ? uv_translate_sys_error(errno) : 0;
+    if (rc != 0) {
+      for (int f : fds) close(f);
+      socket_file_.Remove();
+      return Error::FromUv(rc, context);
+    }
+    fds.push_back(other);
+  }
 
   int rc = 0;
-  auto first = OpenWorker(n, home, reinterpret_cast<sockaddr*>(&ss), sharing, tls, &rc);
-  if (first == nullptr && any_host && (rc == UV_EAFNOSUPPORT || rc == UV_EADDRNOTAVAIL)) {
-    // No IPv6 on this machine: listen on every IPv4 interface instead.
-    int port = ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
-    uv_ip4_addr("0.0.0.0", port, reinterpret_cast<sockaddr_in*>(&ss));
-    first = OpenWorker(n, home, reinterpret_cast<sockaddr*>(&ss), sharing, tls, &rc);
-  }
-  if (first == nullptr) return Error::FromUv(rc, "listen tcp " + addr);
-  // The others bind what the first got: the same port when addr asked for
-  // port 0, so that every worker listens on the one address.
-  sockaddr_storage bound = first->server->BoundAddr();
   std::vector<std::unique_ptr<Worker>> workers;
-  workers.push_back(std::move(first));
-  for (size_t i = 1; i < n; ++i) {
-    auto loop = std::make_unique<Loop>();
-    auto w = OpenWorker(n, loop.get(), reinterpret_cast<sockaddr*>(&bound), PortSharing::kJoin, tls, &rc);
-    if (w == nullptr) return Error::FromUv(rc, "listen tcp " + addr);  // (loop's destructor closes the rest)
+  for (size_t i = 0; i < n; ++i) {
+    std::unique_ptr<Loop> loop = i == 0 ? nullptr : std::make_unique<Loop>();
+    auto w = OpenWorker(n, i == 0 ? home : loop.get(), fds[i], tls, &rc);
+    if (w == nullptr) {
+      // (The workers made so far close their sockets as they go; the
+      // loops' destructors close the rest.)
+      for (size_t j = i + 1; j < n; ++j) close(fds[j]);
+      socket_file_.Remove();
+      return Error::FromUv(rc, context);
+    }
     w->own_loop = std::move(loop);
     workers.push_back(std::move(w));
   }
@@ -239,6 +245,10 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls) {
   listen_addr_ = workers_[0]->server->ListenAddr();
   if (workers_.size() > 1) StartThreads();
   return Error();
+}
+
+void Server::Impl::StopListening() {
+  if (!socket_file_removed_.exchange(true)) socket_file_.Remove();
 }
 
 void Server::Impl::StartThreads() {
@@ -298,6 +308,7 @@ void Server::Impl::OnEach(std::function<void(ServerLoop&)> f) {
 
 void Server::Impl::Shutdown(Duration timeout, std::function<void(Error)> done) {
   stopped_ = true;
+  StopListening();
   if (workers_.empty()) {  // never listened: nothing to wait for
     if (done) done(Error());
     return;
@@ -326,6 +337,7 @@ void Server::Impl::Shutdown(Duration timeout, std::function<void(Error)> done) {
 
 void Server::Impl::Close() {
   stopped_ = true;
+  StopListening();
   if (!workers_.empty()) OnEach([](ServerLoop& sl) { sl.Close(); });
 }
 
@@ -341,7 +353,8 @@ void Server::Impl::SetKeepAlivesEnabled(bool v) {
 Server::Server() : impl_(std::make_unique<Impl>(this)) {}
 Server::~Server() = default;
 
-Error Server::Listen() { return impl_->Listen(); }
+Error Server::Listen() { return impl_->Listen(nullptr, -1); }
+Error Server::Listen(int listen_fd) { return impl_->Listen(nullptr, listen_fd); }
 
 // ServeUntilClosed runs the server's loop until Shutdown or Close has
 // ended it on every worker: the Serve half of ListenAndServe and
@@ -352,27 +365,49 @@ Error Server::ServeUntilClosed() {
 }
 
 Error Server::ListenAndServe() {
-  if (Error err = impl_->Listen()) return err;
+  if (Error err = Listen()) return err;
+  return ServeUntilClosed();
+}
+
+Error Server::Serve(int listen_fd) {
+  if (Error err = Listen(listen_fd)) return err;
   return ServeUntilClosed();
 }
 
 Error Server::ListenTLS(const std::string& cert_file, const std::string& key_file) {
+  return ListenTLS(-1, cert_file, key_file);
+}
+
+Error Server::ListenTLS(int listen_fd, const std::string& cert_file, const std::string& key_file) {
   // Go's ServeTLS: a copy of TLSConfig, plus the files' certificate. The
   // context is made before the port is bound, so a bad certificate is
   // reported with nothing listening.
   TLSConfig config = tls_config ? *tls_config : TLSConfig();
+  Error err;
   if (!cert_file.empty() || !key_file.empty()) {
     Result<Certificate> cert = LoadX509KeyPair(cert_file, key_file);
-    if (!cert.ok()) return cert.error();
-    config.certificates.push_back(std::move(*cert));
+    if (cert.ok()) {
+      config.certificates.push_back(std::move(*cert));
+    } else {
+      err = cert.error();
+    }
   }
-  Result<std::shared_ptr<TlsContext>> ctx = TlsContext::NewServer(config);
-  if (!ctx.ok()) return ctx.error();
-  return impl_->Listen(std::move(*ctx));
+  Result<std::shared_ptr<TlsContext>> ctx = err ? Result<std::shared_ptr<TlsContext>>(err)
+                                                : TlsContext::NewServer(config);
+  if (!ctx.ok()) {
+    if (listen_fd >= 0) close(listen_fd);  // (owned from the call on)
+    return ctx.error();
+  }
+  return impl_->Listen(std::move(*ctx), listen_fd);
 }
 
 Error Server::ListenAndServeTLS(const std::string& cert_file, const std::string& key_file) {
   if (Error err = ListenTLS(cert_file, key_file)) return err;
+  return ServeUntilClosed();
+}
+
+Error Server::ServeTLS(int listen_fd, const std::string& cert_file, const std::string& key_file) {
+  if (Error err = ListenTLS(listen_fd, cert_file, key_file)) return err;
   return ServeUntilClosed();
 }
 

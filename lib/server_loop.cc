@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "internal/conn.h"
+#include "internal/listen_socket.h"
 #include "internal/log.h"
 #include "internal/sock_addr.h"
 #include "internal/tls_context.h"
@@ -35,31 +36,6 @@ namespace {
 // its share of a burst, and a server on more cores holds no more memory
 // while idle.
 constexpr size_t kMaxSpareRequestStates = 256;
-
-// kBacklog is the listen(2) backlog; the kernel caps it at somaxconn. Go
-// uses the system's somaxconn.
-constexpr int kBacklog = 4096;
-
-// kDeferAcceptSeconds: how long Linux may hold a connection that has sent
-// nothing yet before handing it to accept anyway (see DeferAccept).
-constexpr int kDeferAcceptSeconds = 1;
-
-// DeferAccept asks Linux to hand over a connection only once its first
-// bytes are in (TCP_DEFER_ACCEPT, as h2o does and nginx's "deferred"):
-// the accept and the read of the request then come in one loop turn, not
-// two, and a connection per request cost a fifth less CPU
-// (tools/bench/run --shapes close). A client that connects and stays
-// silent is accepted after kDeferAcceptSeconds all the same, so
-// ReadHeaderTimeout still ends it, that much later; Go has no such delay.
-// Best effort: where the option is missing nothing changes.
-void DeferAccept(int fd) {
-#ifdef TCP_DEFER_ACCEPT
-  int secs = kDeferAcceptSeconds;
-  setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &secs, sizeof secs);
-#else
-  (void)fd;
-#endif
-}
 
 }  // namespace
 
@@ -90,45 +66,6 @@ constexpr uint64_t kMinRestMs = 5;
 constexpr uint64_t kMaxRestMs = 1000;
 
 int OpenSpare() { return open("/dev/null", O_RDONLY | O_CLOEXEC); }
-
-// SysError is errno as a libuv status.
-int SysError() { return uv_translate_sys_error(errno); }
-
-// BindAndListen makes fd a listening socket on addr, with the options its
-// accepted sockets inherit. sharing as in ServerLoop::Listen.
-int BindAndListen(int fd, const sockaddr* addr, ServerLoop::PortSharing sharing) {
-  using PortSharing = ServerLoop::PortSharing;
-  int on = 1, off = 0;
-  // A restarted server binds at once, whatever its old connections left in
-  // TIME_WAIT (libuv's bind and Go's listeners do the same).
-  if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0) return SysError();
-  socklen_t len = sizeof(sockaddr_in);
-  if (addr->sa_family == AF_INET6) {
-    len = sizeof(sockaddr_in6);
-    // "::" takes IPv4 too, whatever the system default (libuv and Go both
-    // listen dual-stack).
-    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
-  }
-  // A joining worker needs SO_REUSEPORT for its bind. The first sets it
-  // only after its own: bound without it, the socket is refused a port that
-  // anyone holds, even a process of ours that shares it (a second pingd on
-  // the same --addr gets "address already in use", not half the traffic);
-  // set before listen(2), it still lets the others join (Linux forms the
-  // port's group at listen). server_test pins both.
-  auto reuse_port = [&] { return setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) == 0 ? 0 : SysError(); };
-  if (sharing == PortSharing::kJoin) {
-    if (int rc = reuse_port(); rc != 0) return rc;
-  }
-  if (bind(fd, addr, len) != 0) return SysError();
-  if (sharing == PortSharing::kFirst) {
-    if (int rc = reuse_port(); rc != 0) return rc;
-  }
-  // Accepted sockets inherit TCP_NODELAY from here on Linux (Conn::Accept).
-  if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on) != 0) return SysError();
-  DeferAccept(fd);
-  if (listen(fd, kBacklog) != 0) return SysError();
-  return 0;
-}
 
 }  // namespace
 
@@ -239,13 +176,7 @@ std::string_view ServerLoop::Date() {
   return date_;
 }
 
-int ServerLoop::Listen(const sockaddr* addr, PortSharing sharing, std::shared_ptr<TlsContext> tls) {
-  int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return SysError();
-  if (int rc = BindAndListen(fd, addr, sharing); rc != 0) {
-    close(fd);
-    return rc;
-  }
+int ServerLoop::Serve(int fd, std::shared_ptr<TlsContext> tls) {
   auto* l = new Listener;
   l->fd = fd;
   l->server = this;
@@ -259,16 +190,9 @@ int ServerLoop::Listen(const sockaddr* addr, PortSharing sharing, std::shared_pt
   l->spare_fd = OpenSpare();
   uv_poll_start(&l->poll, UV_READABLE, OnReadable);
   listener_ = l;
-  listen_addr_ = FormatSockaddr(BoundAddr());
+  listen_addr_ = FormatListenAddr(fd);
   tls_ = std::move(tls);
   return 0;
-}
-
-sockaddr_storage ServerLoop::BoundAddr() const {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  if (listener_ != nullptr) getsockname(listener_->fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  return ss;
 }
 
 void ServerLoop::OnReadable(uv_poll_t* poll, int status, int) {
@@ -284,6 +208,11 @@ void ServerLoop::OnReadable(uv_poll_t* poll, int status, int) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) l->server->AcceptFailed(l, errno);
       return;
+    }
+    if (peer.ss_family == AF_UNIX) {
+      // (FormatSockaddr reads sun_path up to a NUL; an unnamed peer's
+      // address is the family alone.)
+      std::memset(reinterpret_cast<char*>(&peer) + len, 0, sizeof peer - len);
     }
     l->rest_ms = 0;
     ServerLoop* server = l->server;

@@ -3,9 +3,11 @@
 #include "internal/sock_addr.h"
 
 #include <netinet/in.h>
+#include <sys/un.h>
 
 #include <charconv>
 #include <cstdint>
+#include <cstring>
 
 namespace nethttp {
 
@@ -51,6 +53,16 @@ std::string FormatSockaddr(const sockaddr_storage& ss) {
     const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
     AppendIPv4(reinterpret_cast<const unsigned char*>(&a->sin_addr.s_addr), &out);
     AppendPort(ntohs(a->sin_port), &out);
+  } else if (ss.ss_family == AF_UNIX) {
+    // Go's rendering (syscall.anyToSockaddr): the path; an abstract name
+    // with '@' for its leading NUL; "@" alone for an unnamed peer, which is
+    // what a client of a Unix-domain server usually is.
+    const auto* a = reinterpret_cast<const sockaddr_un*>(&ss);
+    const char* p = a->sun_path;
+    size_t n = strnlen(p + 1, sizeof a->sun_path - 1) + 1;
+    if (p[0] != '\0') n = strnlen(p, sizeof a->sun_path);
+    out.assign(p, n);
+    if (p[0] == '\0') out[0] = '@';
   }
   return out;
 }

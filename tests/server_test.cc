@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 #include <uv.h>
 
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -24,6 +26,7 @@
 #include "testutil/loop_fixture.h"
 #include "testutil/peer.h"
 #include "testutil/raw_conn.h"
+#include "testutil/temp_tree.h"
 
 using nethttp::ConnState;
 using nethttp::Request;
@@ -864,5 +867,111 @@ TEST_SUITE("server workers") {
     nethttp::Error err = second.srv.Listen();
     CHECK(err.message().find("address already in use") != std::string::npos);
     first.srv.Close();
+  }
+}
+
+// Other listeners than a TCP addr (issue 16): Unix-domain sockets, and a
+// socket made elsewhere (socket activation), both shared by the workers.
+TEST_SUITE("server listeners") {
+  TEST_CASE("addr unix:PATH: two workers serve it, remote_addr is @, the file goes at Shutdown") {
+    LoopFixture fx;
+    nethttp::testutil::TempTree tree;
+    std::string path = tree.Path("pingd.sock");
+    TestServer ts(fx);
+    ts.srv.addr = "unix:" + path;
+    ts.srv.workers = 2;
+    ts.mux.HandleFunc("/who", [](ResponseWriter& w, Request& r) { w.Write(r.remote_addr); });
+    REQUIRE_FALSE(ts.srv.Listen());
+    CHECK(ts.srv.ListenAddr() == "unix:" + path);
+    CHECK(ts.srv.NumWorkers() == 2);
+    std::vector<std::string> bodies;
+    std::string error;
+    {
+      Peer peer(fx, [&] {
+        for (int i = 0; i < 20; ++i) {
+          RawConn c;
+          if (!c.ConnectUnix(path)) {
+            error = c.error();
+            return;
+          }
+          c.Send("GET /who HTTP/1.1\r\nHost: t\r\n\r\n");
+          auto r = c.ReadResponse();
+          bodies.push_back(r ? std::to_string(r->status) + " " + r->body : "no response");
+        }
+      });
+    }
+    CHECK(error.empty());
+    REQUIRE(bodies.size() == 20);
+    for (const std::string& b : bodies) CHECK(b == "200 @");
+    bool done = false;
+    ts.srv.Shutdown([&] { done = true; });
+    CHECK_FALSE(nethttp::testutil::RawConn().ConnectUnix(path));  // gone at once, as Go's Close
+    REQUIRE(fx.RunUntil([&] { return done; }));
+    struct stat st;
+    CHECK(lstat(path.c_str(), &st) != 0);
+  }
+
+  TEST_CASE("Listen(fd) serves on a socket made elsewhere, with two workers, and closes it at Shutdown") {
+    LoopFixture fx;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    REQUIRE(listen(fd, 16) == 0);
+    TestServer ts(fx);
+    ts.srv.addr = "not read";  // (a socket is given)
+    ts.srv.workers = 2;
+    ts.mux.HandleFunc("/ping", [](ResponseWriter& w, Request&) { w.Write("pong"); });
+    REQUIRE_FALSE(ts.srv.Listen(fd));
+    REQUIRE(ts.srv.ListenAddr().rfind("127.0.0.1:", 0) == 0);
+    int port = PortOf(ts.srv);
+    int ok = 0;
+    {
+      Peer peer(fx, [&] {
+        for (int i = 0; i < 20; ++i) {
+          RawConn c;
+          if (!c.Connect(port)) return;
+          c.Send("GET /ping HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+          auto r = c.ReadResponse();
+          ok += r && r->body == "pong";
+        }
+      });
+    }
+    CHECK(ok == 20);
+    // (Shutdown's done comes once every worker has closed its descriptor.)
+    bool done = false;
+    ts.srv.Shutdown([&] { done = true; });
+    REQUIRE(fx.RunUntil([&] { return done; }));
+    RawConn late;
+    CHECK_FALSE(late.Connect(port));
+    CHECK(late.last_errno() == ECONNREFUSED);
+  }
+
+  TEST_CASE("Listen(fd) refuses a socket that is not listening, and closes it") {
+    LoopFixture fx;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    TestServer ts(fx);
+    nethttp::Error err = ts.srv.Listen(fd);
+    CHECK(err.code() == nethttp::ErrorCode::kInvalidArgument);
+    CHECK(err.message() == "listen fd " + std::to_string(fd) + ": not a listening stream socket");
+    CHECK(ts.srv.NumWorkers() == 0);
+    CHECK(fcntl(fd, F_GETFD) == -1);  // owned from the call on: closed
+  }
+
+  TEST_CASE("a second server on a live unix: path is refused and leaves the first one's file") {
+    LoopFixture fx;
+    nethttp::testutil::TempTree tree;
+    std::string addr = "unix:" + tree.Path("s.sock");
+    TestServer a(fx), b(fx);
+    a.srv.addr = b.srv.addr = addr;
+    REQUIRE_FALSE(a.srv.Listen());
+    nethttp::Error err = b.srv.Listen();
+    CHECK(err.message() == "listen unix " + tree.Path("s.sock") + ": bind: address already in use");
+    b.srv.Close();  // (must not remove a's file)
+    CHECK(nethttp::testutil::RawConn().ConnectUnix(tree.Path("s.sock")));
+    a.srv.Close();
   }
 }

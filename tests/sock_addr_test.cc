@@ -1,6 +1,8 @@
 // Tests for lib/sock_addr.cc's address formatting: Go's host:port forms
-// (net.JoinHostPort), an IPv4-mapped peer of a "::" listener as IPv4.
+// (net.JoinHostPort), an IPv4-mapped peer of a "::" listener as IPv4,
+// Unix-domain addresses as Go's syscall package renders them.
 #include <doctest/doctest.h>
+#include <sys/un.h>
 #include <uv.h>
 
 #include <cstring>
@@ -41,9 +43,24 @@ TEST_SUITE("sock_addr") {
     CHECK(FormatSockaddr(V6("::ffff:192.168.1.20", 1)) == "192.168.1.20:1");
   }
 
+  TEST_CASE("Unix-domain as Go prints it: the path, @name when abstract, @ when unnamed") {
+    sockaddr_storage ss{};
+    auto* un = reinterpret_cast<sockaddr_un*>(&ss);
+    un->sun_family = AF_UNIX;
+    CHECK(FormatSockaddr(ss) == "@");  // an accepted client's: the family alone
+    std::strcpy(un->sun_path, "/run/app.sock");
+    CHECK(FormatSockaddr(ss) == "/run/app.sock");
+    std::memset(un->sun_path, 0, sizeof un->sun_path);
+    std::memcpy(un->sun_path, "\0name", 5);
+    CHECK(FormatSockaddr(ss) == "@name");
+    // A path filling sun_path without a NUL is read to its end, no further.
+    std::memset(un->sun_path, 'a', sizeof un->sun_path);
+    CHECK(FormatSockaddr(ss) == std::string(sizeof un->sun_path, 'a'));
+  }
+
   TEST_CASE("an address of another family is empty") {
     sockaddr_storage ss{};
-    ss.ss_family = AF_UNIX;
+    ss.ss_family = AF_NETLINK;
     CHECK(FormatSockaddr(ss).empty());
   }
 }

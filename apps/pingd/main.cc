@@ -149,7 +149,9 @@ void Echo(nethttp::ResponseWriter& w, nethttp::Request& r, int64_t max_body_byte
 int main(int argc, char** argv) {
   Flags flags;
   CLI::App app{"pingd: an HTTP server answering /ping and /echo (nethttp)", "pingd"};
-  app.add_option("--addr", flags.addr, "listen address HOST:PORT (\"127.0.0.1:0\" picks a port)")
+  app.add_option("--addr", flags.addr,
+                 "listen address HOST:PORT (\"127.0.0.1:0\" picks a port), unix:/PATH or unix:@NAME; "
+                 "ignored when systemd passes a socket (LISTEN_FDS)")
       ->capture_default_str();
   app.add_option("--log-level", flags.log_level, "trace|debug|info|warn|error|off")
       ->capture_default_str();
@@ -230,6 +232,16 @@ int main(int argc, char** argv) {
     }
   }
 
+  // Socket activation: systemd (or systemd-socket-activate) made the
+  // listening socket and passed it as fd 3; --addr is then not used.
+  auto activated = nethttp::ListenFds();
+  if (!activated.ok()) return UsageError(activated.error().message());
+  if (activated->size() > 1) {
+    return UsageError("socket activation passed " + std::to_string(activated->size()) +
+                      " sockets (LISTEN_FDS); pingd serves one");
+  }
+  int listen_fd = activated->empty() ? -1 : activated->front();
+
   nethttp::HandleFunc("/ping", [](nethttp::ResponseWriter& w, nethttp::Request& r) {
     if (r.method != "GET" && r.method != "HEAD") {
       w.Header().Set("Allow", "GET, HEAD");
@@ -274,7 +286,9 @@ int main(int argc, char** argv) {
   srv.max_conns = flags.max_conns;
   srv.tls_config = tls;
   srv.workers = *workers;
-  if (nethttp::Error err = tls ? srv.ListenTLS("", "") : srv.Listen()) {
+  nethttp::Error err = listen_fd >= 0 ? (tls ? srv.ListenTLS(listen_fd, "", "") : srv.Listen(listen_fd))
+                                       : (tls ? srv.ListenTLS("", "") : srv.Listen());
+  if (err) {
     // A malformed --addr is bad usage (2); a bind failure such as a port in
     // use is a run-time failure (1).
     if (err.code() == nethttp::ErrorCode::kInvalidArgument) return UsageError(err.message());

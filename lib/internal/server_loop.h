@@ -40,21 +40,10 @@ class ServerLoop {
   ServerLoop(const ServerLoop&) = delete;
   ServerLoop& operator=(const ServerLoop&) = delete;
 
-  // PortSharing says whether other listeners may bind the same address
-  // (SO_REUSEPORT), so that several workers listen on one port and the
-  // kernel spreads new connections over them.
-  enum class PortSharing {
-    kNone,   // one worker: Go's plain listener
-    kFirst,  // the first worker's: the bind must find the port free, then others may join
-    kJoin,   // another worker's: joins the first one's port
-  };
-  // Listen binds addr and accepts; with tls, every connection speaks TLS.
-  // A libuv status; after a failure Listen may be called again (with
-  // another address).
-  int Listen(const sockaddr* addr, PortSharing sharing, std::shared_ptr<TlsContext> tls);
-  // BoundAddr is the listener's local address, for the other workers to
-  // bind (the real port when addr had port 0).
-  sockaddr_storage BoundAddr() const;
+  // Serve accepts on fd, a non-blocking listening socket (listen_socket.h),
+  // which it owns from the call on, closing it on failure too; with tls,
+  // every connection speaks TLS. A libuv status.
+  int Serve(int fd, std::shared_ptr<TlsContext> tls);
   // Shutdown: Server::Shutdown on this loop. done gets how many
   // connections the timeout closed (0 when they all finished).
   void Shutdown(Server::Duration timeout, std::function<void(size_t forced)> done);

@@ -11,7 +11,9 @@
 
 namespace nethttp {
 
-// FormatSockaddr renders an address as Go does: "1.2.3.4:80", "[::1]:80".
+// FormatSockaddr renders an address as Go does: "1.2.3.4:80", "[::1]:80",
+// a Unix-domain "/run/x.sock", "@name" (abstract) or "@" (unnamed). The
+// bytes of sun_path past the address's length must be zero.
 std::string FormatSockaddr(const sockaddr_storage& ss);
 
 // PeerAddr / SockAddr return the formatted peer or local address of a TCP

@@ -10,9 +10,11 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -106,6 +108,31 @@ class RawConn {
     // Small writes must leave as separate segments (byte-at-a-time tests).
     int one = 1;
     setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+    return true;
+  }
+
+  // ConnectUnix is Connect to a Unix-domain socket: a path, or "@name" in
+  // the abstract namespace.
+  bool ConnectUnix(const std::string& path) {
+    Close();
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof sa.sun_path) return Fail("socket path");
+    std::memcpy(sa.sun_path, path.data(), path.size());
+    socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+    if (path[0] == '@') {
+      sa.sun_path[0] = '\0';
+      --len;  // (an abstract name has no terminating NUL)
+    }
+    fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd_ < 0) return Fail("socket");
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&sa), len) != 0) {
+      bool r = Fail("connect");
+      close(fd_);
+      fd_ = -1;
+      return r;
+    }
     fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
     return true;
   }

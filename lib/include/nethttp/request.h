@@ -61,7 +61,8 @@ struct Request {
   std::string host;
   // trailer holds the fields of a chunked body's trailer section.
   Header trailer;
-  // remote_addr is the peer's "ip:port" (server side).
+  // remote_addr is the peer's "ip:port" (server side); "@" for a peer on
+  // a Unix-domain socket, as in Go.
   std::string remote_addr;
   // tls describes the connection's TLS on a server that serves https, and
   // is null on plain HTTP (Go: Request.TLS). Shared by the requests of one

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nethttp/error.h"
 #include "nethttp/handler.h"
@@ -53,7 +54,14 @@ class Server {
   using Duration = std::chrono::milliseconds;
 
   // addr is "host:port"; ":8091" listens on every interface, port 0 picks a
-  // free port (see ListenAddr).
+  // free port (see ListenAddr). "unix:/run/app.sock" listens on a
+  // Unix-domain socket instead, and "unix:@name" on one in Linux's abstract
+  // namespace (Go: net.Listen("unix", path), then Serve). The socket file
+  // is removed when the server stops listening, as Go's UnixListener does;
+  // one left by a server that died (nobody accepts on it) is replaced,
+  // where Go refuses, so a restarted service comes back up. It is made
+  // with the process's umask: chmod it after Listen to open it wider.
+  // Requests on it have remote_addr "@" (Go's, for an unnamed peer).
   std::string addr;
   // handler answers requests; null means DefaultServeMux(). Shared, as
   // everything the library keeps (handler.h's ownership rule): the server
@@ -154,7 +162,25 @@ class Server {
   nethttp::Error ListenTLS(const std::string& cert_file, const std::string& key_file);
   // ListenAndServeTLS is ListenTLS plus running the loop, as ListenAndServe.
   nethttp::Error ListenAndServeTLS(const std::string& cert_file, const std::string& key_file);
-  // ListenAddr is the bound "ip:port" once listening (the real port for :0).
+
+  // Listen(listen_fd) is Listen on a socket someone else made and set
+  // listening (a parent process; systemd, see ListenFds), in place of
+  // binding addr, which is then not read. It must be a listening stream
+  // socket, TCP or Unix-domain; the server owns it from the call on, and
+  // closes it when it stops listening, or at once if Listen fails. With
+  // several workers they all accept on it (a Unix-domain socket, too, is
+  // shared this way; a TCP addr gets a socket per worker instead).
+  nethttp::Error Listen(int listen_fd);
+  // Serve is Listen(listen_fd) plus running the loop, as ListenAndServe
+  // (Go: Server.Serve(l)).
+  nethttp::Error Serve(int listen_fd);
+  // ListenTLS(listen_fd, ...) and ServeTLS are the same for https (Go:
+  // Server.ServeTLS(l, certFile, keyFile)).
+  nethttp::Error ListenTLS(int listen_fd, const std::string& cert_file, const std::string& key_file);
+  nethttp::Error ServeTLS(int listen_fd, const std::string& cert_file, const std::string& key_file);
+
+  // ListenAddr is the bound "ip:port" once listening (the real port for
+  // :0), or "unix:" and the socket's path.
   std::string ListenAddr() const;
 
   // Shutdown stops accepting, closes idle connections, lets in-flight
@@ -194,6 +220,15 @@ nethttp::Error ListenAndServe(std::string_view addr, std::shared_ptr<Handler> ha
 // and key in PEM files (Go: http.ListenAndServeTLS).
 nethttp::Error ListenAndServeTLS(std::string_view addr, const std::string& cert_file,
                                  const std::string& key_file, std::shared_ptr<Handler> handler);
+
+// ListenFds returns the listening sockets systemd passed to this process
+// (socket activation, sd_listen_fds(3): LISTEN_FDS descriptors from 3 on,
+// when LISTEN_PID is our pid), each close-on-exec, for Server::Listen(fd).
+// It unsets LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES, so a second call,
+// or a child process, finds none. Empty when the process was not
+// activated; an error when the variables are malformed or name a closed
+// descriptor.
+Result<std::vector<int>> ListenFds();
 
 }  // namespace nethttp
 
