@@ -51,12 +51,17 @@ Loop::~Loop() {
   // What was kept for this loop may close handles of its own (a default
   // Transport's connections): it goes first, and the run below finishes it.
   locals_.clear();
+  RunningScope running(this, &running_);
+  // Close callbacks already queued run before anything else is closed:
+  // one may drop the last reference to an object that closes handles of
+  // its own (a Client's finished exchange holds its Transport), which
+  // must find them open and free them in its own callbacks.
+  uv_run(loop_, UV_RUN_NOWAIT);
   // Handles still open are a leak in the caller; close them so that the
   // loop can be closed rather than abort in the destructor.
   uv_walk(loop_, [](uv_handle_t* h, void*) {
     if (!uv_is_closing(h)) uv_close(h, nullptr);
   }, nullptr);
-  RunningScope running(this, &running_);
   uv_run(loop_, UV_RUN_DEFAULT);
   uv_loop_close(loop_);
   delete loop_;

@@ -192,6 +192,42 @@ TEST_SUITE("loop") {
     CHECK(uv_is_active(reinterpret_cast<uv_handle_t*>(&timer)) == 0);
   }
 
+  // A Client's finished exchange holds its Transport until its handle's
+  // close callback; when that is the last reference and the Loop goes
+  // first, ~Transport closes its connections from inside ~Loop. They must
+  // still be open then (libuv aborts on a second uv_close), and close
+  // with their own callbacks, which free them.
+  TEST_CASE("a close callback pending when a Loop is destroyed runs before the Loop closes anything else") {
+    struct Owner {  // stands for the Transport: a handle it frees itself
+      explicit Owner(uv_loop_t* loop, bool* freed) : timer(new uv_timer_t), freed(freed) {
+        uv_timer_init(loop, timer);
+        uv_timer_start(timer, [](uv_timer_t*) {}, 60'000, 0);
+        timer->data = freed;
+      }
+      ~Owner() {
+        REQUIRE(uv_is_closing(reinterpret_cast<uv_handle_t*>(timer)) == 0);
+        uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) {
+          *static_cast<bool*>(h->data) = true;
+          delete reinterpret_cast<uv_timer_t*>(h);
+        });
+      }
+      uv_timer_t* timer;
+      bool* freed;
+    };
+    bool freed = false;
+    {
+      Loop loop;
+      auto* exchange = new uv_async_t;  // stands for the exchange: holds the Owner
+      uv_async_init(loop.get(), exchange, [](uv_async_t*) {});
+      exchange->data = new std::shared_ptr<Owner>(std::make_shared<Owner>(loop.get(), &freed));
+      uv_close(reinterpret_cast<uv_handle_t*>(exchange), [](uv_handle_t* h) {
+        delete static_cast<std::shared_ptr<Owner>*>(h->data);
+        delete reinterpret_cast<uv_async_t*>(h);
+      });
+    }
+    CHECK(freed);
+  }
+
   TEST_CASE("DefaultLoop is one Loop around uv_default_loop") {
     Loop& a = DefaultLoop();
     Loop& b = DefaultLoop();

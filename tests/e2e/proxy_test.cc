@@ -111,9 +111,8 @@ Fetched Fetch(const std::vector<std::string>& urls, const std::string& proxy_url
     f.body = *body;
   }
   f.conns = transport->ConnectionsOpened();
-  // The last exchange's close callback holds the Transport: let it run
-  // now, so that the Transport goes before the loop it is on.
-  uv_run(loop.get(), UV_RUN_NOWAIT);
+  // (The last exchange's close callback still holds the Transport: ~Loop
+  // runs it first, and the Transport closes its connections then.)
   return f;
 }
 
