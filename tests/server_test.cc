@@ -7,9 +7,11 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -959,6 +961,46 @@ TEST_SUITE("server listeners") {
     CHECK(err.message() == "listen fd " + std::to_string(fd) + ": not a listening stream socket");
     CHECK(ts.srv.NumWorkers() == 0);
     CHECK(fcntl(fd, F_GETFD) == -1);  // owned from the call on: closed
+  }
+
+  TEST_CASE("ListenTLS(fd) on a Unix-domain socket made elsewhere: https over it, the file left alone") {
+    LoopFixture fx;
+    nethttp::testutil::TempTree tree;
+    std::string path = tree.Path("tls.sock");
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_un sa{};
+    sa.sun_family = AF_UNIX;
+    std::strncpy(sa.sun_path, path.c_str(), sizeof sa.sun_path - 1);
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    REQUIRE(listen(fd, 8) == 0);
+    TestServer ts(fx);
+    ts.mux.HandleFunc("/tls", [](ResponseWriter& w, Request& r) {
+      w.Write(std::string(r.tls ? nethttp::VersionName(r.tls->version) : "plain") + " " + r.remote_addr);
+    });
+    REQUIRE_FALSE(ts.srv.ListenTLS(fd, Cert("server.pem"), Cert("server.key")));
+    CHECK(ts.srv.ListenAddr() == "unix:" + path);
+    std::optional<HttpResponse> a;
+    std::string error;
+    {
+      Peer peer(fx, [&] {
+        RawConn c;
+        if (!c.ConnectUnix(path) || !c.StartTls(TrustingClient(), "localhost")) {
+          error = c.error();
+          return;
+        }
+        c.Send("GET /tls HTTP/1.1\r\nHost: t\r\n\r\n");
+        a = c.ReadResponse();
+      });
+    }
+    REQUIRE_MESSAGE(a, error);
+    CHECK(a->body == "TLS 1.3 @");
+    bool done = false;
+    ts.srv.Shutdown([&] { done = true; });
+    REQUIRE(fx.RunUntil([&] { return done; }));
+    // Whoever made the socket owns its file (systemd does, when it passes one).
+    struct stat st;
+    CHECK(lstat(path.c_str(), &st) == 0);
   }
 
   TEST_CASE("a second server on a live unix: path is refused and leaves the first one's file") {
