@@ -40,6 +40,13 @@ void HttpErrorFor(ResponseWriter& w, const Error& err) {
     HttpError(w, "404 page not found", StatusNotFound);
   } else if (uv == UV_EACCES || uv == UV_EPERM) {
     HttpError(w, "403 Forbidden", StatusForbidden);
+  } else if (uv == UV_EMFILE) {
+    // Every file slot stayed busy for Dir's open_wait_timeout (Go, with no
+    // bound of its own, fails the open with EMFILE and answers 500). Busy
+    // is not broken: 503, and a hint to come back soon.
+    Log().warn("http: serving a file: {}", err.message());
+    w.Header().Set("Retry-After", "1");
+    HttpError(w, "503 Service Unavailable", StatusServiceUnavailable);
   } else {
     Log().warn("http: serving a file: {}", err.message());
     HttpError(w, "500 Internal Server Error", StatusInternalServerError);

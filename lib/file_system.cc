@@ -187,6 +187,7 @@ struct OpenWork {
   std::string base;  // FileInfo::name
   FileSystem::OpenFunc done;
   uint64_t started_ms = 0;  // uv_now when it went to the thread pool
+  uint64_t wait_deadline_ms = 0;  // uv_now past which waiting for a slot fails (OpenFileSlots)
   int fd = -1;              // for a file not read whole
   int err = 0;
   struct stat st {};
@@ -195,9 +196,12 @@ struct OpenWork {
 
 // OpenFileSlots bounds the files open at once on one loop, for every Dir
 // on it: ServeFile makes a Dir per call, so a bound per Dir would bound
-// nothing. Past kMaxOpenFiles an open waits, in order, for a file to close.
+// nothing. Past kMaxOpenFiles an open waits, in order, for a file to close,
+// until its Dir's open_wait_timeout.
 class OpenFileSlots {
  public:
+  explicit OpenFileSlots(uv_loop_t* loop) : loop_(loop) {}
+
   // For is the loop's one OpenFileSlots, alive while a Dir on it is.
   static std::shared_ptr<OpenFileSlots> For(uv_loop_t* loop) {
     static std::mutex mu;  // Dirs may be made on any thread
@@ -207,7 +211,7 @@ class OpenFileSlots {
     std::weak_ptr<OpenFileSlots>& slot = by_loop[loop];
     std::shared_ptr<OpenFileSlots> s = slot.lock();
     if (s == nullptr) {
-      s = std::make_shared<OpenFileSlots>();
+      s = std::make_shared<OpenFileSlots>(loop);
       slot = s;
     }
     return s;
@@ -219,8 +223,17 @@ class OpenFileSlots {
   void Release();
 
  private:
+  // Arm sets the timer for the first deadline among the waiting opens. The
+  // timer exists only while one waits: each holds its Dir, which holds
+  // this, so this outlives it, and nothing is left to close when the last
+  // Dir goes (from any thread, perhaps after its loop).
+  void Arm();
+  static void OnDeadline(uv_timer_t* t);
+
+  uv_loop_t* loop_;
   size_t open_ = 0;  // files open plus opens in flight
   std::deque<std::unique_ptr<OpenWork>> waiting_;
+  uv_timer_t* timer_ = nullptr;  // open while waiting_ is not empty
 };
 
 class DiskFileSystem final : public FileSystem, public std::enable_shared_from_this<DiskFileSystem> {
@@ -295,7 +308,10 @@ void DiskFileSystem::Open(std::string_view name, OpenFunc done) {
 
 void OpenFileSlots::Take(std::unique_ptr<OpenWork> w) {
   if (open_ >= kMaxOpenFiles) {
+    int64_t wait = w->fs->options_.open_wait_timeout.count();
+    w->wait_deadline_ms = wait > 0 ? uv_now(loop_) + static_cast<uint64_t>(wait) : UINT64_MAX;
     waiting_.push_back(std::move(w));
+    if (wait > 0) Arm();
     return;
   }
   ++open_;
@@ -308,7 +324,50 @@ void OpenFileSlots::Release() {
   if (!waiting_.empty() && open_ < kMaxOpenFiles) {
     std::unique_ptr<OpenWork> next = std::move(waiting_.front());
     waiting_.pop_front();
+    Arm();
     Take(std::move(next));
+  }
+}
+
+void OpenFileSlots::Arm() {
+  uint64_t first = UINT64_MAX;
+  for (const auto& w : waiting_) first = std::min(first, w->wait_deadline_ms);
+  if (first == UINT64_MAX) {  // (nobody waits, or nobody with a deadline)
+    if (timer_ != nullptr) {
+      uv_close(reinterpret_cast<uv_handle_t*>(std::exchange(timer_, nullptr)),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    }
+    return;
+  }
+  if (timer_ == nullptr) {
+    timer_ = new uv_timer_t;
+    uv_timer_init(loop_, timer_);
+    timer_->data = this;
+  }
+  uint64_t now = uv_now(loop_);
+  uv_timer_start(timer_, OnDeadline, first > now ? first - now : 0, 0);
+}
+
+void OpenFileSlots::OnDeadline(uv_timer_t* t) {
+  auto* self = static_cast<OpenFileSlots*>(t->data);
+  uint64_t now = uv_now(self->loop_);
+  std::vector<std::unique_ptr<OpenWork>> expired;
+  for (auto it = self->waiting_.begin(); it != self->waiting_.end();) {
+    if ((*it)->wait_deadline_ms <= now) {
+      expired.push_back(std::move(*it));
+      it = self->waiting_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  self->Arm();
+  // Last: a done may answer its request and close other files (Release
+  // runs), and the final OpenWork may take the last reference to self.
+  for (auto& w : expired) {
+    FileSystem::OpenFunc done = std::move(w->done);
+    std::string what = "open " + w->rel + ": no free file slot (" + std::to_string(kMaxOpenFiles) + " open)";
+    w.reset();
+    done(ErrnoError(EMFILE, what));
   }
 }
 

@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "nethttp/httptest.h"
 #include "nethttp/nethttp.h"
 #include "testutil/file_server_fixture.h"
 #include "testutil/process.h"
@@ -465,6 +466,54 @@ TEST_SUITE("file_system") {
     CHECK_MESSAGE(ok == kClients, first_failure);
     CHECK(most_open <= nethttp::kMaxOpenFiles);
     CHECK(most_open >= nethttp::kMaxOpenFiles / 2);  // (the count saw them)
+  }
+
+  TEST_CASE("every file slot held past open_wait_timeout: the waiting open fails with EMFILE, FileServer says 503") {
+    Fixture f;
+    f.root.Write("big.bin", RandomBytes(nethttp::kInMemoryFileBytes + 1, 31));  // (held open, not read whole)
+    nethttp::DirOptions options;
+    options.open_wait_timeout = 150ms;
+    auto fs = nethttp::Dir(f.root.path(), options, &f.fx.loop());
+    std::vector<std::shared_ptr<nethttp::File>> held;
+    for (size_t i = 0; i < nethttp::kMaxOpenFiles; ++i) {
+      auto r = f.TryOpen(*fs, "/big.bin");
+      REQUIRE(r.ok());
+      held.push_back(r.value());
+    }
+    using OpenResult = nethttp::Result<std::shared_ptr<nethttp::File>>;
+    std::optional<OpenResult> late;
+    auto asked = Clock::now();
+    fs->Open("/big.bin", [&](OpenResult r) { late = std::move(r); });
+    REQUIRE(f.fx.RunUntil([&] { return late.has_value(); }));
+    CHECK(Clock::now() - asked >= 100ms);  // (it waited: the deadline, not a refusal)
+    REQUIRE_FALSE(late->ok());
+    CHECK(late->error().uv_code() == UV_EMFILE);
+
+    // One that gets a slot before its deadline is served.
+    std::optional<OpenResult> next;
+    fs->Open("/big.bin", [&](OpenResult r) { next = std::move(r); });
+    CHECK_FALSE(next.has_value());
+    held.pop_back();  // a file closes: its slot goes to the open waiting
+    REQUIRE(f.fx.RunUntil([&] { return next.has_value(); }));
+    REQUIRE(next->ok());
+    held.push_back(next->value());
+
+    // Through FileServer the failed wait is a 503 with Retry-After.
+    auto handler = nethttp::FileServer(fs);
+    auto rec = nethttp::httptest::NewRecorder();
+    auto req = nethttp::httptest::NewRequest("GET", "/big.bin");
+    REQUIRE(req.ok());
+    handler->ServeHTTP(*rec, *req);
+    REQUIRE(f.fx.RunUntil([&] { return rec->finished; }));
+    CHECK(rec->code == 503);
+    CHECK(rec->Header().Get("Retry-After") == "1");
+    CHECK(rec->body == "503 Service Unavailable\n");
+    held.clear();
+    // With every slot free again, the same request is served.
+    auto ok = nethttp::httptest::NewRecorder();
+    handler->ServeHTTP(*ok, *req);
+    REQUIRE(f.fx.RunUntil([&] { return ok->finished; }));
+    CHECK(ok->code == 200);
   }
 
   TEST_CASE("a client that takes nothing of a file is cut after IdleTimeout, freeing its file; a slow reader is not") {

@@ -78,7 +78,9 @@ class FileSystem {
 // directories are served: a FIFO, socket or device node is a 403 too. At most
 // kMaxOpenFiles files are open at once per loop, across every Dir on it
 // (ServeFile's included); more requests wait their turn rather than
-// failing with EMFILE.
+// failing with EMFILE, for DirOptions::open_wait_timeout at most (then
+// UV_EMFILE, which FileServer answers with a 503: slow readers holding
+// every file must not hang the requests behind them).
 std::shared_ptr<FileSystem> Dir(std::string root, Loop* loop = nullptr);
 inline constexpr size_t kMaxOpenFiles = 256;
 
@@ -96,6 +98,11 @@ struct DirOptions {
   // cache_max_bytes bounds the bytes the cache holds; a file that would
   // pass it is served but not kept.
   size_t cache_max_bytes = 4 << 20;
+  // open_wait_timeout bounds how long an open waits for one of the loop's
+  // kMaxOpenFiles to close; past it the open fails with UV_EMFILE and
+  // FileServer answers 503 Service Unavailable, Retry-After: 1. Zero waits
+  // for ever.
+  std::chrono::milliseconds open_wait_timeout{10'000};
 };
 inline constexpr size_t kInMemoryFileBytes = 64 * 1024;
 std::shared_ptr<FileSystem> Dir(std::string root, DirOptions options, Loop* loop = nullptr);
