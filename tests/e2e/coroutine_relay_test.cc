@@ -121,8 +121,10 @@ TEST_CASE("10,000 coroutine handlers each await an upstream round trip at once: 
   REQUIRE_MESSAGE(proc, error);
 
   // Every handler in, every one waiting (kUpstreamConns at the upstream,
-  // the rest for a connection to it).
-  bool all_in = fx.RunUntil([&] { return waiting == kHandlers || !proc->Running(); }, 120s);
+  // the rest for a connection to it). The upstream's requests are still on
+  // their way when the last front handler starts waiting: wait for them too.
+  bool all_in = fx.RunUntil(
+      [&] { return (waiting == kHandlers && held.size() == kUpstreamConns) || !proc->Running(); }, 120s);
   CHECK(all_in);
   CHECK_MESSAGE(waiting == kHandlers, "post-json: " << proc->out() << proc->err());
   long rss_peak_kb = ProcStatus(getpid(), "VmRSS:");
