@@ -198,10 +198,31 @@ void HijackedStream::WriteDone(int status) {
     return;
   }
   if (state_ == State::kDraining) {
-    if (tcp_->write_queue_size == 0) CloseNow();
+    if (tcp_->write_queue_size == 0) {
+      CloseNow();
+    } else {
+      ArmDrainTimer();  // the client took some: it has drain_timeout_ again
+    }
     return;
   }
   MaybeWritable();
+}
+
+void HijackedStream::ArmDrainTimer() {
+  if (drain_timeout_.count() <= 0) return;
+  if (drain_timer_ == nullptr) {
+    drain_timer_ = new uv_timer_t;
+    uv_timer_init(tcp_->loop, drain_timer_);
+    drain_timer_->data = this;
+  }
+  uv_timer_start(drain_timer_, OnDrainTimeout, static_cast<uint64_t>(drain_timeout_.count()), 0);
+}
+
+void HijackedStream::OnDrainTimeout(uv_timer_t* t) {
+  auto* s = static_cast<HijackedStream*>(t->data);
+  Log().debug("http: hijacked conn {}: client took nothing for {} ms; closing with {} bytes unsent",
+              s->remote_addr_, s->drain_timeout_.count(), s->Unsent());
+  s->CloseNow();
 }
 
 size_t HijackedStream::Unsent() const { return tcp_->write_queue_size; }
@@ -257,6 +278,7 @@ void HijackedStream::Close() {
     return;
   }
   state_ = State::kDraining;
+  ArmDrainTimer();
   UpdateReading();
 }
 
@@ -264,6 +286,12 @@ void HijackedStream::CloseNow() {
   if (state_ == State::kClosing || state_ == State::kClosed) return;
   state_ = State::kClosing;
   StopReading();
+  if (drain_timer_ != nullptr) {
+    uv_close(reinterpret_cast<uv_handle_t*>(std::exchange(drain_timer_, nullptr)),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  }
+  // (Writes still queued end with UV_ECANCELED: what the client never
+  // took is dropped.)
   uv_close(reinterpret_cast<uv_handle_t*>(tcp_), OnClose);
 }
 

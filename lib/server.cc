@@ -203,7 +203,9 @@ Error Server::Impl::Listen(std::shared_ptr<TlsContext> tls, int listen_fd) {
   std::string addr;
   int fd = -1;
   if (Error err = OpenFirstSocket(listen_fd, n, &where, &addr, &fd)) return err;
-  std::string context = std::string(where.is_unix() ? "listen unix " : "listen tcp ") + addr;
+  // (What errors call the socket, as Go's do: "listen tcp :80: ...".)
+  std::string context = listen_fd >= 0 ? "listen " + addr
+                                       : std::string(where.is_unix() ? "listen unix " : "listen tcp ") + addr;
   bool tcp_addr = listen_fd < 0 && !where.is_unix();
   // The others bind what the first got: the same port when addr asked for
   // port 0, so that every worker listens on the one address. A socket

@@ -263,6 +263,43 @@ TEST_SUITE("Hijack") {
     ts.srv.Close();
   }
 
+  TEST_CASE("a client that takes nothing after Close is cut at the drain timeout; the rest is dropped") {
+    LoopFixture fx;
+    TestServer ts(fx);
+    const std::string big(32 << 20, 'q');
+    ts.mux.HandleFunc("/stall", [&](ResponseWriter& w, Request&) {
+      auto conn = w.Hijack();
+      REQUIRE(conn.ok());
+      (*conn)->SetDrainTimeout(200ms);
+      CHECK_FALSE((*conn)->Write(big));
+      (*conn)->Close();
+    });
+    REQUIRE_FALSE(ts.srv.Listen());
+    // The hijacked socket is the loop's one TCP handle (the listener is a
+    // poll): it comes with the request and goes when the wait is given up.
+    auto tcp_handles = [&] {
+      int n = 0;
+      uv_walk(fx.uv(), [](uv_handle_t* h, void* arg) {
+        if (h->type == UV_TCP && !uv_is_closing(h)) ++*static_cast<int*>(arg);
+      }, &n);
+      return n;
+    };
+    RawConn c;  // (the kernel completes the connect; this client then reads nothing)
+    REQUIRE(c.Connect(ts.Port()));
+    REQUIRE(c.Send("GET /stall HTTP/1.1\r\nHost: t\r\n\r\n"));
+    bool seen = false;
+    REQUIRE(fx.RunUntil([&] {
+      seen = seen || tcp_handles() > 0;
+      return seen && tcp_handles() == 0;
+    }));
+    bool closed = false;
+    std::string got = c.ReadUntilClose(After(10s), &closed);
+    CHECK(closed);
+    CHECK(got.size() < big.size());  // what the kernels held, no more
+    CHECK(got == big.substr(0, got.size()));
+    ts.srv.Close();
+  }
+
   TEST_CASE("Shutdown neither waits for nor closes a hijacked connection") {
     LoopFixture fx;
     TestServer ts(fx);

@@ -7,6 +7,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,7 +24,8 @@ class HijackedStream final : public HijackedConn, public StreamBody::Source {
   enum class State {
     kOpen,      // reads go to the reader, writes to the client
     kDraining,  // Close was called with bytes queued; waits for them to leave
-                // (or for the client to leave), dropping what it sends
+                // (or for the client to leave, or to take nothing for
+                // drain_timeout_), dropping what it sends
     kClosing,   // uv_close called; waits for the close callback
     kClosed,    // the handle is closed; waits for the owner to let go
   };
@@ -51,6 +53,7 @@ class HijackedStream final : public HijackedConn, public StreamBody::Source {
   bool Writable() const override;
   void OnWritable(std::function<void()> f) override;
   void CloseWrite() override;
+  void SetDrainTimeout(std::chrono::milliseconds timeout) override { drain_timeout_ = timeout; }
   const std::string& RemoteAddr() const override { return remote_addr_; }
   const ConnectionState* TLS() const override;
 
@@ -84,6 +87,10 @@ class HijackedStream final : public HijackedConn, public StreamBody::Source {
   void StartReading();
   void StopReading();
   void CloseNow();
+  // ArmDrainTimer (re)starts the wait of kDraining for the client to take
+  // some of what is queued; OnDrainTimeout gives up on it.
+  void ArmDrainTimer();
+  static void OnDrainTimeout(uv_timer_t* t);
   size_t Unsent() const;
   void MaybeWritable();
 
@@ -102,6 +109,8 @@ class HijackedStream final : public HijackedConn, public StreamBody::Source {
   std::string read_buf_;     // what libuv reads into (the server's buffer is not ours)
   std::string plain_;        // a TLS read's plaintext
   std::function<void()> on_writable_;
+  std::chrono::milliseconds drain_timeout_{60'000};
+  uv_timer_t* drain_timer_ = nullptr;  // while kDraining; freed by its own close callback
 };
 
 }  // namespace nethttp

@@ -6,6 +6,7 @@
 #define NETHTTP_HIJACKED_CONN_H_
 
 #include <cstddef>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -51,8 +52,15 @@ class HijackedConn : public Body {
   // still sent (a Go Write returns only once the kernel has the bytes,
   // so a Go Close never loses them either), then the socket closes.
   // on_end is not called after Close. While the queue drains, bytes from
-  // the client are dropped and its leaving ends the wait.
+  // the client are dropped and its leaving ends the wait; so does a client
+  // that takes nothing for the drain timeout (below): the rest is dropped.
   void Close() override = 0;
+  // SetDrainTimeout sets how long Close waits for the client to take any
+  // of what is queued before it gives up and closes anyway: 60 s unless
+  // set (nginx's send_timeout), counted again from each write that
+  // completes. A client that stops reading cannot hold a closed
+  // connection, and its memory, for ever. Zero waits for ever.
+  virtual void SetDrainTimeout(std::chrono::milliseconds timeout) = 0;
 
   // RemoteAddr is the client's "ip:port" (Go: Conn.RemoteAddr).
   virtual const std::string& RemoteAddr() const = 0;
