@@ -100,11 +100,13 @@ TEST_SUITE("timeout_list") {
     ListOwner owner(fx.uv());
     TimeoutList& list = *owner.list;
     Entry early("early", &order), later("later", &order);
+    // Link counts from the loop's cached clock, so "later" is due 50 ms
+    // after this reading (an updated clock, read after the Links, was up
+    // to a few ms later on a loaded TSan run, and the check failed).
+    uint64_t start = uv_now(fx.uv());
     list.Link(&early.entry, 10);
     list.Link(&later.entry, 50);
     early.entry.Unlink();
-    uv_update_time(fx.uv());
-    uint64_t start = uv_now(fx.uv());
     CHECK(fx.RunUntil([&] { return order.size() == 1; }));
     CHECK(order == std::vector<std::string>{"later"});
     CHECK(uv_now(fx.uv()) + 1 >= start + 50);
