@@ -23,6 +23,7 @@
 
 using nethttp::ErrorCode;
 using nethttp::ListenAddress;
+using nethttp::testutil::LoopbackSocket;
 using nethttp::testutil::LoopFixture;
 using nethttp::testutil::RawConn;
 using nethttp::testutil::TempTree;
@@ -37,18 +38,6 @@ bool IsSocket(const std::string& path) {
 bool Exists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
-}
-
-// Listening4 is a TCP socket on 127.0.0.1:0, listening or not.
-int Socket4(bool listening, int type = SOCK_STREAM) {
-  int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
-  REQUIRE(fd >= 0);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-  if (listening) REQUIRE(listen(fd, 8) == 0);
-  return fd;
 }
 
 }  // namespace
@@ -159,7 +148,8 @@ TEST_SUITE("listen_socket") {
   }
 
   TEST_CASE("AdoptListener readies a listening TCP socket and refuses anything else") {
-    int fd = Socket4(true);
+    int fd = LoopbackSocket(true);
+    REQUIRE(fd >= 0);
     REQUIRE_FALSE(nethttp::AdoptListener(fd));
     CHECK((fcntl(fd, F_GETFL) & O_NONBLOCK) != 0);
     int nodelay = 0;
@@ -169,12 +159,14 @@ TEST_SUITE("listen_socket") {
     CHECK(nethttp::FormatListenAddr(fd).rfind("127.0.0.1:", 0) == 0);
     close(fd);
 
-    int idle = Socket4(false);
+    int idle = LoopbackSocket(false);
+    REQUIRE(idle >= 0);
     nethttp::Error err = nethttp::AdoptListener(idle);
     CHECK(err.code() == ErrorCode::kInvalidArgument);
     CHECK(err.message() == "listen fd " + std::to_string(idle) + ": not a listening stream socket");
     close(idle);
-    int udp = Socket4(false, SOCK_DGRAM);
+    int udp = LoopbackSocket(false, SOCK_DGRAM);
+    REQUIRE(udp >= 0);
     CHECK(nethttp::AdoptListener(udp).code() == ErrorCode::kInvalidArgument);
     close(udp);
     int file = open("/dev/null", O_RDONLY | O_CLOEXEC);

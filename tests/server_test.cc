@@ -915,13 +915,8 @@ TEST_SUITE("server listeners") {
 
   TEST_CASE("Listen(fd) serves on a socket made elsewhere, with two workers, and closes it at Shutdown") {
     LoopFixture fx;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int fd = nethttp::testutil::LoopbackSocket(true);
     REQUIRE(fd >= 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-    REQUIRE(listen(fd, 16) == 0);
     TestServer ts(fx);
     ts.srv.addr = "not read";  // (a socket is given)
     ts.srv.workers = 2;

@@ -70,6 +70,22 @@ struct HttpResponse {
   }
 };
 
+// LoopbackSocket is a socket bound to 127.0.0.1:0 (TCP, or UDP with
+// SOCK_DGRAM), listening when asked: a socket "made elsewhere" for the
+// tests of Server::Listen(fd). -1 if any step fails.
+inline int LoopbackSocket(bool listening, int type = SOCK_STREAM) {
+  int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 || (listening && listen(fd, 16) != 0)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 class RawConn {
  public:
   RawConn() = default;
