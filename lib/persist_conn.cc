@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "internal/log.h"
+#include "internal/request_writer.h"
 #include "internal/transfer.h"
 #include "internal/uv_handle.h"
 #include "nethttp/handler.h"
@@ -282,8 +283,7 @@ bool PersistConn::PeerGone() {
 }
 
 void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
-                            Duration header_timeout, Done done, std::shared_ptr<Body> body,
-                            int64_t body_length, Duration continue_timeout) {
+                            Duration header_timeout, Done done, OutgoingBody body) {
   assert(state_ == State::kIdle);
   done_ = std::move(done);
   head_request_ = head;
@@ -313,21 +313,22 @@ void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
     CloseWith(Error::FromUv(rc, "write tcp " + key_), false);
     return;
   }
-  if (body == nullptr) {
+  if (body.source == nullptr) {
     SetState(queued ? State::kWritingRequest : State::kReadingHead);
     return;
   }
   SetState(State::kWritingRequest);
-  req_body_ = std::move(body);
-  req_length_ = body_length;
+  req_body_ = std::move(body.source);
+  req_length_ = body.length;
+  req_trailer_ = std::move(body.trailer);
   req_sent_ = 0;
   req_body_paused_ = false;
   awaiting_continue_ = false;
-  if (continue_timeout.count() > 0) {
+  if (body.continue_timeout.count() > 0) {
     // Go's waitForContinue: the server may answer the head alone (417,
     // 401, a redirect) and spare the body's trip.
     awaiting_continue_ = true;
-    ArmTimer(continue_timeout);
+    ArmTimer(body.continue_timeout);
     return;
   }
   StartRequestBody();
@@ -398,7 +399,12 @@ void PersistConn::OnRequestBodyEnd(Error err) {
     CloseWith(BodyLengthError(req_length_, req_sent_), false);
     return;
   }
-  if (req_length_ < 0 && !SendRequestBytes(kLastChunk)) return;
+  if (req_length_ < 0) {
+    std::string last;
+    AppendLastChunk(req_trailer_, &source->Trailer(), &last);
+    req_trailer_.clear();
+    if (!SendRequestBytes(last)) return;
+  }
   if (state_ == State::kWritingRequest && writes_in_flight_ == 0) SetState(State::kReadingHead);
 }
 

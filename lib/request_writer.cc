@@ -3,7 +3,10 @@
 // parses the answer with Http1Parser in response mode.
 #include "internal/request_writer.h"
 
+#include <algorithm>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "internal/ascii.h"
 #include "internal/transfer.h"
@@ -56,7 +59,49 @@ bool Excluded(std::string_view key) {
          key == "Transfer-Encoding" || key == "Trailer";
 }
 
+// AppendTrailerField writes the Trailer field that declares trailer's
+// names: each once, sorted and comma-joined, as Go writes it.
+void AppendTrailerField(const Header& trailer, std::string* out) {
+  std::vector<std::string_view> keys;
+  for (const Header::Field& f : trailer) keys.push_back(f.key);
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  out->append("Trailer: "sv);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i > 0) out->push_back(',');
+    out->append(keys[i]);
+  }
+  out->append("\r\n"sv);
+}
+
 }  // namespace
+
+bool SendsChunked(const Request& req) {
+  bool has_body = req.body_stream != nullptr || !req.body.empty();
+  return (has_body && req.content_length <= 0) || !req.trailer.empty();
+}
+
+void AppendLastChunk(const Header& declared, const Header* from_body, std::string* out) {
+  bool body_set = from_body != nullptr && !from_body->empty();
+  if (declared.empty() && !body_set) {
+    out->append(kLastChunk);
+    return;
+  }
+  Header t;
+  if (body_set) {
+    for (const Header::Field& f : *from_body) {
+      if (ValidTrailerHeader(f.key)) t.AddCanonical(f.key, f.value);
+    }
+  }
+  for (const Header::Field& f : declared) {
+    if (f.value.empty() || !ValidTrailerHeader(f.key)) continue;
+    if (body_set && from_body->Has(f.key)) continue;
+    t.AddCanonical(f.key, f.value);
+  }
+  out->append("0\r\n"sv);
+  t.Write(out);
+  out->append("\r\n"sv);
+}
 
 bool AsksForGzip(const Request& req) {
   return req.header.Get("Accept-Encoding").empty() && req.header.Get("Range").empty() &&
@@ -99,6 +144,15 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
                    "net/http: invalid header field value for \"" + f.key + "\"");
     }
   }
+  for (const Header::Field& f : req.trailer) {
+    if (!ValidHeaderFieldName(f.key) || !ValidTrailerHeader(f.key)) {
+      return Error(ErrorCode::kInvalidArgument, "net/http: invalid Trailer key \"" + f.key + "\"");
+    }
+    if (!ValidHeaderFieldValue(f.value)) {
+      return Error(ErrorCode::kInvalidArgument,
+                   "net/http: invalid trailer field value for \"" + f.key + "\"");
+    }
+  }
   // Framing (Go: newTransferWriter). A body is a whole string, or a stream
   // the connection sends after the head (body_stream). Empty and no stream
   // is Go's nil Body; content_length > 0 must match the string (a stream
@@ -119,7 +173,7 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
                  "http: ContentLength=" + std::to_string(req.content_length) +
                      " with Body length " + std::to_string(req.body.size()));
   }
-  bool chunked = has_body && req.content_length <= 0;
+  bool chunked = SendsChunked(req);
 
   size_t reserve = method.size() + ruri.size() + host.size() + req.body.size() + 128;
   for (const Header::Field& f : req.header) reserve += f.key.size() + f.value.size() + 4;
@@ -135,6 +189,7 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   }
   if (chunked) {
     s.append("Transfer-Encoding: chunked\r\n"sv);
+    if (!req.trailer.empty()) AppendTrailerField(req.trailer, &s);
   } else if (has_body || MethodExpectsBody(method)) {
     int64_t length = streamed ? req.content_length : static_cast<int64_t>(req.body.size());
     s.append("Content-Length: "sv).append(std::to_string(length)).append("\r\n"sv);
@@ -152,7 +207,7 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   if (streamed) return Error();  // (the body follows from its source: persist_conn.cc)
   if (chunked) {
     AppendChunk(&s, req.body);
-    s.append(kLastChunk);
+    AppendLastChunk(req.trailer, nullptr, &s);
   } else {
     s.append(req.body);
   }

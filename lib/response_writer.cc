@@ -110,15 +110,11 @@ Header FinalTrailers(const Header& h) {
     if (ValidTrailerHeader(name)) t.Add(name, f.value);
   }
   for (std::string_view declared : h.Values("Trailer")) {
-    while (!declared.empty()) {
-      size_t comma = declared.find(',');
-      std::string name = CanonicalHeaderKey(TrimOws(declared.substr(0, comma)));
-      if (!name.empty() && ValidTrailerHeader(name)) {
-        for (std::string_view v : h.Values(name)) t.Add(name, v);
-      }
-      if (comma == std::string_view::npos) break;
-      declared.remove_prefix(comma + 1);
-    }
+    ForEachListItem(declared, [&](std::string_view item) {
+      std::string name = CanonicalHeaderKey(item);
+      if (!ValidTrailerHeader(name)) return;
+      for (std::string_view v : h.Values(name)) t.Add(name, v);
+    });
   }
   return t;
 }

@@ -30,16 +30,31 @@ constexpr std::string_view kHopHeaders[] = {
 void RemoveHopHeaders(Header* h) {
   std::vector<std::string> named;
   for (std::string_view v : h->Values("Connection")) {
-    while (!v.empty()) {
-      size_t comma = v.find(',');
-      std::string_view f = TrimOws(v.substr(0, comma));
-      if (!f.empty()) named.emplace_back(f);
-      if (comma == std::string_view::npos) break;
-      v.remove_prefix(comma + 1);
-    }
+    ForEachListItem(v, [&](std::string_view f) { named.emplace_back(f); });
   }
   for (const std::string& f : named) h->Del(f);
   for (std::string_view f : kHopHeaders) h->Del(f);
+}
+
+// RelayedTrailer is the trailer the outgoing request declares: the names
+// the incoming one declared in its Trailer field (a hop-by-hop field, so
+// not copied itself), with the values that already arrived when the server
+// read the body whole. A streamed body's values reach the Transport through
+// its Trailer() as it ends (AppendLastChunk). Names a trailer may not carry
+// are left out, so a client's bad declaration costs it its trailer, not
+// the request (Go would fail the round trip with a 502).
+Header RelayedTrailer(const Request& r) {
+  Header t;
+  for (const auto& f : r.trailer) {
+    if (ValidTrailerHeader(f.key)) t.AddCanonical(f.key, f.value);
+  }
+  for (std::string_view declared : r.header.Values("Trailer")) {
+    ForEachListItem(declared, [&](std::string_view item) {
+      std::string name = CanonicalHeaderKey(item);
+      if (ValidHeaderFieldName(name) && ValidTrailerHeader(name) && !t.Has(name)) t.Add(name, "");
+    });
+  }
+  return t;
 }
 
 // SingleJoiningSlash is Go's singleJoiningSlash: a + b with exactly one
@@ -206,6 +221,7 @@ void ReverseProxy::ServeHTTP(ResponseWriter& w, Request& r) {
   out.content_length = r.content_length;
   out.body = std::move(r.body);
   out.body_stream = r.body_stream;
+  out.trailer = RelayedTrailer(r);
   if (director) director(out);
   out.close = false;  // the upstream connection is the Transport's to keep
   out.request_uri.clear();

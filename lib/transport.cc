@@ -154,8 +154,8 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   }
   req.body.clear();
   req.body.shrink_to_fit();
+  a->body_length = SendsChunked(req) ? -1 : req.content_length;
   a->body = std::move(req.body_stream);
-  a->body_length = req.content_length > 0 ? req.content_length : -1;
   a->req = std::move(req);
   a->key = key->String();
   a->addr = key->DialAddr();
@@ -275,10 +275,17 @@ void Transport::Impl::StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn
   a->pc = pc;
   bool head = a->req.method == "HEAD";
   bool close = a->req.close || t_->disable_keep_alives;
+  OutgoingBody body;
+  if (a->body != nullptr) {
+    body.source = a->body;
+    body.length = a->body_length;
+    body.trailer = a->req.trailer;  // (a copy: a retry sends it again)
+    if (a->expects_continue) body.continue_timeout = t_->expect_continue_timeout;
+  }
   pc->RoundTrip(
       a->wire, head, close, t_->response_header_timeout,
-      [this, a](Result<Response> r, PersistConn::Failure f) { OnRoundTripDone(a, std::move(r), f); }, a->body,
-      a->body_length, a->expects_continue ? t_->expect_continue_timeout : PersistConn::Duration(0));
+      [this, a](Result<Response> r, PersistConn::Failure f) { OnRoundTripDone(a, std::move(r), f); },
+      std::move(body));
 }
 
 void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response> r,

@@ -4,7 +4,10 @@
 
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <string>
+
+#include "internal/stream_body.h"
 
 using nethttp::Error;
 using nethttp::ErrorCode;
@@ -178,6 +181,68 @@ TEST_SUITE("request_writer") {
     CHECK(WriteErr(r2) == "net/http: invalid header field name \"Bad Name\"");
     Request r3 = Req("GET", "http://a/", "a\r\nX: y");
     CHECK(WriteErr(r3) == "http: invalid Host header");
+  }
+
+  TEST_CASE("a declared trailer: the names sorted once in Trailer, chunked framing, the values after the body") {
+    Request r = Req("POST", "/", "example.com");
+    r.body = "abc";
+    r.content_length = 3;  // a trailer needs chunked framing (Go would send 3 bytes and lose it)
+    r.trailer.Add("x-sum", "6");
+    r.trailer.Add("X-Algo", "add");
+    r.trailer.Add("X-Sum", "7");
+    CHECK(nethttp::SendsChunked(r));
+    CHECK(Write(r) ==
+          "POST / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: nethttp/0.1\r\n"
+          "Transfer-Encoding: chunked\r\nTrailer: X-Algo,X-Sum\r\n\r\n"
+          "3\r\nabc\r\n0\r\nX-Sum: 6\r\nX-Algo: add\r\nX-Sum: 7\r\n\r\n");
+    // No body at all: an empty chunked one still carries the trailer.
+    Request get = Req("GET", "/", "example.com");
+    get.trailer.Add("X-T", "1");
+    CHECK(Write(get) ==
+          "GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: nethttp/0.1\r\n"
+          "Transfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n0\r\nX-T: 1\r\n\r\n");
+    // A streamed body with a known length and no trailer keeps its length.
+    Request streamed = Req("PUT", "/", "example.com");
+    streamed.body_stream = std::make_shared<nethttp::StreamBody>(nullptr);
+    streamed.content_length = 10;
+    CHECK_FALSE(nethttp::SendsChunked(streamed));
+    streamed.trailer.Add("X-T", "");
+    CHECK(nethttp::SendsChunked(streamed));
+  }
+
+  TEST_CASE("a trailer name that frames, routes or authenticates is refused, as is a bad value") {
+    for (const char* name : {"Content-Length", "Transfer-Encoding", "Trailer", "Host", "Authorization",
+                             "If-Match", "Bad Name"}) {
+      CAPTURE(name);
+      Request r = Req("POST", "/", "example.com");
+      r.body = "x";
+      r.trailer.AddCanonical(name, "1");
+      CHECK(WriteErr(r) == std::string("net/http: invalid Trailer key \"") + name + "\"");
+    }
+    Request r = Req("POST", "/", "example.com");
+    r.trailer.Add("X-T", "a\r\nInjected: yes");
+    CHECK(WriteErr(r) == "net/http: invalid trailer field value for \"X-T\"");
+  }
+
+  TEST_CASE("AppendLastChunk: the body's trailer first, then declared values it did not set") {
+    std::string out;
+    nethttp::AppendLastChunk(nethttp::Header(), nullptr, &out);
+    CHECK(out == "0\r\n\r\n");
+    nethttp::Header declared;
+    declared.Add("X-Sum", "");      // declared, no value of its own
+    declared.Add("X-Algo", "add");  // a value the body does not replace
+    declared.Add("X-Id", "1");      // replaced by the body's
+    nethttp::Header from_body;
+    from_body.Add("X-Id", "2");
+    from_body.Add("X-Sum", "a\r\nInjected: yes");  // a source's bytes never add a line
+    from_body.Add("Content-Length", "5");           // nor a framing field
+    out.clear();
+    nethttp::AppendLastChunk(declared, &from_body, &out);
+    CHECK(out == "0\r\nX-Id: 2\r\nX-Sum: a  Injected: yes\r\nX-Algo: add\r\n\r\n");
+    // The body's trailer alone (an undeclared one, as a proxy relays it).
+    out.clear();
+    nethttp::AppendLastChunk(nethttp::Header(), &from_body, &out);
+    CHECK(out == "0\r\nX-Id: 2\r\nX-Sum: a  Injected: yes\r\n\r\n");
   }
 
   TEST_CASE("through a proxy: absolute form, and the proxy URL's credentials replace the caller's") {

@@ -828,6 +828,45 @@ TEST_SUITE("transport: streamed request bodies") {
                                            "\r\n2\r\n" + PatternString(10, 2) + "\r\n0\r\n\r\n");
   }
 
+  TEST_CASE_FIXTURE(ClientFixture, "a declared trailer follows the stream: the source's values as it ends, else the request's") {
+    constexpr int64_t kTotal = 50000;
+    std::string declared, transfer_encoding, body;
+    int64_t content_length = 0;
+    nethttp::Header trailer;
+    mux.HandleFunc("/up", [&](ResponseWriter& w, Request& r) {
+      declared = std::string(r.header.Get("Trailer"));
+      transfer_encoding = std::string(r.header.Get("Transfer-Encoding"));
+      content_length = r.content_length;
+      body = r.body;
+      trailer = r.trailer;
+      w.Write("ok");
+    });
+    Start();
+    auto gen = std::make_shared<GeneratorBody>(fx.uv(), kTotal, 8192);
+    gen->trailer_at_end.Add("X-Sum", "from-source");
+    // A known length: the trailer still needs chunked framing to be sent.
+    Request req = StreamReq(URL("/up"), gen, kTotal);
+    req.trailer.Add("X-Sum", "");             // declared; the source fills it in
+    req.trailer.Add("X-Algo", "pattern");     // declared with its value
+    req.trailer.Add("X-Sum", "not-this-one");  // the source's value wins
+    auto r = Send(transport, std::move(req));
+    REQUIRE_MESSAGE(r.ok(), r.error().message());
+    CHECK(ReadAll(*r).value() == "ok");
+    CHECK(declared == "X-Algo,X-Sum");
+    CHECK(transfer_encoding == "chunked");
+    CHECK(content_length == -1);
+    CHECK(body == nethttp::testutil::PatternString(0, kTotal));
+    CHECK(trailer.Values("X-Sum") == std::vector<std::string_view>{"from-source"});
+    CHECK(trailer.Get("X-Algo") == "pattern");
+    // The trailer ended the body where the server expected: the conn is reused.
+    auto again = Send(transport, StreamReq(URL("/up"), std::make_shared<GeneratorBody>(fx.uv(), 10, 10), 10));
+    REQUIRE(again.ok());
+    CHECK(ReadAll(*again).value() == "ok");
+    CHECK(trailer.empty());
+    CHECK(declared.empty());
+    CHECK(transport.ConnectionsOpened() == 1);
+  }
+
   TEST_CASE_FIXTURE(ClientFixture, "a stream shorter or longer than its Content-Length fails the round trip") {
     int calls = 0;
     mux.HandleFunc("/up", [&](ResponseWriter& w, Request&) {

@@ -98,6 +98,20 @@ inline std::string_view TrimSpace(std::string_view s) {
   return s;
 }
 
+// ForEachListItem calls f with each item of the comma-separated list v
+// (RFC 9110 §5.6.1), trimmed of the whitespace around it; empty items,
+// which the list syntax allows, are skipped.
+template <typename F>
+inline void ForEachListItem(std::string_view v, F&& f) {
+  while (!v.empty()) {
+    size_t comma = v.find(',');
+    std::string_view item = TrimOws(v.substr(0, comma));
+    if (!item.empty()) f(item);
+    if (comma == std::string_view::npos) break;
+    v.remove_prefix(comma + 1);
+  }
+}
+
 // HasToken reports whether the comma-separated list v holds token, ignoring
 // ASCII case and the whitespace around each item (Go's hasToken, as used
 // on Connection and Expect).

@@ -27,6 +27,24 @@
 
 namespace nethttp {
 
+// OutgoingBody is a request body that streams after the request's head
+// (PersistConn::RoundTrip).
+struct OutgoingBody {
+  // source is read and sent as it comes, with backpressure.
+  std::shared_ptr<Body> source;
+  // length is the Content-Length the head promised, or -1: chunked.
+  int64_t length = -1;
+  // trailer holds the request's declared trailer fields, sent after a
+  // chunked body with what the source's Trailer() holds as it ends
+  // (AppendLastChunk).
+  Header trailer;
+  // continue_timeout (for a request that says "Expect: 100-continue")
+  // holds the body back until a 100 Continue comes or that long has
+  // passed; a final response first means the body is never sent, and the
+  // conn closes after the response (Go: Transport.ExpectContinueTimeout).
+  std::chrono::milliseconds continue_timeout{0};
+};
+
 class PersistConn;
 
 // TlsDial asks PersistConn::Dial for https: after the TCP connect, a
@@ -111,16 +129,9 @@ class PersistConn final : public StreamBody::Source {
   // body streams after it) and calls done once: with the response head
   // (the response body then streams) or an error. From kIdle only. head:
   // the request was HEAD (no body follows its response). close_after: the
-  // request asked to close the connection afterwards. body, when set, is
-  // read and sent as it comes, with backpressure: body_length bytes
-  // exactly, or chunked when it is -1. continue_timeout (with a body, for
-  // a request that says "Expect: 100-continue") holds the body back until
-  // a 100 Continue comes or that long has passed; a final response first
-  // means the body is never sent, and the conn closes after the response
-  // (Go: Transport.ExpectContinueTimeout).
+  // request asked to close the connection afterwards.
   void RoundTrip(std::string_view wire, bool head, bool close_after, Duration header_timeout,
-                 Done done, std::shared_ptr<Body> body = nullptr, int64_t body_length = -1,
-                 Duration continue_timeout = Duration(0));
+                 Done done, OutgoingBody body = {});
 
   // Cancel fails the current round trip or body with err and closes the
   // conn (Go: the request's context canceled). Without one it just closes.
@@ -241,9 +252,11 @@ class PersistConn final : public StreamBody::Source {
   std::shared_ptr<StreamBody> pending_body_;  // until the head is delivered
   std::weak_ptr<StreamBody> body_;            // after: the Response owns it
   // req_body_ is the request body's source while it is being sent;
-  // req_length_ its Content-Length (-1: chunked), req_sent_ what it gave.
+  // req_length_ its Content-Length (-1: chunked), req_sent_ what it gave,
+  // req_trailer_ the request's declared trailer.
   std::shared_ptr<Body> req_body_;
   int64_t req_length_ = -1;
+  Header req_trailer_;
   int64_t req_sent_ = 0;
   bool req_body_paused_ = false;  // paused while the socket drains
   bool awaiting_continue_ = false;  // the body waits for 100 Continue (timer_: its timeout)

@@ -42,7 +42,30 @@ struct RequestWriteOptions {
 // nothing is appended. A field name that is
 // not a token, or a value with CR, LF or NUL, is an error (Go's Transport
 // refuses them in roundTrip), so a header can never be injected.
+//
+// req.trailer declares trailer fields (Go: Request.Trailer): their names go
+// out in a Trailer field, sorted as Go sorts them, and their values after
+// the body (AppendLastChunk). A name that frames, routes or authenticates
+// a message (ValidTrailerHeader) is an error, as Go refuses Content-Length,
+// Transfer-Encoding and Trailer.
 Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::string* out);
+
+// SendsChunked reports whether WriteRequest frames req's body as chunked:
+// a body whose length is unknown (content_length <= 0, Go's -1), and any
+// request that declares trailers. Stricter than Go, which announces the
+// trailer of a Content-Length body and then never sends it: a trailer can
+// ride only on a chunked body, so declaring one chooses that framing.
+bool SendsChunked(const Request& req);
+
+// AppendLastChunk appends the end of a chunked request body: the last
+// chunk, the trailer section and the blank line. The trailer is what the
+// body's source set as it ended (from_body, may be null: Go fills
+// Request.Trailer in before the body reader's EOF; a proxied request
+// relays the trailer its incoming body carried), then declared's fields
+// with a value that the source did not set. Names a trailer may not carry
+// are dropped, and CR or LF in a value becomes a space (Header::Write), so
+// nothing the source hands over can add a line. With neither, kLastChunk.
+void AppendLastChunk(const Header& declared, const Header* from_body, std::string* out);
 
 // AsksForGzip is the Transport's rule for adding "Accept-Encoding: gzip"
 // on the caller's behalf (Go: requestedGzip in persistConn.roundTrip): not

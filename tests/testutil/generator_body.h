@@ -108,6 +108,9 @@ class GeneratorBody final : public Body {
   // on_piece runs after each piece was handed over; on_pause on each Pause;
   // on_finish once the end was handed over.
   std::function<void()> on_piece, on_pause, on_finish;
+  // trailer_at_end becomes Trailer() just before the end is handed over,
+  // as a Go body sets Request.Trailer's values before its reader's EOF.
+  Header trailer_at_end;
 
  private:
   void Kick() {
@@ -121,6 +124,7 @@ class GeneratorBody final : public Body {
     if (produced == total_) {
       uv_idle_stop(idle_);
       ended = true;
+      trailer_ = trailer_at_end;
       EndFunc end = std::move(on_end_);
       on_data_ = nullptr;
       if (end) end(end_err_);

@@ -59,7 +59,14 @@ struct Request {
   bool close = false;
   // host is the Host header or the authority of an absolute-form target.
   std::string host;
-  // trailer holds the fields of a chunked body's trailer section.
+  // trailer holds the fields of a chunked body's trailer section; on the
+  // server, once the body has been read. On the client it declares the
+  // trailer to send (Go: Request.Trailer): its names go out in a Trailer
+  // field, the body is sent chunked (the only framing that carries a
+  // trailer), and the fields with a value follow it. A body_stream may
+  // set values in its Trailer() before it ends, as a Go body sets them
+  // before its EOF; those take the place of the same names' here. Names
+  // that frame, route or authenticate a message are refused.
   Header trailer;
   // remote_addr is the peer's "ip:port" (server side); "@" for a peer on
   // a Unix-domain socket, as in Go.

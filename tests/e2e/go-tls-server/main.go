@@ -10,6 +10,8 @@
 //	/truncated      Content-Length: 100, 10 bytes, then TCP close, no close_notify
 //	/until-close    a body delimited by the close, then TCP close, no close_notify
 //	/cut-record     the head, then half a TLS record, then TCP close
+//	/trailer        what Go read of the request: its framing, body length,
+//	                declared trailer names and trailer values, a line each
 package main
 
 import (
@@ -20,6 +22,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"sort"
+	"strings"
 )
 
 // hijack takes the connection from net/http; the caller writes through
@@ -67,6 +71,30 @@ func main() {
 			// An application-data record header announcing 64 bytes, and 3.
 			tc.NetConn().Write([]byte("\x17\x03\x03\x00\x40abc"))
 			tc.NetConn().Close()
+		}
+	})
+	mux.HandleFunc("/trailer", func(w http.ResponseWriter, r *http.Request) {
+		// r.Trailer holds the declared names until the body's EOF, then
+		// every field the trailer carried.
+		var declared []string
+		for k := range r.Trailer {
+			declared = append(declared, k)
+		}
+		sort.Strings(declared)
+		n, err := io.Copy(io.Discard, r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		fmt.Fprintf(w, "te=%s\nbody=%d\ndeclared=%s\n", strings.Join(r.TransferEncoding, ","), n,
+			strings.Join(declared, ","))
+		var keys []string
+		for k := range r.Trailer {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			fmt.Fprintf(w, "%s=%s\n", k, strings.Join(r.Trailer[k], ","))
 		}
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
