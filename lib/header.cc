@@ -156,7 +156,13 @@ void Header::Write(std::string* out) const {
     v = TrimString(v);
     out->append(f.key);
     out->append(": ");
-    for (char c : v) out->push_back((c == '\r' || c == '\n') ? ' ' : c);
+    size_t at = out->size();
+    out->append(v);
+    if (v.find_first_of("\r\n") != std::string_view::npos) {
+      for (size_t i = at; i < out->size(); ++i) {
+        if ((*out)[i] == '\r' || (*out)[i] == '\n') (*out)[i] = ' ';
+      }
+    }
     out->append("\r\n");
   }
 }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "internal/loop_local.h"
+#include "internal/transport_impl.h"
 
 namespace nethttp {
 
@@ -28,7 +29,9 @@ Transport& PerLoopTransport::ForCurrentLoop() {
 }
 
 void PerLoopTransport::RoundTrip(Request req, Done done, std::shared_ptr<Cancelation> cancel) {
-  ForCurrentLoop().RoundTrip(std::move(req), std::move(done), std::move(cancel));
+  // Straight to the Impl: Transport::RoundTrip takes the Request by value,
+  // and a move of one is some twenty strings'.
+  ForCurrentLoop().impl_->RoundTrip(std::move(req), std::move(done), std::move(cancel));
 }
 
 Loop& PerLoopTransport::EventLoop() {

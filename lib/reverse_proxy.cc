@@ -4,6 +4,7 @@
 // connection has enough unsent output.
 #include "nethttp/reverse_proxy.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,9 +26,21 @@ constexpr std::string_view kHopHeaders[] = {
     "Te",         "Trailer",          "Transfer-Encoding", "Upgrade",
 };
 
+bool IsHopHeader(std::string_view key) {
+  for (std::string_view hop : kHopHeaders) {
+    if (key.size() == hop.size() && EqualFold(key, hop)) return true;
+  }
+  return false;
+}
+
 // RemoveHopHeaders is Go's removeConnectionHeaders and the hopHeaders loop:
-// first the fields the Connection header names, then the fixed list.
+// first the fields the Connection header names, then the fixed list. Most
+// messages carry none of them (a Connection field is one), so one pass
+// looks before any removal scans the fields again.
 void RemoveHopHeaders(Header* h) {
+  if (std::none_of(h->begin(), h->end(), [](const Header::Field& f) { return IsHopHeader(f.key); })) {
+    return;
+  }
   std::vector<std::string> named;
   for (std::string_view v : h->Values("Connection")) {
     ForEachListItem(v, [&](std::string_view f) { named.emplace_back(f); });
@@ -104,7 +117,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
         in_(in),
         cancel_(std::make_shared<Cancelation>()) {}
 
-  void Start(Request out) {
+  void Start(Request&& out) {
     RoundTripper& rt = transport_ != nullptr ? *transport_ : DefaultTransport();
     // A client that leaves takes the upstream exchange with it, whatever
     // stage it is at (Go: the outgoing request carries the incoming one's

@@ -43,7 +43,10 @@ bool Replayable(const Request& req) {
 }  // namespace
 
 struct Transport::Impl::Attempt {
-  Request req;       // what Response::request reports (its body is dropped)
+  // req is what Response::request reports (its body is dropped): shared
+  // with it rather than moved again, since a move of a Request moves some
+  // twenty strings.
+  std::shared_ptr<const Request> req;
   std::string wire;  // the serialised request (its head, if body streams), kept for a retry
   // body is the request body's stream, sent after wire (body_length bytes,
   // or chunked for -1); null for a whole-string body, which is in wire.
@@ -156,7 +159,7 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   req.body.shrink_to_fit();
   a->body_length = SendsChunked(req) ? -1 : req.content_length;
   a->body = std::move(req.body_stream);
-  a->req = std::move(req);
+  a->req = std::make_shared<const Request>(std::move(req));
   a->key = key->String();
   a->addr = key->DialAddr();
   a->proxied = !key->proxy.empty();
@@ -273,13 +276,13 @@ void Transport::Impl::OnDialed(PersistConn* pc, const std::shared_ptr<WantConn>&
 
 void Transport::Impl::StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn* pc) {
   a->pc = pc;
-  bool head = a->req.method == "HEAD";
-  bool close = a->req.close || t_->disable_keep_alives;
+  bool head = a->req->method == "HEAD";
+  bool close = a->req->close || t_->disable_keep_alives;
   OutgoingBody body;
   if (a->body != nullptr) {
     body.source = a->body;
     body.length = a->body_length;
-    body.trailer = a->req.trailer;  // (a copy: a retry sends it again)
+    body.trailer = a->req->trailer;  // (a copy: a retry sends it again)
     if (a->expects_continue) body.continue_timeout = t_->expect_continue_timeout;
   }
   pc->RoundTrip(
@@ -300,10 +303,10 @@ void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<
     // it was taken, which nothing_written guarantees (the body is read
     // after the head is written).
     bool retry = !canceled && f.reused && a->retries < kMaxRetries &&
-                 (f.nothing_written || (Replayable(a->req) && a->body == nullptr && f.before_response));
+                 (f.nothing_written || (Replayable(*a->req) && a->body == nullptr && f.before_response));
     if (retry) {
       ++a->retries;
-      Log().debug("http: retrying {} {} after: {}", a->req.method, a->addr, r.error().message());
+      Log().debug("http: retrying {} {} after: {}", a->req->method, a->addr, r.error().message());
       GetConn(a);
       return;
     }
@@ -332,7 +335,7 @@ void Transport::Impl::Deliver(const std::shared_ptr<Attempt>& a, Result<Response
   }
   if (a->cancel) a->cancel->OnCancel(nullptr);
   // The attempt is over: its request moves into the response.
-  if (r.ok()) r->request = std::make_shared<const Request>(std::move(a->req));
+  if (r.ok()) r->request = a->req;
   if (r.ok() && a->added_gzip && EqualFold(r->header.Get("Content-Encoding"), "gzip")) {
     // Go's transport.go: the caller did not ask for gzip, so it gets the
     // body decoded, and a header that no longer claims an encoding or a

@@ -159,6 +159,7 @@ class Transport : public RoundTripper {
   // and live conns; library code, Client included, sees a Transport only
   // through RoundTripper.
   friend struct TransportAccess;
+  friend class PerLoopTransport;  // hands requests to impl_ without another move
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
