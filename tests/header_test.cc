@@ -106,6 +106,26 @@ TEST_SUITE("header") {
     CHECK_FALSE(nethttp::ValidHeaderFieldValue(std::string_view("a\0b", 3)));
   }
 
+  TEST_CASE("ValidHeaderFieldValue's word-at-a-time scan agrees with the byte rule everywhere") {
+    // Every byte value at every position of values long enough for two
+    // words and a tail, among neighbours that are themselves high, low or
+    // plain (a borrow between bytes must not hide or invent a CTL).
+    for (char fill : {'a', '\x80', '\xff', ' ', '~'}) {
+      for (size_t len : {1u, 7u, 8u, 9u, 16u, 19u}) {
+        for (size_t at = 0; at < len; ++at) {
+          for (int b = 0; b < 256; ++b) {
+            std::string v(len, fill);
+            v[at] = static_cast<char>(b);
+            bool want = !((b < 0x20 || b == 0x7f) && b != '\t');
+            if (nethttp::ValidHeaderFieldValue(v) != want) {
+              FAIL("byte ", b, " at ", at, " of ", len, " among ", static_cast<int>(static_cast<unsigned char>(fill)));
+            }
+          }
+        }
+      }
+    }
+  }
+
   TEST_CASE("Add canonicalises and lookups ignore case") {
     Header h;
     h.Add("content-type", "text/plain");
