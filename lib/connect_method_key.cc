@@ -22,10 +22,15 @@ Result<ConnectMethodKey> KeyForURL(const URL& url) {
   }
   if (port.empty()) port = url.scheme == "https" ? "443" : "80";  // Go: canonicalAddr, portMap
   bool v6 = host.find(':') != std::string::npos;
-  ConnectMethodKey key;
+  Result<ConnectMethodKey> result{ConnectMethodKey{}};
+  ConnectMethodKey& key = *result;  // built in place: every request comes here
   key.scheme = url.scheme;
-  key.addr = (v6 ? "[" + host + "]" : host) + ":" + port;
-  return key;
+  key.addr.reserve(host.size() + port.size() + 3);
+  if (v6) key.addr.push_back('[');
+  key.addr.append(host);
+  if (v6) key.addr.push_back(']');
+  key.addr.append(":").append(port);
+  return result;
 }
 
 Result<ConnectMethodKey> ThroughProxy(ConnectMethodKey key, const URL& proxy_url) {

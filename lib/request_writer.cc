@@ -31,9 +31,10 @@ bool ContainsCtl(std::string_view s) {
 // CleanHost is Go's cleanHost without the IDNA step: everything from the
 // first space or '/' is dropped, so a Host can never carry a request line.
 std::string CleanHost(std::string_view in) {
-  size_t cut = in.find_first_of(" /");
-  if (cut != std::string_view::npos) in = in.substr(0, cut);
-  return std::string(in);
+  // (A loop, not find_first_of, which calls memchr once per byte of in.)
+  size_t cut = 0;
+  while (cut < in.size() && in[cut] != ' ' && in[cut] != '/') ++cut;
+  return std::string(in.substr(0, cut));
 }
 
 // RemoveZone is Go's removeZone: RFC 6874 says a client must not send an

@@ -108,6 +108,46 @@ void JoinURLPath(const URL& a, URL* b) {
   }
 }
 
+// OutgoingRequest is the request the proxy sends for r: a copy of r's head,
+// and its body (moved: the relay is its only reader), whole or as the
+// stream it is arriving in, which the Transport sends on as it comes; then
+// the director's changes, hop-by-hop fields removed, X-Forwarded-For.
+// X-Forwarded-For is omitted only when the director asks for it (sets it
+// to one empty value, our Header's stand-in for Go's nil slice); a client
+// that sends it empty does not get to hide its address.
+Request OutgoingRequest(const ReverseProxy& proxy, Request& r) {
+  std::vector<std::string> xff_in;
+  for (std::string_view v : r.header.Values("X-Forwarded-For")) xff_in.emplace_back(v);
+  Request out;
+  out.method = r.method;
+  out.url = r.url;
+  out.header = r.header;
+  out.host = r.host;
+  out.content_length = r.content_length;
+  out.body = std::move(r.body);
+  out.body_stream = r.body_stream;
+  out.trailer = RelayedTrailer(r);
+  if (proxy.director) proxy.director(out);
+  out.close = false;  // the upstream connection is the Transport's to keep
+  out.request_uri.clear();
+  RemoveHopHeaders(&out.header);
+  // X-Forwarded-For: the client's address after any the request carried,
+  // unless the director set the field with no value (Go: a nil slice).
+  std::string_view ip, port;
+  if (SplitHostPort(r.remote_addr, &ip, &port)) {
+    std::vector<std::string_view> prior = out.header.Values("X-Forwarded-For");
+    bool set_empty = out.header.Has("X-Forwarded-For") && prior.size() == 1 && prior[0].empty();
+    bool omit = set_empty && !(xff_in.size() == 1 && xff_in[0].empty());
+    if (!omit) {
+      std::string xff;
+      for (std::string_view p : prior) xff.append(p).append(", ");
+      xff.append(ip);
+      out.header.Set("X-Forwarded-For", xff);
+    }
+  }
+  return out;
+}
+
 // Relay is one proxied exchange. It owns the held response, and it lives as
 // long as the round trip, the body being pumped, or a callback of the
 // held response still refers to it. It keeps its own copy of the proxy's
@@ -122,14 +162,18 @@ class Relay : public std::enable_shared_from_this<Relay> {
         in_(in),
         cancel_(std::make_shared<Cancelation>()) {}
 
-  void Start(Request&& out) {
+  // Start sends the outgoing request that proxy makes of in_.
+  void Start(const ReverseProxy& proxy) {
     RoundTripper& rt = transport_ != nullptr ? *transport_ : DefaultTransport();
     // A client that leaves takes the upstream exchange with it, whatever
     // stage it is at (Go: the outgoing request carries the incoming one's
     // context).
     w_->CloseNotify([self = shared_from_this()] { self->ClientGone(); });
-    rt.RoundTrip(std::move(out), [self = shared_from_this()](Result<Response> r) { self->OnResponse(r); },
-                 cancel_);
+    // The request is made right in RoundTrip's by-value parameter (a
+    // prvalue), not moved there: a move of a Request is some twenty
+    // strings', on every proxied request.
+    rt.RoundTrip(OutgoingRequest(proxy, in_),
+                 [self = shared_from_this()](Result<Response> r) { self->OnResponse(r); }, cancel_);
   }
 
  private:
@@ -223,43 +267,8 @@ class Relay : public std::enable_shared_from_this<Relay> {
 }  // namespace
 
 void ReverseProxy::ServeHTTP(ResponseWriter& w, Request& r) {
-  // The outgoing request: a copy of the incoming one's head, and its body
-  // (moved: the relay is its only reader), whole or as the stream it is
-  // arriving in, which the Transport sends on as it comes.
-  // X-Forwarded-For is omitted only when the director asks for it (sets it
-  // to one empty value, our Header's stand-in for Go's nil slice); a
-  // client that sends it empty does not get to hide its address.
-  std::vector<std::string> xff_in;
-  for (std::string_view v : r.header.Values("X-Forwarded-For")) xff_in.emplace_back(v);
-  Request out;
-  out.method = r.method;
-  out.url = r.url;
-  out.header = r.header;
-  out.host = r.host;
-  out.content_length = r.content_length;
-  out.body = std::move(r.body);
-  out.body_stream = r.body_stream;
-  out.trailer = RelayedTrailer(r);
-  if (director) director(out);
-  out.close = false;  // the upstream connection is the Transport's to keep
-  out.request_uri.clear();
-  RemoveHopHeaders(&out.header);
-  // X-Forwarded-For: the client's address after any the request carried,
-  // unless the director set the field with no value (Go: a nil slice).
-  std::string_view ip, port;
-  if (SplitHostPort(r.remote_addr, &ip, &port)) {
-    std::vector<std::string_view> prior = out.header.Values("X-Forwarded-For");
-    bool set_empty = out.header.Has("X-Forwarded-For") && prior.size() == 1 && prior[0].empty();
-    bool omit = set_empty && !(xff_in.size() == 1 && xff_in[0].empty());
-    if (!omit) {
-      std::string xff;
-      for (std::string_view p : prior) xff.append(p).append(", ");
-      xff.append(ip);
-      out.header.Set("X-Forwarded-For", xff);
-    }
-  }
   auto relay = std::make_shared<Relay>(*this, w.Hold(), r);
-  relay->Start(std::move(out));
+  relay->Start(*this);
 }
 
 std::shared_ptr<ReverseProxy> NewSingleHostReverseProxy(const URL& target) {
