@@ -584,22 +584,31 @@ Loop& LoopOf(const Client& c) {
 
 Error ErrUseLastResponse() { return Error(ErrorCode::kUseLastResponse, "net/http: use last response"); }
 
-void Client::Do(Request req, Done done) { Do(std::move(req), std::move(done), nullptr); }
+namespace {
 
-void Client::Do(Request req, Done done, std::shared_ptr<Cancelation> cancel) {
+// StartExchange is both Do overloads: they hand it their by-value Request
+// rather than one calling the other, which would move it once more.
+void StartExchange(Client& c, Request&& req, Client::Done&& done, std::shared_ptr<Cancelation> cancel) {
   if (cancel != nullptr && cancel->canceled()) {
     done(UrlError(cancel->err(), req.method, req.url));
     return;
   }
-  auto* ex = new Exchange(check_redirect, &TransportOf(*this), LoopOf(*this).get(), timeout,
-                          std::move(done));
+  auto* ex = new Exchange(c.check_redirect, &TransportOf(c), LoopOf(c).get(), c.timeout, std::move(done));
   ex->first_body_ = req.body;
   ex->first_streamed_ = req.body_stream != nullptr;
   ex->first_content_length_ = req.content_length;
-  ex->jar_ = jar;
-  ex->transport_ = transport;
+  ex->jar_ = c.jar;
+  ex->transport_ = c.transport;
   if (cancel != nullptr) ex->Watch(std::move(cancel));
   ex->Start(std::move(req));
+}
+
+}  // namespace
+
+void Client::Do(Request req, Done done) { StartExchange(*this, std::move(req), std::move(done), nullptr); }
+
+void Client::Do(Request req, Done done, std::shared_ptr<Cancelation> cancel) {
+  StartExchange(*this, std::move(req), std::move(done), std::move(cancel));
 }
 
 Result<Response> DoAwaiter::Canceled(const Error& err) { return UrlError(err, req_.method, req_.url); }

@@ -291,7 +291,7 @@ void Transport::Impl::StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn
       std::move(body));
 }
 
-void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response> r,
+void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response>&& r,
                                       PersistConn::Failure f) {
   a->pc = nullptr;
   if (a->finished) return;
@@ -322,10 +322,10 @@ void Transport::Impl::Cancel(const std::shared_ptr<Attempt>& a, const Error& err
   }
   // Waiting for a conn: leave the queues. A dial started for this request
   // goes on and its conn goes to the pool (OnDialed).
-  Deliver(a, err);
+  Deliver(a, Result<Response>(err));
 }
 
-void Transport::Impl::Deliver(const std::shared_ptr<Attempt>& a, Result<Response> r) {
+void Transport::Impl::Deliver(const std::shared_ptr<Attempt>& a, Result<Response>&& r) {
   if (a->finished) return;
   a->finished = true;
   if (a->want) {

@@ -51,12 +51,14 @@ class Transport::Impl final : public PersistConn::Owner {
   void StartDial(const std::shared_ptr<WantConn>& w);
   void OnDialed(PersistConn* pc, const std::shared_ptr<WantConn>& w, Error err);
   void StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn* pc);
-  void OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response> r,
+  // (Results are taken by rvalue reference: a Response moved at each call
+  // is several strings' moves on every request.)
+  void OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response>&& r,
                        PersistConn::Failure f);
   void Cancel(const std::shared_ptr<Attempt>& a, const Error& err);
   // Deliver hands the attempt its result, once: it leaves the wait queues,
   // stops listening for a cancel, and calls the RoundTrip callback.
-  void Deliver(const std::shared_ptr<Attempt>& a, Result<Response> r);
+  void Deliver(const std::shared_ptr<Attempt>& a, Result<Response>&& r);
   // PutIdle hands pc to the oldest request waiting for its host, or keeps
   // it in the pool (Go: tryPutIdleConn, putOrCloseIdleConn).
   void PutIdle(PersistConn* pc);
