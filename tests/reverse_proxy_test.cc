@@ -50,6 +50,19 @@ struct ProxyFixture : ClientFixture {
     std::string a = const_cast<nethttp::Server&>(proxy_srv).ListenAddr();
     return std::stoi(a.substr(a.rfind(':') + 1));
   }
+  // Exchange sends raw request bytes to the proxy from a raw peer (a second
+  // thread, while the loop runs) and reads one response.
+  std::optional<nethttp::testutil::HttpResponse> Exchange(const std::string& request) {
+    std::optional<nethttp::testutil::HttpResponse> r;
+    int port = ProxyPort();
+    RunPeer(fx, [&] {
+      RawConn c;
+      if (!c.Connect(port)) return;
+      c.Send(request);
+      r = c.ReadResponse();
+    });
+    return r;
+  }
 
   nethttp::Server proxy_srv;
   std::shared_ptr<nethttp::ReverseProxy> proxy;
@@ -212,19 +225,13 @@ TEST_SUITE("reverse_proxy") {
       w.Write("ok");
     });
     StartProxy();
-    std::optional<nethttp::testutil::HttpResponse> r;
-    int port = ProxyPort();
-    RunPeer(fx, [&] {
-      RawConn c;
-      if (!c.Connect(port)) return;
-      // Declared: X-Sum, and Content-Length, which a trailer may not carry
-      // (the proxy declares only the first). X-Late comes undeclared, and
-      // is relayed as Go relays it; the Content-Length field is dropped.
-      c.Send("POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
-             "Trailer: X-Sum, Content-Length\r\n\r\n"
-             "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 11\r\nX-Late: yes\r\nContent-Length: 99\r\n\r\n");
-      r = c.ReadResponse();
-    });
+    // Declared: X-Sum, and Content-Length, which a trailer may not carry
+    // (the proxy declares only the first). X-Late comes undeclared, and is
+    // relayed as Go relays it; the Content-Length field is dropped.
+    auto r = Exchange(
+        "POST /up HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n"
+        "Trailer: X-Sum, Content-Length\r\n\r\n"
+        "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 11\r\nX-Late: yes\r\nContent-Length: 99\r\n\r\n");
     REQUIRE(r);
     CHECK(r->status == 200);
     CHECK(r->body == "ok");
@@ -243,14 +250,7 @@ TEST_SUITE("reverse_proxy") {
       w.WriteHeader(426);
     });
     StartProxy();
-    std::optional<nethttp::testutil::HttpResponse> r;
-    int port = ProxyPort();
-    RunPeer(fx, [&] {
-      RawConn c;
-      if (!c.Connect(port)) return;
-      c.Send("GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
-      r = c.ReadResponse();
-    });
+    auto r = Exchange("GET /ws HTTP/1.1\r\nHost: t\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
     REQUIRE(r);
     CHECK(r->status == 426);
     CHECK(upgrade.empty());
