@@ -418,6 +418,7 @@ void PersistConn::OnRequestBodyEnd(Error err) {
 }
 
 void PersistConn::StopRequestBody() {
+  req_trailer_.clear();
   if (req_body_ == nullptr) return;
   std::shared_ptr<Body> source = std::move(req_body_);
   source->Close();

@@ -91,11 +91,11 @@ void AppendLastChunk(const Header& declared, const Header* from_body, std::strin
   Header t;
   if (body_set) {
     for (const Header::Field& f : *from_body) {
-      if (ValidTrailerHeader(f.key)) t.AddCanonical(f.key, f.value);
+      if (ValidTrailerHeader(CanonicalHeaderKey(f.key))) t.AddCanonical(f.key, f.value);
     }
   }
   for (const Header::Field& f : declared) {
-    if (f.value.empty() || !ValidTrailerHeader(f.key)) continue;
+    if (f.value.empty() || !ValidTrailerHeader(CanonicalHeaderKey(f.key))) continue;
     if (body_set && from_body->Has(f.key)) continue;
     t.AddCanonical(f.key, f.value);
   }
@@ -146,7 +146,8 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
     }
   }
   for (const Header::Field& f : req.trailer) {
-    if (!ValidHeaderFieldName(f.key) || !ValidTrailerHeader(f.key)) {
+    // (Canonical first: AddCanonical may have stored "content-length".)
+    if (!ValidHeaderFieldName(f.key) || !ValidTrailerHeader(CanonicalHeaderKey(f.key))) {
       return Error(ErrorCode::kInvalidArgument, "net/http: invalid Trailer key \"" + f.key + "\"");
     }
     if (!ValidHeaderFieldValue(f.value)) {

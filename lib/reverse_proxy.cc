@@ -60,9 +60,12 @@ void RemoveHopHeaders(Header* h) {
 // read the body whole. A streamed body's values reach the Transport through
 // its Trailer() as it ends (AppendLastChunk). Names a trailer may not carry
 // are left out, so a client's bad declaration costs it its trailer, not
-// the request (Go would fail the round trip with a 502).
+// the request (Go's server answers such a request 400). Only a chunked
+// body carries a trailer: a Trailer field on any other (Go's fixTrailer
+// ignores it too) must not make the proxy send the body chunked upstream.
 Header RelayedTrailer(const Request& r) {
   Header t;
+  if (r.content_length >= 0) return t;
   for (const auto& f : r.trailer) {
     if (ValidTrailerHeader(f.key)) t.AddCanonical(f.key, f.value);
   }

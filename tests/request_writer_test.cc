@@ -212,7 +212,7 @@ TEST_SUITE("request_writer") {
 
   TEST_CASE("a trailer name that frames, routes or authenticates is refused, as is a bad value") {
     for (const char* name : {"Content-Length", "Transfer-Encoding", "Trailer", "Host", "Authorization",
-                             "If-Match", "Bad Name"}) {
+                             "If-Match", "Bad Name", "content-length", "transfer-encoding"}) {
       CAPTURE(name);
       Request r = Req("POST", "/", "example.com");
       r.body = "x";
@@ -235,7 +235,8 @@ TEST_SUITE("request_writer") {
     nethttp::Header from_body;
     from_body.Add("X-Id", "2");
     from_body.Add("X-Sum", "a\r\nInjected: yes");  // a source's bytes never add a line
-    from_body.Add("Content-Length", "5");           // nor a framing field
+    from_body.Add("Content-Length", "5");           // nor a framing field,
+    from_body.AddCanonical("transfer-encoding", "x");  // in any case
     out.clear();
     nethttp::AppendLastChunk(declared, &from_body, &out);
     CHECK(out == "0\r\nX-Id: 2\r\nX-Sum: a  Injected: yes\r\nX-Algo: add\r\n\r\n");

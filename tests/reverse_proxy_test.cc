@@ -242,6 +242,28 @@ TEST_SUITE("reverse_proxy") {
     CHECK_FALSE(trailer.Has("Content-Length"));
   }
 
+  TEST_CASE_FIXTURE(ProxyFixture, "a Trailer field on a request that is not chunked changes nothing upstream") {
+    std::string declared, transfer_encoding, content_length;
+    mux.HandleFunc("/up", [&](ResponseWriter& w, Request& r) {
+      declared = std::string(r.header.Get("Trailer"));
+      transfer_encoding = std::string(r.header.Get("Transfer-Encoding"));
+      content_length = std::string(r.header.Get("Content-Length"));
+      w.Write(r.body);
+    });
+    StartProxy();
+    auto get = Exchange("GET /up HTTP/1.1\r\nHost: t\r\nTrailer: X-Sum\r\n\r\n");
+    REQUIRE(get);
+    CHECK(get->status == 200);
+    CHECK(declared.empty());
+    CHECK(transfer_encoding.empty());
+    auto post = Exchange("POST /up HTTP/1.1\r\nHost: t\r\nTrailer: X-Sum\r\nContent-Length: 5\r\n\r\nhello");
+    REQUIRE(post);
+    CHECK(post->body == "hello");
+    CHECK(declared.empty());
+    CHECK(transfer_encoding.empty());
+    CHECK(content_length == "5");
+  }
+
   TEST_CASE_FIXTURE(ProxyFixture, "an Upgrade is not relayed: the upstream sees a plain request") {
     std::string upgrade, connection;
     mux.HandleFunc("/ws", [&](ResponseWriter& w, Request& r) {
