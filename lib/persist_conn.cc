@@ -254,14 +254,6 @@ void PersistConn::HandshakeDone() {
 bool PersistConn::PeerGone() {
   uv_os_fd_t fd;
   if (!tcp_open_ || uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return true;
-  uint64_t now = uv_now(tcp_.loop);
-  if (alive_at_ == now) return false;  // (asked this millisecond, no exchange since)
-  bool gone = PeerGoneNow(fd);
-  alive_at_ = gone ? kNotChecked : now;
-  return gone;
-}
-
-bool PersistConn::PeerGoneNow(uv_os_fd_t fd) {
   if (tls_ == nullptr) {
     char byte;
     ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
@@ -293,7 +285,6 @@ bool PersistConn::PeerGoneNow(uv_os_fd_t fd) {
 void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
                             Duration header_timeout, Done done, OutgoingBody body) {
   assert(state_ == State::kIdle);
-  alive_at_ = kNotChecked;
   done_ = std::move(done);
   head_request_ = head;
   close_after_ = close_after;

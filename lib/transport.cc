@@ -351,12 +351,18 @@ void Transport::Impl::Deliver(const std::shared_ptr<Attempt>& a, Result<Response
 }
 
 void Transport::Impl::PutIdle(PersistConn* pc) {
-  if (t_->disable_keep_alives || pc->PeerGone()) {
+  if (t_->disable_keep_alives) {
     pc->Close(Error());
     return;
   }
   auto it = idle_waiters_.find(pc->key());
   if (it != idle_waiters_.end()) {
+    // A waiting request takes the conn now, so this is its one look for a
+    // close that came with the response (GetConn's look, for the pool).
+    if (pc->PeerGone()) {
+      pc->Close(Error());
+      return;
+    }
     auto& q = it->second;
     while (!q.empty()) {
       std::shared_ptr<WantConn> w = std::move(q.front());

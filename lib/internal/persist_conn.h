@@ -152,12 +152,10 @@ class PersistConn final : public StreamBody::Source {
   // Over TLS it reads what waits through the session, since records that
   // carry no data (a TLS 1.3 server's session tickets) are no sign.
   //
-  // The Transport asks when a conn goes back to the pool and again when a
-  // request takes it. Under keep-alive load the two are often in the same
-  // millisecond of the loop's clock with no exchange between; the second
-  // then answers from the first (a syscall per request saved). A close in
-  // between is the race every client has with an idle close, which the
-  // retry rules cover; any exchange on the conn forgets the answer.
+  // It costs a syscall, so the Transport asks once per request: when a
+  // request takes the conn from the pool, or when a finished conn goes
+  // straight to a waiting request. A conn resting in the pool needs no
+  // look: its armed read sees the close.
   bool PeerGone();
 
   State state() const { return state_; }
@@ -177,8 +175,6 @@ class PersistConn final : public StreamBody::Source {
   static void OnWrite(uv_write_t* req, int status);
   static void OnTimer(uv_timer_t* t);
   static void OnClose(uv_handle_t* h);
-  // PeerGoneNow is PeerGone's look at the socket itself.
-  bool PeerGoneNow(uv_os_fd_t fd);
 
   void SetState(State next);
   void ArmTimer(Duration d);
@@ -254,10 +250,6 @@ class PersistConn final : public StreamBody::Source {
   bool head_request_ = false;
   bool close_after_ = false;
   bool wrote_any_ = false;
-  // alive_at_ is the loop time of PeerGone's last "not gone", until the
-  // next exchange (kNotChecked: none since).
-  static constexpr uint64_t kNotChecked = ~uint64_t{0};
-  uint64_t alive_at_ = kNotChecked;
   Duration idle_timeout_{0};
   Duration header_timeout_{0};
   Done done_;
