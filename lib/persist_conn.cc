@@ -320,6 +320,7 @@ void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
   SetState(State::kWritingRequest);
   req_body_ = std::move(body.source);
   req_length_ = body.length;
+  req_chunked_ = body.chunked;
   req_trailer_ = std::move(body.trailer);
   req_sent_ = 0;
   req_body_paused_ = false;
@@ -367,18 +368,17 @@ static Error BodyLengthError(int64_t declared, int64_t actual) {
 void PersistConn::OnRequestBodyData(std::string_view chunk) {
   if (req_body_ == nullptr || state_ == State::kClosing || chunk.empty()) return;
   int64_t n = static_cast<int64_t>(chunk.size());
-  if (req_length_ >= 0) {
-    if (req_sent_ + n > req_length_) {
-      CloseWith(BodyLengthError(req_length_, req_sent_ + n), false);
-      return;
-    }
-    req_sent_ += n;
-    if (!SendRequestBytes(chunk)) return;
-  } else {
-    req_sent_ += n;
+  if (req_length_ >= 0 && req_sent_ + n > req_length_) {
+    CloseWith(BodyLengthError(req_length_, req_sent_ + n), false);
+    return;
+  }
+  req_sent_ += n;
+  if (req_chunked_) {
     std::string framed;
     AppendChunk(&framed, chunk);
     if (!SendRequestBytes(framed)) return;
+  } else if (!SendRequestBytes(chunk)) {
+    return;
   }
   // Backpressure: a source faster than the socket waits for it to drain
   // (OnWrite resumes it), so a large body never piles up in memory.
@@ -399,7 +399,7 @@ void PersistConn::OnRequestBodyEnd(Error err) {
     CloseWith(BodyLengthError(req_length_, req_sent_), false);
     return;
   }
-  if (req_length_ < 0) {
+  if (req_chunked_) {
     std::string last;
     AppendLastChunk(req_trailer_, &source->Trailer(), &last);
     req_trailer_.clear();

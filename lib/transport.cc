@@ -49,9 +49,11 @@ struct Transport::Impl::Attempt {
   std::shared_ptr<const Request> req;
   std::string wire;  // the serialised request (its head, if body streams), kept for a retry
   // body is the request body's stream, sent after wire (body_length bytes,
-  // or chunked for -1); null for a whole-string body, which is in wire.
+  // -1 for unknown; chunked as SendsChunked says); null for a whole-string
+  // body, which is in wire.
   std::shared_ptr<Body> body;
   int64_t body_length = -1;
+  bool body_chunked = true;
   std::string key;
   std::string addr;  // "host:port" to dial: the server's, or its proxy's
   std::shared_ptr<TlsContext> tls;  // https: the context its conn shakes hands with
@@ -157,7 +159,9 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   }
   req.body.clear();
   req.body.shrink_to_fit();
-  a->body_length = SendsChunked(req) ? -1 : req.content_length;
+  // Go: a ContentLength of 0 with a body means "unknown".
+  a->body_length = req.content_length > 0 ? req.content_length : -1;
+  a->body_chunked = SendsChunked(req);
   a->body = std::move(req.body_stream);
   a->req = std::make_shared<const Request>(std::move(req));
   a->key = key->String();
@@ -282,6 +286,7 @@ void Transport::Impl::StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn
   if (a->body != nullptr) {
     body.source = a->body;
     body.length = a->body_length;
+    body.chunked = a->body_chunked;
     body.trailer = a->req->trailer;  // (a copy: a retry sends it again)
     if (a->expects_continue) body.continue_timeout = t_->expect_continue_timeout;
   }

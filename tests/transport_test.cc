@@ -874,27 +874,35 @@ TEST_SUITE("transport: streamed request bodies") {
       w.Write("took it");
     });
     Start();
-    std::shared_ptr<GeneratorBody> gen;
+    int64_t produced = 0, piece = 0;
     std::string want;
     SUBCASE("short") {
-      gen = std::make_shared<GeneratorBody>(fx.uv(), 7, 4);
+      produced = 7, piece = 4;
       want = "http: ContentLength=10 with Body length 7";
     }
     SUBCASE("long") {
       // One piece past the length: nothing of it may leave, or the server
       // would take the first 10 bytes as a whole request.
-      gen = std::make_shared<GeneratorBody>(fx.uv(), 12, 12);
+      produced = 12, piece = 12;
       want = "http: ContentLength=10 with Body length 12";
     }
-    auto r = Send(transport, StreamReq(URL("/up"), gen, 10));
-    REQUIRE_FALSE(r.ok());
-    CHECK(r.error().message() == want);
-    CHECK(r.error().code() == ErrorCode::kInvalidArgument);
-    // The conn is closed, not pooled: the server sees a body cut short.
-    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
-    REQUIRE(fx.RunUntil([&] { return srv.NumConns() == 0; }));
-    CHECK(calls == 0);
-    CHECK(nethttp::TransportAccess::Of(transport).LiveConnCount() == 0);
+    // A declared trailer sends the body chunked; the length is still held
+    // to what was declared (Go drops the trailer and keeps the check).
+    for (bool with_trailer : {false, true}) {
+      CAPTURE(with_trailer);
+      auto gen = std::make_shared<GeneratorBody>(fx.uv(), produced, piece);
+      Request req = StreamReq(URL("/up"), gen, 10);
+      if (with_trailer) req.trailer.Add("X-Sum", "1");
+      auto r = Send(transport, std::move(req));
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.error().message() == want);
+      CHECK(r.error().code() == ErrorCode::kInvalidArgument);
+      // The conn is closed, not pooled: the server sees a body cut short.
+      CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 0);
+      REQUIRE(fx.RunUntil([&] { return srv.NumConns() == 0; }));
+      CHECK(calls == 0);
+      CHECK(nethttp::TransportAccess::Of(transport).LiveConnCount() == 0);
+    }
   }
 
   TEST_CASE_FIXTURE(ClientFixture, "a source that ends with an error fails the round trip with that error") {

@@ -32,8 +32,14 @@ namespace nethttp {
 struct OutgoingBody {
   // source is read and sent as it comes, with backpressure.
   std::shared_ptr<Body> source;
-  // length is the Content-Length the head promised, or -1: chunked.
+  // length is the body's declared length, which the source must produce
+  // exactly (Go: "http: ContentLength=N with Body length M"), or -1:
+  // unknown.
   int64_t length = -1;
+  // chunked frames the body as chunks: no length was declared, or a
+  // trailer follows (SendsChunked). Otherwise the head said
+  // Content-Length: length and the bytes go as they are.
+  bool chunked = true;
   // trailer holds the request's declared trailer fields, sent after a
   // chunked body with what the source's Trailer() holds as it ends
   // (AppendLastChunk).
@@ -257,10 +263,12 @@ class PersistConn final : public StreamBody::Source {
   std::shared_ptr<StreamBody> pending_body_;  // until the head is delivered
   std::weak_ptr<StreamBody> body_;            // after: the Response owns it
   // req_body_ is the request body's source while it is being sent;
-  // req_length_ its Content-Length (-1: chunked), req_sent_ what it gave,
-  // req_trailer_ the request's declared trailer.
+  // req_length_ its declared length (-1: unknown), req_chunked_ its
+  // framing, req_sent_ what it gave, req_trailer_ the request's declared
+  // trailer.
   std::shared_ptr<Body> req_body_;
   int64_t req_length_ = -1;
+  bool req_chunked_ = true;
   Header req_trailer_;
   int64_t req_sent_ = 0;
   bool req_body_paused_ = false;  // paused while the socket drains
