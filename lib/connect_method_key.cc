@@ -25,7 +25,9 @@ Result<ConnectMethodKey> KeyForURL(const URL& url) {
   Result<ConnectMethodKey> result{ConnectMethodKey{}};
   ConnectMethodKey& key = *result;  // built in place: every request comes here
   key.scheme = url.scheme;
-  key.addr.reserve(host.size() + port.size() + 3);
+  // The exact size: "127.0.0.1:8080" then fits the string's own buffer,
+  // where a rounder reserve would allocate.
+  key.addr.reserve(host.size() + 1 + port.size() + (v6 ? 2 : 0));
   if (v6) key.addr.push_back('[');
   key.addr.append(host);
   if (v6) key.addr.push_back(']');

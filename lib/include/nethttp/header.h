@@ -79,6 +79,8 @@ class Header {
   const_iterator end() const { return fields_.end(); }
 
  private:
+  void Append(Field&& f);
+
   std::vector<Field> fields_;
 };
 
