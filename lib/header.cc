@@ -48,20 +48,36 @@ class KeyMatcher {
 
 }  // namespace
 
+namespace {
+
+// kCanonicalByte[word_start][c] is byte c as a canonical key holds it, at
+// the start of a word (upper case) or inside one (lower case); 0 for a
+// byte no token may hold. One load per byte, where testing the token
+// table and both cases was three branches.
+constexpr std::array<std::array<char, 256>, 2> kCanonicalByte = [] {
+  std::array<std::array<char, 256>, 2> t{};
+  for (int c = 0; c < 256; ++c) {
+    if (!kTokenByte[c]) continue;
+    t[0][c] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+    t[1][c] = static_cast<char>(c >= 'a' && c <= 'z' ? c - ('a' - 'A') : c);
+  }
+  return t;
+}();
+
+}  // namespace
+
 std::string CanonicalHeaderKey(std::string_view key) {
   // One pass that checks and converts: every field of every message comes
   // through here. Go 1.19: a key with any non-token byte (a space,
   // non-ASCII) is returned unchanged rather than half-canonicalised.
   std::string out(key);
-  bool upper = true;
+  bool word_start = true;
   for (char& c : out) {
-    if (!IsTokenByte(c)) return std::string(key);
-    if (upper && c >= 'a' && c <= 'z') {
-      c = static_cast<char>(c - ('a' - 'A'));
-    } else if (!upper && c >= 'A' && c <= 'Z') {
-      c = static_cast<char>(c + ('a' - 'A'));
-    }
-    upper = c == '-';
+    auto b = static_cast<unsigned char>(c);
+    char canonical = kCanonicalByte[word_start][b];
+    if (canonical == 0) return std::string(key);
+    c = canonical;
+    word_start = b == '-';
   }
   return out;
 }

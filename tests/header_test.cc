@@ -81,6 +81,31 @@ TEST_SUITE("header") {
     }
   }
 
+  TEST_CASE("CanonicalHeaderKey follows the rule for every byte, starting a word and inside one") {
+    // The rule spelled out plainly, against the table the code uses: a
+    // key with a non-token byte stays as it is; otherwise a letter is
+    // upper case at the start and after '-', lower case elsewhere.
+    auto reference = [](std::string_view key) {
+      std::string out(key);
+      bool word_start = true;
+      for (char& c : out) {
+        if (!nethttp::ValidHeaderFieldName(std::string_view(&c, 1))) return std::string(key);
+        if (word_start && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+        if (!word_start && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+        word_start = c == '-';
+      }
+      return out;
+    };
+    for (int b = 0; b < 256; ++b) {
+      std::string byte(1, static_cast<char>(b));
+      for (const std::string& key : {byte, byte + "x", "x" + byte + "Y", "a-" + byte + "B", byte + "-" + byte}) {
+        CAPTURE(b);
+        CAPTURE(key);
+        CHECK(CanonicalHeaderKey(key) == reference(key));
+      }
+    }
+  }
+
   TEST_CASE("ValidHeaderFieldName accepts exactly non-empty tokens") {
     CHECK(nethttp::ValidHeaderFieldName("Content-Type"));
     CHECK(nethttp::ValidHeaderFieldName("!#$%&'*+-.^_`|~09azAZ"));
