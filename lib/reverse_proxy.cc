@@ -139,13 +139,18 @@ Request OutgoingRequest(const ReverseProxy& proxy, Request& r) {
   std::string_view ip, port;
   if (SplitHostPort(r.remote_addr, &ip, &port)) {
     std::vector<std::string_view> prior = out.header.Values("X-Forwarded-For");
-    bool set_empty = out.header.Has("X-Forwarded-For") && prior.size() == 1 && prior[0].empty();
+    bool set_empty = prior.size() == 1 && prior[0].empty();
     bool omit = set_empty && !(xff_in.size() == 1 && xff_in[0].empty());
     if (!omit) {
       std::string xff;
       for (std::string_view p : prior) xff.append(p).append(", ");
       xff.append(ip);
-      out.header.Set("X-Forwarded-For", xff);
+      // (With no field yet, Set would only scan again for one to replace.)
+      if (prior.empty()) {
+        out.header.AddCanonical("X-Forwarded-For", std::move(xff));
+      } else {
+        out.header.Set("X-Forwarded-For", xff);
+      }
     }
   }
   return out;
@@ -287,7 +292,7 @@ std::shared_ptr<ReverseProxy> NewSingleHostReverseProxy(const URL& target) {
     }
     // Go: no User-Agent of the client's means none upstream either, not
     // the Transport's default.
-    if (!req.header.Has("User-Agent")) req.header.Set("User-Agent", "");
+    if (!req.header.Has("User-Agent")) req.header.AddCanonical("User-Agent", "");
   };
   return p;
 }
