@@ -46,10 +46,6 @@ class KeyMatcher {
   std::string_view key_;
 };
 
-}  // namespace
-
-namespace {
-
 // kCanonicalByte[word_start][c] is byte c as a canonical key holds it, at
 // the start of a word (upper case) or inside one (lower case); 0 for a
 // byte no token may hold. One load per byte, where testing the token

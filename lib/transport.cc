@@ -48,12 +48,10 @@ struct Transport::Impl::Attempt {
   // twenty strings.
   std::shared_ptr<const Request> req;
   std::string wire;  // the serialised request (its head, if body streams), kept for a retry
-  // body is the request body's stream, sent after wire (body_length bytes,
-  // -1 for unknown; chunked as SendsChunked says); null for a whole-string
-  // body, which is in wire.
-  std::shared_ptr<Body> body;
-  int64_t body_length = -1;
-  bool body_chunked = true;
+  // body is the request body's stream (source, length, framing), sent
+  // after wire; its source is null for a whole-string body, which is in
+  // wire. StartOnConn adds the trailer and the 100-continue wait per try.
+  OutgoingBody body;
   std::string key;
   std::string addr;  // "host:port" to dial: the server's, or its proxy's
   std::shared_ptr<TlsContext> tls;  // https: the context its conn shakes hands with
@@ -160,9 +158,9 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   req.body.clear();
   req.body.shrink_to_fit();
   // Go: a ContentLength of 0 with a body means "unknown".
-  a->body_length = req.content_length > 0 ? req.content_length : -1;
-  a->body_chunked = SendsChunked(req);
-  a->body = std::move(req.body_stream);
+  a->body.length = req.content_length > 0 ? req.content_length : -1;
+  a->body.chunked = SendsChunked(req);
+  a->body.source = std::move(req.body_stream);
   a->req = std::make_shared<const Request>(std::move(req));
   a->key = key->String();
   a->addr = key->DialAddr();
@@ -283,10 +281,8 @@ void Transport::Impl::StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn
   bool head = a->req->method == "HEAD";
   bool close = a->req->close || t_->disable_keep_alives;
   OutgoingBody body;
-  if (a->body != nullptr) {
-    body.source = a->body;
-    body.length = a->body_length;
-    body.chunked = a->body_chunked;
+  if (a->body.source != nullptr) {
+    body = a->body;
     body.trailer = a->req->trailer;  // (a copy: a retry sends it again)
     if (a->expects_continue) body.continue_timeout = t_->expect_continue_timeout;
   }
@@ -308,7 +304,7 @@ void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<
     // it was taken, which nothing_written guarantees (the body is read
     // after the head is written).
     bool retry = !canceled && f.reused && a->retries < kMaxRetries &&
-                 (f.nothing_written || (Replayable(*a->req) && a->body == nullptr && f.before_response));
+                 (f.nothing_written || (Replayable(*a->req) && a->body.source == nullptr && f.before_response));
     if (retry) {
       ++a->retries;
       Log().debug("http: retrying {} {} after: {}", a->req->method, a->addr, r.error().message());
