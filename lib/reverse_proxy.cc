@@ -156,10 +156,16 @@ Request OutgoingRequest(const ReverseProxy& proxy, Request& r) {
   return out;
 }
 
-// Relay is one proxied exchange. It owns the held response, and it lives as
-// long as the round trip, the body being pumped, or a callback of the
-// held response still refers to it. It keeps its own copy of the proxy's
+// Relay is one proxied exchange. It owns the held response, and it keeps
+// itself alive (self_) while the round trip, the upstream body or the held
+// response may still call it back; it keeps its own copy of the proxy's
 // hooks, so a proxy removed from its mux mid-exchange harms nothing.
+//
+// Those callbacks hold a plain pointer, not a shared_ptr: a std::function
+// stores a capture that is trivially copyable in itself, and one holding
+// a shared_ptr on the heap, which made four allocations (and as many
+// reference-count round trips) of every proxied request. The rule that
+// keeps the pointers safe is in Settle.
 class Relay : public std::enable_shared_from_this<Relay> {
  public:
   Relay(const ReverseProxy& proxy, std::shared_ptr<ResponseWriter> w, Request& in)
@@ -167,30 +173,53 @@ class Relay : public std::enable_shared_from_this<Relay> {
         modify_response_(proxy.modify_response),
         error_handler_(proxy.error_handler),
         w_(std::move(w)),
-        in_(in),
-        cancel_(std::make_shared<Cancelation>()) {}
+        in_(in) {}
 
   // Start sends the outgoing request that proxy makes of in_.
   void Start(const ReverseProxy& proxy) {
+    self_ = shared_from_this();
+    round_trip_pending_ = true;
     RoundTripper& rt = transport_ != nullptr ? *transport_ : DefaultTransport();
     // A client that leaves takes the upstream exchange with it, whatever
     // stage it is at (Go: the outgoing request carries the incoming one's
-    // context).
-    w_->CloseNotify([self = shared_from_this()] { self->ClientGone(); });
+    // context). (If it has left already, ClientGone runs now, and the
+    // round trip below ends at once, canceled.)
+    w_->CloseNotify([this] { ClientGone(); });
     // The request is made right in RoundTrip's by-value parameter (a
     // prvalue), not moved there: a move of a Request is some twenty
-    // strings', on every proxied request.
-    rt.RoundTrip(OutgoingRequest(proxy, in_),
-                 [self = shared_from_this()](Result<Response> r) { self->OnResponse(r); }, cancel_);
+    // strings', on every proxied request. The Cancelation lives in the
+    // relay (an aliasing pointer, which keeps the relay alive while the
+    // Transport holds it), not in an allocation of its own.
+    rt.RoundTrip(OutgoingRequest(proxy, in_), [this](Result<Response> r) { OnResponse(r); },
+                 std::shared_ptr<Cancelation>(shared_from_this(), &cancel_));
   }
 
  private:
+  // Settle lets the relay go once nothing can call it back: the round trip
+  // has answered, the upstream body has ended or been closed (StreamBody
+  // calls neither on_data nor on_end after Close), and the response is
+  // finished or aborted (which drops the CloseNotify hook). Every callback
+  // calls it last and touches nothing after, since it may free the relay.
+  // (OnWritable's hook, rare, keeps its own shared_ptr.)
+  void Settle() {
+    if (round_trip_pending_ || body_reading_ || !response_done_) return;
+    std::shared_ptr<Relay> last = std::move(self_);
+  }
+
   void ClientGone() {
-    cancel_->Cancel(Error(ErrorCode::kCanceled, "proxy: client went away"));
-    if (body_ != nullptr) body_->Close();
+    cancel_.Cancel(Error(ErrorCode::kCanceled, "proxy: client went away"));
+    CloseBody();
     // Abort, not Finish: a client that only half-closed still reads, and
     // must not take an empty 200 or a cut body's clean end for the answer.
     w_->Abort();
+    response_done_ = true;
+    Settle();
+  }
+
+  void CloseBody() {
+    if (body_ == nullptr) return;
+    body_->Close();
+    body_reading_ = false;
   }
 
   void Fail(const Error& err) {
@@ -201,11 +230,20 @@ class Relay : public std::enable_shared_from_this<Relay> {
       w_->WriteHeader(StatusBadGateway);
     }
     w_->Finish();
+    response_done_ = true;
   }
 
   void OnResponse(Result<Response>& r) {
+    // The body's callbacks may run inside Read and settle the relay first.
+    std::shared_ptr<Relay> keep = self_;
+    round_trip_pending_ = false;
+    StartBody(r);
+    Settle();
+  }
+
+  void StartBody(Result<Response>& r) {
     if (!r.ok()) {
-      if (r.error().code() == ErrorCode::kCanceled && cancel_->canceled()) return;  // (ClientGone)
+      if (r.error().code() == ErrorCode::kCanceled && cancel_.canceled()) return;  // (ClientGone)
       Fail(r.error());
       return;
     }
@@ -229,13 +267,24 @@ class Relay : public std::enable_shared_from_this<Relay> {
     }
     body_ = resp.body;
     w_->WriteHeader(resp.status_code);
-    body_->Read([self = shared_from_this()](std::string_view chunk) { self->OnData(chunk); },
-                [self = shared_from_this()](Error err) { self->OnEnd(err); });
+    body_reading_ = true;
+    body_->Read(
+        [this](std::string_view chunk) {
+          OnData(chunk);
+          Settle();
+        },
+                [this](Error err) {
+                  body_reading_ = false;
+                  OnEnd(err);
+                  Settle();
+                });
   }
 
   void OnData(std::string_view chunk) {
     if (w_->Write(chunk)) {  // the client left mid-body
-      body_->Close();
+      CloseBody();
+      w_->Abort();  // (harmless if it has gone; a cut body if not)
+      response_done_ = true;
       return;
     }
     if (!w_->Writable() && !paused_) {
@@ -249,6 +298,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
   }
 
   void OnEnd(const Error& err) {
+    response_done_ = true;
     if (err) {
       // The upstream broke off: the client must see a cut body, not an end.
       Log().warn("http: proxy: upstream body: {}", err.message());
@@ -267,8 +317,12 @@ class Relay : public std::enable_shared_from_this<Relay> {
   std::function<void(ResponseWriter&, Request&, const Error&)> error_handler_;
   std::shared_ptr<ResponseWriter> w_;
   Request& in_;
-  std::shared_ptr<Cancelation> cancel_;
+  Cancelation cancel_;
   std::shared_ptr<Body> body_;
+  std::shared_ptr<Relay> self_;      // while a callback below may still come
+  bool round_trip_pending_ = false;  // RoundTrip's done is still to come
+  bool body_reading_ = false;        // the upstream body may still call on_data or on_end
+  bool response_done_ = false;       // Finish or Abort was called: CloseNotify is dropped
   bool paused_ = false;
 };
 

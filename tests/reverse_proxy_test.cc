@@ -180,6 +180,24 @@ TEST_SUITE("reverse_proxy") {
     CHECK(told.find("connection refused") != std::string::npos);
   }
 
+  TEST_CASE_FIXTURE(ProxyFixture, "a round trip that fails before it starts is a 502, answered from inside the handler") {
+    // The Transport refuses a scheme it cannot speak at once, inside
+    // RoundTrip: the relay gets its answer before Start returns, and must
+    // neither be freed under itself nor live on (ASan and LSan watch both).
+    StartProxy();
+    auto director = proxy->director;
+    proxy->director = [director](Request& r) {
+      director(r);
+      r.url.scheme = "ftp";
+    };
+    for (int i = 0; i < 2; ++i) {  // the connection stays usable after it
+      auto resp = Get(URL("/x"));
+      REQUIRE(resp.ok());
+      CHECK(resp->status_code == 502);
+      CHECK(ReadAll(*resp).value().empty());
+    }
+  }
+
   TEST_CASE_FIXTURE(ProxyFixture, "modify_response may rewrite the response, or refuse it") {
     mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("body"); });
     StartProxy();
