@@ -283,9 +283,11 @@ bool PersistConn::PeerGone() {
 }
 
 void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
-                            Duration header_timeout, Done done, OutgoingBody body) {
+                            Duration header_timeout, Done done, OutgoingBody body,
+                            std::shared_ptr<void> keep) {
   assert(state_ == State::kIdle);
   done_ = std::move(done);
+  done_keep_ = std::move(keep);
   head_request_ = head;
   close_after_ = close_after;
   header_timeout_ = header_timeout;
@@ -602,7 +604,7 @@ void PersistConn::HandleData(std::string_view data) {
         // the caller gets no longer depends on how TCP cut the bytes.
         // Pinned by persist_conn_test "a framing error in the body ...".
         Response resp = TakeHead();
-        Done done = std::move(done_);
+        TakenDone done = TakeDone();
         SetState(State::kReadingBody);
         if (done) done(std::move(resp), Failure{});
       }
@@ -640,7 +642,7 @@ void PersistConn::HandleData(std::string_view data) {
         continue;
       }
       Response resp = TakeHead();
-      Done done = std::move(done_);
+      TakenDone done = TakeDone();
       if (complete) {
         // The whole response is here: the conn goes back to the pool before
         // the caller even sees the head, so a caller that ignores an empty
@@ -772,6 +774,7 @@ void PersistConn::BodyAbandoned() {
 void PersistConn::Detach() {
   owner_ = nullptr;
   done_ = nullptr;
+  done_keep_.reset();
   dialed_ = nullptr;
 }
 
@@ -807,7 +810,7 @@ void PersistConn::CloseWith(Error err, bool server_closed) {
   failure.nothing_written = !wrote_any_;
   failure.before_response = server_closed;
   auto dialed = std::move(dialed_);
-  Done done = std::move(done_);
+  TakenDone done = TakeDone();
   std::shared_ptr<StreamBody> body = pending_body_ ? pending_body_ : body_.lock();
   pending_body_.reset();
   body_.reset();

@@ -42,11 +42,19 @@ bool Replayable(const Request& req) {
 
 }  // namespace
 
-struct Transport::Impl::Attempt {
-  // req is what Response::request reports (its body is dropped): shared
-  // with it rather than moved again, since a move of a Request moves some
-  // twenty strings.
-  std::shared_ptr<const Request> req;
+struct Transport::Impl::Attempt : std::enable_shared_from_this<Attempt> {
+  explicit Attempt(Request&& r) : request(std::move(r)) {}
+  // An attempt that never finished (its Transport went first) must not
+  // leave a hook behind that points at it.
+  ~Attempt() {
+    if (cancel && !finished) cancel->OnCancel(nullptr);
+  }
+
+  // request is what Response::request reports (its body is dropped): the
+  // response points into the attempt (an aliasing shared_ptr) rather than
+  // a Request moved again into an allocation of its own, since a move of
+  // a Request moves some twenty strings. Deliver lets go of the rest.
+  Request request;
   std::string wire;  // the serialised request (its head, if body streams), kept for a retry
   // body is the request body's stream (source, length, framing), sent
   // after wire; its source is null for a whole-string body, which is in
@@ -117,14 +125,14 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
       return;
     }
   }
-  auto a = std::make_shared<Attempt>();
+  std::shared_ptr<TlsContext> tls;
   if (key->scheme == "https") {
-    Result<std::shared_ptr<TlsContext>> tls = ClientTls();
-    if (!tls.ok()) {
-      done(tls.error());
+    Result<std::shared_ptr<TlsContext>> ctx = ClientTls();
+    if (!ctx.ok()) {
+      done(ctx.error());
       return;
     }
-    a->tls = std::move(*tls);
+    tls = std::move(*ctx);
   }
   RequestWriteOptions opts;
   opts.force_close = t_->disable_keep_alives;
@@ -135,13 +143,13 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
     opts.absolute_form = true;
     opts.proxy_authorization = key->proxy_authorization;
   }
-  a->added_gzip = opts.accept_gzip;
+  bool expects_continue = false;
   if (t_->expect_continue_timeout.count() > 0 && HasToken(req.header.Get("Expect"), "100-continue") &&
       (!req.body.empty() || req.body_stream != nullptr)) {
     // The body must follow the head, not ride in its write: a whole one
     // becomes a stream, as if the caller had passed one (so, like one, it
     // is sent again only when no byte of the request was written).
-    a->expects_continue = true;
+    expects_continue = true;
     if (req.body_stream == nullptr) {
       auto stream = std::make_shared<StreamBody>(nullptr);
       stream->Deliver(req.body);
@@ -151,17 +159,25 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
       req.body_stream = std::move(stream);
     }
   }
-  if (Error err = WriteRequest(req, opts, &a->wire)) {
+  std::string wire;
+  if (Error err = WriteRequest(req, opts, &wire)) {
     done(err);
     return;
   }
   req.body.clear();
   req.body.shrink_to_fit();
+  OutgoingBody body;
   // Go: a ContentLength of 0 with a body means "unknown".
-  a->body.length = req.content_length > 0 ? req.content_length : -1;
-  a->body.chunked = SendsChunked(req);
-  a->body.source = std::move(req.body_stream);
-  a->req = std::make_shared<const Request>(std::move(req));
+  body.length = req.content_length > 0 ? req.content_length : -1;
+  body.chunked = SendsChunked(req);
+  body.source = std::move(req.body_stream);
+  // (The request is moved once, into the attempt as it is made.)
+  auto a = std::make_shared<Attempt>(std::move(req));
+  a->wire = std::move(wire);
+  a->body = std::move(body);
+  a->tls = std::move(tls);
+  a->added_gzip = opts.accept_gzip;
+  a->expects_continue = expects_continue;
   a->key = key->String();
   a->addr = key->DialAddr();
   a->proxied = !key->proxy.empty();
@@ -173,10 +189,9 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   a->done = std::move(done);
   a->cancel = std::move(cancel);
   if (a->cancel) {
-    std::weak_ptr<Attempt> weak = a;
-    a->cancel->OnCancel([this, weak](const Error& err) {
-      if (auto a = weak.lock()) Cancel(a, err);
-    });
+    // (A plain pointer, which the std::function holds without allocating:
+    // Deliver, or ~Attempt, removes the hook before the attempt goes.)
+    a->cancel->OnCancel([this, raw = a.get()](const Error& err) { Cancel(raw->shared_from_this(), err); });
     if (a->finished) return;  // it was canceled already
   }
   GetConn(a);
@@ -278,18 +293,22 @@ void Transport::Impl::OnDialed(PersistConn* pc, const std::shared_ptr<WantConn>&
 
 void Transport::Impl::StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn* pc) {
   a->pc = pc;
-  bool head = a->req->method == "HEAD";
-  bool close = a->req->close || t_->disable_keep_alives;
+  bool head = a->request.method == "HEAD";
+  bool close = a->request.close || t_->disable_keep_alives;
   OutgoingBody body;
   if (a->body.source != nullptr) {
     body = a->body;
-    body.trailer = a->req->trailer;  // (a copy: a retry sends it again)
+    body.trailer = a->request.trailer;  // (a copy: a retry sends it again)
     if (a->expects_continue) body.continue_timeout = t_->expect_continue_timeout;
   }
+  // The conn keeps the attempt alive until it answers (keep); the
+  // callback itself holds a plain pointer, so it needs no allocation.
   pc->RoundTrip(
       a->wire, head, close, t_->response_header_timeout,
-      [this, a](Result<Response> r, PersistConn::Failure f) { OnRoundTripDone(a, std::move(r), f); },
-      std::move(body));
+      [this, raw = a.get()](Result<Response> r, PersistConn::Failure f) {
+        OnRoundTripDone(raw->shared_from_this(), std::move(r), f);
+      },
+      std::move(body), a);
 }
 
 void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<Response>&& r,
@@ -304,10 +323,10 @@ void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<
     // it was taken, which nothing_written guarantees (the body is read
     // after the head is written).
     bool retry = !canceled && f.reused && a->retries < kMaxRetries &&
-                 (f.nothing_written || (Replayable(*a->req) && a->body.source == nullptr && f.before_response));
+                 (f.nothing_written || (Replayable(a->request) && a->body.source == nullptr && f.before_response));
     if (retry) {
       ++a->retries;
-      Log().debug("http: retrying {} {} after: {}", a->req->method, a->addr, r.error().message());
+      Log().debug("http: retrying {} {} after: {}", a->request.method, a->addr, r.error().message());
       GetConn(a);
       return;
     }
@@ -335,8 +354,12 @@ void Transport::Impl::Deliver(const std::shared_ptr<Attempt>& a, Result<Response
     a->want.reset();
   }
   if (a->cancel) a->cancel->OnCancel(nullptr);
-  // The attempt is over: its request moves into the response.
-  if (r.ok()) r->request = a->req;
+  a->cancel.reset();
+  // The attempt is over: the response points at its request, and keeps
+  // the attempt's memory, so what the request is not goes now.
+  std::string().swap(a->wire);
+  a->body = OutgoingBody();
+  if (r.ok()) r->request = std::shared_ptr<const Request>(a, &a->request);
   if (r.ok() && a->added_gzip && EqualFold(r->header.Get("Content-Encoding"), "gzip")) {
     // Go's transport.go: the caller did not ask for gzip, so it gets the
     // body decoded, and a header that no longer claims an encoding or a

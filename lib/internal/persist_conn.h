@@ -135,9 +135,12 @@ class PersistConn final : public StreamBody::Source {
   // body streams after it) and calls done once: with the response head
   // (the response body then streams) or an error. From kIdle only. head:
   // the request was HEAD (no body follows its response). close_after: the
-  // request asked to close the connection afterwards.
+  // request asked to close the connection afterwards. keep is what done's
+  // captures point into, held as long as done is: a std::function keeps a
+  // capture of a plain pointer in itself, where one of a shared_ptr costs
+  // an allocation on every request.
   void RoundTrip(std::string_view wire, bool head, bool close_after, Duration header_timeout,
-                 Done done, OutgoingBody body = {});
+                 Done done, OutgoingBody body = {}, std::shared_ptr<void> keep = nullptr);
 
   // Cancel fails the current round trip or body with err and closes the
   // conn (Go: the request's context canceled). Without one it just closes.
@@ -192,6 +195,15 @@ class PersistConn final : public StreamBody::Source {
   // or tunneled to it.
   void StartHandshake();
   void HandshakeDone();
+  // TakenDone is done_ taken to be called (or dropped), with what it keeps
+  // alive until then.
+  struct TakenDone {
+    Done fn;
+    std::shared_ptr<void> keep;
+    explicit operator bool() const { return static_cast<bool>(fn); }
+    void operator()(Result<Response> r, Failure f) { fn(std::move(r), f); }
+  };
+  TakenDone TakeDone() { return {std::move(done_), std::move(done_keep_)}; }
   // HandleConnectAnswer reads the proxy's answer to CONNECT: a 200 opens
   // the tunnel, anything else fails the dial.
   void HandleConnectAnswer(std::string_view data);
@@ -259,6 +271,7 @@ class PersistConn final : public StreamBody::Source {
   Duration idle_timeout_{0};
   Duration header_timeout_{0};
   Done done_;
+  std::shared_ptr<void> done_keep_;  // (see RoundTrip)
   std::function<void(Error)> dialed_;
   std::shared_ptr<StreamBody> pending_body_;  // until the head is delivered
   std::weak_ptr<StreamBody> body_;            // after: the Response owns it
