@@ -21,6 +21,7 @@
 #include "internal/sock_addr.h"
 #include "internal/uv_handle.h"
 #include "nethttp/status.h"
+#include "nethttp/pool_allocator.h"
 
 namespace nethttp {
 namespace {
@@ -529,7 +530,7 @@ bool Conn::StartBody() {
   // ReadTimeout covers the body: a request that came with its head in
   // one read still passes through kReadingHead, which arms it.
   if (state_ == State::kNew || state_ == State::kIdle) SetState(State::kReadingHead);
-  body_ = std::make_shared<StreamBody>(this);
+  body_ = std::allocate_shared<StreamBody>(PoolAllocator<StreamBody>(), this);
   body_streaming_ = true;
   continue_pending_ = h.expect_continue;
   discarded_ = 0;
@@ -686,7 +687,7 @@ void Conn::RunHandler(bool body_pending) {
     resp_ = std::move(rs_->spare_response);
     resp_->Reuse(this, info);
   } else {
-    resp_ = std::make_shared<ServerResponse>(this, info);
+    resp_ = std::allocate_shared<ServerResponse>(PoolAllocator<ServerResponse>(), this, info);
   }
   {
     // The handler's ResponseWriter& must outlive any Close() its own

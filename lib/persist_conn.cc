@@ -17,6 +17,7 @@
 #include "internal/uv_handle.h"
 #include "nethttp/handler.h"
 #include "nethttp/status.h"
+#include "nethttp/pool_allocator.h"
 
 namespace nethttp {
 namespace {
@@ -295,7 +296,7 @@ void PersistConn::RoundTrip(std::string_view wire, bool head, bool close_after,
   status_code_ = 0;
   interim_responses_ = 0;
   parser_.set_response_to_head(head);
-  pending_body_ = std::make_shared<StreamBody>(this);
+  pending_body_ = std::allocate_shared<StreamBody>(PoolAllocator<StreamBody>(), this);
 
   std::string_view bytes = wire;
   if (tls_ != nullptr) {

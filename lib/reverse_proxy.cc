@@ -15,6 +15,7 @@
 #include "internal/host_port.h"
 #include "internal/log.h"
 #include "nethttp/status.h"
+#include "nethttp/pool_allocator.h"
 
 namespace nethttp {
 namespace {
@@ -329,7 +330,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
 }  // namespace
 
 void ReverseProxy::ServeHTTP(ResponseWriter& w, Request& r) {
-  auto relay = std::make_shared<Relay>(*this, w.Hold(), r);
+  auto relay = std::allocate_shared<Relay>(PoolAllocator<Relay>(), *this, w.Hold(), r);
   relay->Start(*this);
 }
 

@@ -20,6 +20,7 @@
 #include "internal/transport_impl.h"
 #include "internal/uv_handle.h"
 #include "nethttp/loop.h"
+#include "nethttp/pool_allocator.h"
 
 namespace nethttp {
 namespace {
@@ -172,7 +173,7 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   body.chunked = SendsChunked(req);
   body.source = std::move(req.body_stream);
   // (The request is moved once, into the attempt as it is made.)
-  auto a = std::make_shared<Attempt>(std::move(req));
+  auto a = std::allocate_shared<Attempt>(PoolAllocator<Attempt>(), std::move(req));
   a->wire = std::move(wire);
   a->body = std::move(body);
   a->tls = std::move(tls);

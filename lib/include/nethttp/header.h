@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "nethttp/pool_allocator.h"
+
 namespace nethttp {
 
 // CanonicalHeaderKey returns the canonical form of a header key: the first
@@ -45,7 +47,10 @@ class Header {
     std::string key;    // canonical
     std::string value;
   };
-  using const_iterator = std::vector<Field>::const_iterator;
+  // (The fields' storage comes from PoolAllocator: each message's header
+  // is made and freed once per exchange, on every exchange.)
+  using Fields = std::vector<Field, PoolAllocator<Field>>;
+  using const_iterator = Fields::const_iterator;
 
   // Add appends a value to key's values.
   void Add(std::string_view key, std::string_view value);
@@ -81,7 +86,7 @@ class Header {
  private:
   void Append(Field&& f);
 
-  std::vector<Field> fields_;
+  Fields fields_;
 };
 
 }  // namespace nethttp

@@ -20,6 +20,7 @@
 #include "nethttp/mime_type.h"
 #include "nethttp/multipart.h"
 #include "nethttp/per_loop_transport.h"
+#include "nethttp/pool_allocator.h"
 #include "nethttp/request.h"
 #include "nethttp/response.h"
 #include "nethttp/reverse_proxy.h"
