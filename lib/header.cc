@@ -113,21 +113,23 @@ bool ValidHeaderFieldValue(std::string_view value) {
 }
 
 void Header::Add(std::string_view key, std::string_view value) {
-  Append(Field{CanonicalHeaderKey(key), std::string(value)});
+  Append(CanonicalHeaderKey(key), std::string(value));
 }
 
 void Header::AddCanonical(std::string key, std::string value) {
-  Append(Field{std::move(key), std::move(value)});
+  Append(std::move(key), std::move(value));
 }
 
-void Header::Append(Field&& f) {
+void Header::Append(std::string&& key, std::string&& value) {
   // A parser fills a fresh Header for every message, a handler or a proxy
   // adds to one per request: room for a typical head up front is one
   // allocation where growing one field at a time was up to four, each
   // moving the fields already there.
   constexpr size_t kTypicalFields = 8;
   if (fields_.capacity() == 0) fields_.reserve(kTypicalFields);
-  fields_.push_back(std::move(f));
+  // (Made in place: a Field built first and moved in would move each
+  // string once more.)
+  fields_.emplace_back(std::move(key), std::move(value));
 }
 
 void Header::Set(std::string_view key, std::string_view value) {

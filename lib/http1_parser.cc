@@ -184,13 +184,41 @@ int Http1Parser::OnStatus(std::string_view s) {
   return HPE_OK;
 }
 
+void Http1Parser::Span::Append(std::string_view s) {
+  if (!owned_) {
+    if (view_.empty()) {
+      view_ = s;
+      return;
+    }
+    if (view_.data() + view_.size() == s.data()) {  // (the next piece of one Feed)
+      view_ = std::string_view(view_.data(), view_.size() + s.size());
+      return;
+    }
+    Keep();
+  }
+  copy_.append(s);
+}
+
+void Http1Parser::Span::Keep() {
+  if (owned_ || view_.empty()) return;
+  copy_.assign(view_);
+  view_ = {};
+  owned_ = true;
+}
+
+void Http1Parser::Span::clear() {
+  view_ = {};
+  copy_.clear();
+  owned_ = false;
+}
+
 int Http1Parser::OnHeaderField(std::string_view s) {
-  field_.append(s);
+  field_.Append(s);
   return HPE_OK;
 }
 
 int Http1Parser::OnHeaderValue(std::string_view s) {
-  value_.append(s);
+  value_.Append(s);
   return HPE_OK;
 }
 
@@ -200,7 +228,8 @@ int Http1Parser::OnHeaderValueComplete() {
                                                 ? "http: too many header fields"
                                                 : "http: malformed response: too many header fields");
   }
-  if (field_.empty()) {
+  std::string_view field = field_.get();
+  if (field.empty()) {
     // llhttp 8.1 takes ": v" as a field with an empty name. RFC 9112 §5
     // makes the name a token, so a request with one is malformed (400),
     // where Go's textproto skips the line ("better to be liberal"). From a
@@ -210,8 +239,8 @@ int Http1Parser::OnHeaderValueComplete() {
     value_.clear();
     return HPE_OK;
   }
-  std::string key = CanonicalHeaderKey(field_);
-  std::string_view value = TrimOws(value_);
+  std::string key = CanonicalHeaderKey(field);
+  std::string_view value = TrimOws(value_.get());
   // Go's server refuses any control byte but HTAB in a value (server.go
   // readRequest: "invalid header value"); llhttp 8.1 in its default mode
   // lets some through (NUL among them). The client side keeps Go's
@@ -228,19 +257,32 @@ int Http1Parser::OnHeaderValueComplete() {
     value_.clear();
     return HPE_OK;
   }
-  if (key == "Host") {
-    ++host_fields_;
-    // Checked here, with the value in hand, rather than looked up again
-    // in ValidateRequestHead.
-    if (!ValidHostHeader(value)) host_malformed_ = true;
-  } else if (key == "Content-Length") {
-    ++content_length_fields_;
-  } else if (key == "Transfer-Encoding") {
-    ++transfer_encoding_fields_;
-  } else if (key == "Expect") {
-    ++expect_fields_;
-  } else if (key == "Connection") {
-    ++connection_fields_;
+  // The fields the head checks need, counted as they come; their lengths
+  // rule out every other field but a few without comparing a byte.
+  std::string_view k = key;
+  switch (k.size()) {
+    case 4:
+      if (k == "Host") {
+        ++host_fields_;
+        // Checked here, with the value in hand, rather than looked up
+        // again in ValidateRequestHead.
+        if (!ValidHostHeader(value)) host_malformed_ = true;
+      }
+      break;
+    case 6:
+      if (k == "Expect") ++expect_fields_;
+      break;
+    case 10:
+      if (k == "Connection") ++connection_fields_;
+      break;
+    case 14:
+      if (k == "Content-Length") ++content_length_fields_;
+      break;
+    case 17:
+      if (k == "Transfer-Encoding") ++transfer_encoding_fields_;
+      break;
+    default:
+      break;
   }
   head_.header.AddCanonical(std::move(key), std::string(value));
   field_.clear();
@@ -474,6 +516,14 @@ bool Http1Parser::InLineRegion() const {
 }
 
 Http1Parser::FeedResult Http1Parser::Feed(std::string_view data) {
+  FeedResult r = FeedPieces(data);
+  // A field still being read may lie in data, which the caller reuses.
+  field_.Keep();
+  value_.Keep();
+  return r;
+}
+
+Http1Parser::FeedResult Http1Parser::FeedPieces(std::string_view data) {
   if (error_) return {Status::kError, 0};
   if (phase_ == Phase::kComplete) return {Status::kMessageComplete, 0};
   if (data.empty()) return {Status::kNeedMore, 0};

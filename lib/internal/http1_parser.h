@@ -166,6 +166,8 @@ class Http1Parser {
   // FeedLineOnly feeds the rest of a request line that llhttp refused to
   // line_ alone, for its verdict.
   FeedResult FeedLineOnly(std::string_view data);
+  // FeedPieces is Feed but for the fields it leaves half read (see Span).
+  FeedResult FeedPieces(std::string_view data);
   // Fail records the first error; llhttp is then told HPE_USER.
   int Fail(ErrorCode code, std::string message);
   Error ValidateRequestHead();
@@ -196,8 +198,25 @@ class Http1Parser {
   MessageHead head_;
   std::string body_;
   int64_t body_bytes_ = 0;
-  std::string field_;
-  std::string value_;
+  // Span gathers one field name or value that llhttp hands over in pieces:
+  // a view into the bytes being fed while the pieces lie there end to end
+  // (a field is then copied once, into the Header, not twice), a copy of
+  // its own once they do not, or once Feed returns (Keep), since the
+  // caller's bytes go with it.
+  class Span {
+   public:
+    void Append(std::string_view s);
+    void Keep();
+    std::string_view get() const { return owned_ ? std::string_view(copy_) : view_; }
+    void clear();
+
+   private:
+    std::string_view view_;
+    std::string copy_;
+    bool owned_ = false;  // the bytes are in copy_
+  };
+  Span field_;
+  Span value_;
   size_t header_fields_ = 0;
   size_t raw_head_bytes_ = 0;
   // Fields counted as they arrive, so the head checks need no header scan.

@@ -84,7 +84,7 @@ class Header {
   const_iterator end() const { return fields_.end(); }
 
  private:
-  void Append(Field&& f);
+  void Append(std::string&& key, std::string&& value);
 
   Fields fields_;
 };
