@@ -107,12 +107,35 @@ uv_buf_t Transport::Impl::ReadBuffer() {
   return uv_buf_init(read_buf_.get(), static_cast<unsigned>(kReadBufferBytes));
 }
 
+const ConnectMethodKey* Transport::Impl::KeyFor(const URL& url, const std::string** key_string,
+                                                Error* err) {
+  KeyCache& c = key_cache_;
+  if (!c.valid || url.host != c.host || url.scheme != c.scheme) {
+    Result<ConnectMethodKey> key = KeyForURL(url);
+    if (!key.ok()) {
+      *err = key.error();
+      return nullptr;
+    }
+    c.scheme = url.scheme;
+    c.host = url.host;
+    c.key = std::move(*key);
+    c.key_string = c.key.String();
+    c.valid = true;
+  }
+  *key_string = &c.key_string;
+  return &c.key;
+}
+
 void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancelation> cancel) {
-  Result<ConnectMethodKey> key = KeyForURL(req.url);
-  if (!key.ok()) {
-    done(key.error());
+  Error key_err;
+  const std::string* key_string = nullptr;
+  const ConnectMethodKey* key = KeyFor(req.url, &key_string, &key_err);
+  if (key == nullptr) {
+    done(key_err);
     return;
   }
+  ConnectMethodKey through;  // the key through the proxy the proxy function names
+  std::string through_string;
   if (t_->proxy) {
     // Go's connectMethodForRequest: the proxy function decides per request.
     Result<std::optional<URL>> proxy = t_->proxy(req);
@@ -120,10 +143,18 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
       done(proxy.error());
       return;
     }
-    if (proxy->has_value()) key = ThroughProxy(std::move(*key), **proxy);
-    if (!key.ok()) {
-      done(key.error());
-      return;
+    // (Asked again: the function may have sent a request of its own.)
+    key = KeyFor(req.url, &key_string, &key_err);
+    if (proxy->has_value()) {
+      Result<ConnectMethodKey> k = ThroughProxy(*key, **proxy);
+      if (!k.ok()) {
+        done(k.error());
+        return;
+      }
+      through = std::move(*k);
+      through_string = through.String();
+      key = &through;
+      key_string = &through_string;
     }
   }
   std::shared_ptr<TlsContext> tls;
@@ -179,7 +210,7 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   a->tls = std::move(tls);
   a->added_gzip = opts.accept_gzip;
   a->expects_continue = expects_continue;
-  a->key = key->String();
+  a->key = *key_string;
   a->addr = key->DialAddr();
   a->proxied = !key->proxy.empty();
   if (key->Tunneled()) {

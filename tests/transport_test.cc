@@ -509,6 +509,22 @@ TEST_SUITE("transport") {
     auto r = Send(transport, GetReq("ftp://example.com/"));
     REQUIRE_FALSE(r.ok());
     CHECK(r.error().message() == "unsupported protocol scheme \"ftp\"");
+    // The Transport remembers the last host's key: another scheme for the
+    // same host is not that key, and a host of its own is asked afresh.
+    mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("ok"); });
+    Start();
+    auto good = Send(transport, GetReq(URL("/")));
+    REQUIRE(good.ok());
+    CHECK(ReadAll(*good).value() == "ok");
+    std::string host = URL("/").substr(std::string_view("http://").size());
+    auto ftp = Send(transport, GetReq("ftp://" + host));
+    REQUIRE_FALSE(ftp.ok());
+    CHECK(ftp.error().message() == "unsupported protocol scheme \"ftp\"");
+    auto no_port = Send(transport, GetReq("http://127.0.0.1:99999/"));
+    REQUIRE_FALSE(no_port.ok());
+    auto again = Send(transport, GetReq(URL("/")));
+    REQUIRE(again.ok());
+    CHECK(ReadAll(*again).value() == "ok");
   }
 }
 

@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "internal/connect_method_key.h"
 #include "internal/idle_pool.h"
 #include "internal/persist_conn.h"
 #include "internal/tls_context.h"
@@ -68,6 +69,11 @@ class Transport::Impl final : public PersistConn::Owner {
   // that cannot be read, say) fails that request, and the next one tries
   // again.
   Result<std::shared_ptr<TlsContext>> ClientTls();
+  // KeyFor is KeyForURL(url) and the key's String(), remembered for the
+  // last scheme and host asked: a client, or a proxy to one upstream, sends
+  // request after request to one server, and parsing and canonicalising
+  // its address again was some 900 instructions of each.
+  const ConnectMethodKey* KeyFor(const URL& url, const std::string** key_string, Error* err);
 
   Transport* t_;
   Loop* loop_obj_;
@@ -84,6 +90,12 @@ class Transport::Impl final : public PersistConn::Owner {
   std::unique_ptr<char[]> read_buf_;
   std::string tls_plaintext_;
   std::shared_ptr<TlsContext> tls_;
+  struct KeyCache {
+    std::string scheme, host;  // of the URL the key is for
+    ConnectMethodKey key;
+    std::string key_string;
+    bool valid = false;
+  } key_cache_;
 };
 
 // TransportAccess (declared a friend in transport.h) names the private
