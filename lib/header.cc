@@ -35,7 +35,9 @@ class KeyMatcher {
   bool operator()(std::string_view stored) const {
     if (stored.size() != key_.size()) return false;
     if (stored == key_) return true;
-    if (!IsToken(key_)) return false;
+    // (Most misses of the same length differ in the first byte: they cost
+    // no look at whether key is a token.)
+    if (ToLower(stored[0]) != ToLower(key_[0]) || !IsToken(key_)) return false;
     for (size_t i = 0; i < key_.size(); ++i) {
       if (ToLower(stored[i]) != ToLower(key_[i])) return false;
     }

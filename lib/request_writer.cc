@@ -135,6 +135,9 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   // Go's Transport.roundTrip validates every field before anything is
   // written; a bad name or value is the caller's error, not something to
   // repair on the wire.
+  // The same pass finds the caller's User-Agent (the first one, as Get
+  // would), which replaces the default even when empty (Go: no field).
+  const std::string* caller_ua = nullptr;
   for (const Header::Field& f : req.header) {
     if (!ValidHeaderFieldName(f.key)) {
       return Error(ErrorCode::kInvalidArgument,
@@ -144,6 +147,7 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
       return Error(ErrorCode::kInvalidArgument,
                    "net/http: invalid header field value for \"" + f.key + "\"");
     }
+    if (caller_ua == nullptr && f.key.size() == 10 && EqualFold(f.key, "User-Agent")) caller_ua = &f.value;
   }
   for (const Header::Field& f : req.trailer) {
     // (Canonical first: AddCanonical may have stored "content-length".)
@@ -183,8 +187,7 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   std::string& s = *out;
   s.reserve(s.size() + reserve);
   s.append(method).append(" "sv).append(ruri).append(" HTTP/1.1\r\nHost: "sv).append(host).append("\r\n"sv);
-  std::string_view ua = kDefaultUserAgent;
-  if (req.header.Has("User-Agent")) ua = req.header.Get("User-Agent");
+  std::string_view ua = caller_ua != nullptr ? std::string_view(*caller_ua) : kDefaultUserAgent;
   if (!ua.empty()) s.append("User-Agent: "sv).append(ua).append("\r\n"sv);
   if ((req.close || opts.force_close) && !HasToken(req.header.Get("Connection"), "close")) {
     s.append("Connection: close\r\n"sv);

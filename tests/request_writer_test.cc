@@ -57,6 +57,16 @@ TEST_SUITE("request_writer") {
           "Accept: text/html\r\nKeep-Alive: 300\r\n\r\n");
   }
 
+  TEST_CASE("the first User-Agent field is the one sent; an empty one sends none (Go: a nil value)") {
+    Request r = Req("GET", "http://example.com/", "example.com");
+    r.header.Add("user-agent", "first");
+    r.header.Add("User-Agent", "second");
+    CHECK(Write(r) == "GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: first\r\n\r\n");
+    Request quiet = Req("GET", "http://example.com/", "example.com");
+    quiet.header.Add("User-Agent", "");
+    CHECK(Write(quiet) == "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n");
+  }
+
   TEST_CASE("1/2: unknown length is chunked; close adds Connection: close first") {
     Request r = Req("POST", "http://www.google.com/search");
     r.body = "abcdef";
