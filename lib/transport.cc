@@ -337,7 +337,7 @@ void Transport::Impl::StartOnConn(const std::shared_ptr<Attempt>& a, PersistConn
   // callback itself holds a plain pointer, so it needs no allocation.
   pc->RoundTrip(
       a->wire, head, close, t_->response_header_timeout,
-      [this, raw = a.get()](Result<Response> r, PersistConn::Failure f) {
+      [this, raw = a.get()](Result<Response>&& r, PersistConn::Failure f) {
         OnRoundTripDone(raw->shared_from_this(), std::move(r), f);
       },
       std::move(body), a);

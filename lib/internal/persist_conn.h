@@ -113,7 +113,9 @@ class PersistConn final : public StreamBody::Source {
     bool nothing_written = false;  // no byte of the request reached the socket
     bool before_response = false;  // the conn broke before any response byte
   };
-  using Done = std::function<void(Result<Response>, Failure)>;
+  // (The result is passed on by reference: a Response moved at each call
+  // is several strings' moves on every request.)
+  using Done = std::function<void(Result<Response>&&, Failure)>;
   using Duration = std::chrono::milliseconds;
 
   // PersistConn starts in kDialing; call Dial once.
@@ -201,7 +203,7 @@ class PersistConn final : public StreamBody::Source {
     Done fn;
     std::shared_ptr<void> keep;
     explicit operator bool() const { return static_cast<bool>(fn); }
-    void operator()(Result<Response> r, Failure f) { fn(std::move(r), f); }
+    void operator()(Result<Response>&& r, Failure f) { fn(std::move(r), f); }
   };
   TakenDone TakeDone() { return {std::move(done_), std::move(done_keep_)}; }
   // HandleConnectAnswer reads the proxy's answer to CONNECT: a 200 opens
