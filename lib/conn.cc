@@ -20,8 +20,8 @@
 #include "internal/url_parse.h"
 #include "internal/sock_addr.h"
 #include "internal/uv_handle.h"
-#include "nethttp/status.h"
 #include "nethttp/pool_allocator.h"
+#include "nethttp/status.h"
 
 namespace nethttp {
 namespace {

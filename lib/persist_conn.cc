@@ -16,8 +16,8 @@
 #include "internal/transfer.h"
 #include "internal/uv_handle.h"
 #include "nethttp/handler.h"
-#include "nethttp/status.h"
 #include "nethttp/pool_allocator.h"
+#include "nethttp/status.h"
 
 namespace nethttp {
 namespace {

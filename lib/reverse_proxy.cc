@@ -14,8 +14,8 @@
 #include "internal/ascii.h"
 #include "internal/host_port.h"
 #include "internal/log.h"
-#include "nethttp/status.h"
 #include "nethttp/pool_allocator.h"
+#include "nethttp/status.h"
 
 namespace nethttp {
 namespace {
@@ -274,11 +274,11 @@ class Relay : public std::enable_shared_from_this<Relay> {
           OnData(chunk);
           Settle();
         },
-                [this](Error err) {
-                  body_reading_ = false;
-                  OnEnd(err);
-                  Settle();
-                });
+        [this](Error err) {
+          body_reading_ = false;
+          OnEnd(err);
+          Settle();
+        });
   }
 
   void OnData(std::string_view chunk) {

@@ -145,6 +145,10 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
     }
     // (Asked again: the function may have sent a request of its own.)
     key = KeyFor(req.url, &key_string, &key_err);
+    if (key == nullptr) {
+      done(key_err);
+      return;
+    }
     if (proxy->has_value()) {
       Result<ConnectMethodKey> k = ThroughProxy(*key, **proxy);
       if (!k.ok()) {
@@ -223,7 +227,8 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   if (a->cancel) {
     // (A plain pointer, which the std::function holds without allocating:
     // Deliver, or ~Attempt, removes the hook before the attempt goes.)
-    a->cancel->OnCancel([this, raw = a.get()](const Error& err) { Cancel(raw->shared_from_this(), err); });
+    a->cancel->OnCancel(
+        [this, raw = a.get()](const Error& err) { Cancel(raw->shared_from_this(), err); });
     if (a->finished) return;  // it was canceled already
   }
   GetConn(a);
