@@ -126,9 +126,13 @@ void Header::Append(std::string&& key, std::string&& value) {
   // A parser fills a fresh Header for every message, a handler or a proxy
   // adds to one per request: room for a typical head up front is one
   // allocation where growing one field at a time was up to four, each
-  // moving the fields already there.
+  // moving the fields already there. A copied header, which has no room
+  // to spare (a proxy copies the client's, then adds two fields), grows
+  // to that size in one step too.
   constexpr size_t kTypicalFields = 8;
-  if (fields_.capacity() == 0) fields_.reserve(kTypicalFields);
+  if (fields_.size() == fields_.capacity() && fields_.capacity() < kTypicalFields) {
+    fields_.reserve(kTypicalFields);
+  }
   // (Made in place: a Field built first and moved in would move each
   // string once more.)
   fields_.emplace_back(std::move(key), std::move(value));
