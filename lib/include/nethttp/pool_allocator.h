@@ -45,7 +45,11 @@ struct PoolAllocator {
   template <class U>
   PoolAllocator(const PoolAllocator<U>&) noexcept {}  // NOLINT: implicit, as allocators are
 
-  T* allocate(size_t n) { return static_cast<T*>(pool_detail::Allocate(n * sizeof(T))); }
+  T* allocate(size_t n) {
+    // (Blocks come from plain operator new, aligned for any ordinary type.)
+    static_assert(alignof(T) <= __STDCPP_DEFAULT_NEW_ALIGNMENT__, "PoolAllocator: an over-aligned type");
+    return static_cast<T*>(pool_detail::Allocate(n * sizeof(T)));
+  }
   void deallocate(T* p, size_t n) noexcept { pool_detail::Deallocate(p, n * sizeof(T)); }
 
   template <class U>
