@@ -133,9 +133,12 @@ void Header::Append(std::string&& key, std::string&& value) {
   if (fields_.size() == fields_.capacity() && fields_.capacity() < kTypicalFields) {
     fields_.reserve(kTypicalFields);
   }
-  // (Made in place: a Field built first and moved in would move each
-  // string once more.)
-  fields_.emplace_back(std::move(key), std::move(value));
+  // (Made in place, then given its strings: a Field built first and moved
+  // in would move each string once more. Not emplace_back(key, value):
+  // clang 14 cannot initialise an aggregate from parentheses.)
+  Field& f = fields_.emplace_back();
+  f.key = std::move(key);
+  f.value = std::move(value);
 }
 
 void Header::Set(std::string_view key, std::string_view value) {
