@@ -10,10 +10,16 @@ namespace {
 // Why pools, where malloc already caches: glibc's per-thread cache keeps 7
 // blocks of a size. A loop with 50 exchanges in flight frees 50 alike at
 // once, and the rest take malloc's slow path, about 200 instructions a
-// block; a proxied request made a dozen such blocks. 64 blocks per class
-// cover the exchanges one loop has in flight under load, and a thread
-// then holds at most a few hundred KiB that no exchange is using (blocks
-// that malloc would mostly keep in its free lists too).
+// block; a proxied request made a dozen such blocks.
+//
+// Why a budget in bytes per class, not a count: one exchange may take
+// several blocks of a class (a proxied request has three headers of eight
+// fields, 512 bytes each, alive at once), so 50 in flight need 150 of
+// them back, and a cap of 64 blocks sent one block per request to malloc.
+// 128 KiB per class is 256 such blocks, 2048 small ones, 64 of the
+// largest. A thread keeps at most that much that no exchange is using,
+// 4 MiB if a burst filled every class (a proxied request uses six), and
+// malloc would mostly keep those blocks in its free lists too.
 //
 // Under a sanitizer every block goes back to the system at once, so that a
 // use after free is still caught, not hidden by a block handed out again.
@@ -32,9 +38,14 @@ constexpr bool kEnabled = true;
 // FreeLists are one thread's free blocks, handed back to the system when
 // the thread ends. A block freed on another thread than the one that took
 // it joins that thread's lists: every block is plain operator new memory
-// of its class's whole size.
+// of its class's whole size. The lists run through the free blocks
+// themselves, so a thread's lists cost it a few hundred bytes whatever
+// they hold.
+struct FreeBlock {
+  FreeBlock* next;
+};
 struct FreeLists {
-  void* blocks[kClasses][kMaxBlocks];
+  FreeBlock* head[kClasses] = {};
   size_t count[kClasses] = {};
   ~FreeLists();
 };
@@ -48,7 +59,10 @@ thread_local FreeLists lists;
 FreeLists::~FreeLists() {
   lists_gone = true;
   for (size_t c = 0; c < kClasses; ++c) {
-    for (size_t i = 0; i < count[c]; ++i) ::operator delete(blocks[c][i]);
+    while (FreeBlock* b = head[c]) {
+      head[c] = b->next;
+      ::operator delete(b);
+    }
     count[c] = 0;
   }
 }
@@ -58,15 +72,21 @@ FreeLists::~FreeLists() {
 void* Allocate(size_t n) {
   if (!kEnabled || n == 0 || n > kMaxBytes) return ::operator new(n);
   size_t c = ClassOf(n);
-  if (!lists_gone && lists.count[c] > 0) return lists.blocks[c][--lists.count[c]];
+  if (!lists_gone && lists.head[c] != nullptr) {
+    FreeBlock* b = lists.head[c];
+    lists.head[c] = b->next;
+    --lists.count[c];
+    return b;
+  }
   return ::operator new((c + 1) * kGrain);  // the class's size: any block of it may reuse this one
 }
 
 void Deallocate(void* p, size_t n) noexcept {
   if (kEnabled && n != 0 && n <= kMaxBytes && !lists_gone) {
     size_t c = ClassOf(n);
-    if (lists.count[c] < kMaxBlocks) {
-      lists.blocks[c][lists.count[c]++] = p;
+    if (lists.count[c] < MaxBlocks(c)) {
+      lists.head[c] = new (p) FreeBlock{lists.head[c]};
+      ++lists.count[c];
       return;
     }
   }

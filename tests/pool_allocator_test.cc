@@ -45,24 +45,26 @@ TEST_SUITE("pool_allocator") {
     c.deallocate(r, 449);
   }
 
-  TEST_CASE("each class keeps at most kMaxBlocks; more go back to the system") {
+  TEST_CASE("each class keeps at most MaxBlocks; more go back to the system") {
     if (!pd::Enabled()) return;
     PoolAllocator<Block512> a;
     const size_t cls = pd::ClassOf(sizeof(Block512));
+    const size_t max_blocks = pd::MaxBlocks(cls);
+    CHECK(max_blocks * 512 == pd::kClassBudget);
     std::vector<Block512*> held;
-    for (size_t i = 0; i < 2 * pd::kMaxBlocks; ++i) held.push_back(a.allocate(1));
+    for (size_t i = 0; i < 2 * max_blocks; ++i) held.push_back(a.allocate(1));
     CHECK(pd::FreeBlocks(cls) == 0);
     for (Block512* p : held) a.deallocate(p, 1);
-    CHECK(pd::FreeBlocks(cls) == pd::kMaxBlocks);
-    // The last kMaxBlocks freed are the ones kept, handed out newest first.
-    std::set<Block512*> kept(held.begin(), held.begin() + pd::kMaxBlocks);
-    for (size_t i = 0; i < pd::kMaxBlocks; ++i) {
+    CHECK(pd::FreeBlocks(cls) == max_blocks);
+    // The first max_blocks freed are the ones kept (the list was full after), handed out again.
+    std::set<Block512*> kept(held.begin(), held.begin() + max_blocks);
+    for (size_t i = 0; i < max_blocks; ++i) {
       Block512* p = a.allocate(1);
       CHECK(kept.count(p) == 1);
       held[i] = p;
     }
     CHECK(pd::FreeBlocks(cls) == 0);
-    for (size_t i = 0; i < pd::kMaxBlocks; ++i) a.deallocate(held[i], 1);
+    for (size_t i = 0; i < max_blocks; ++i) a.deallocate(held[i], 1);
   }
 
   TEST_CASE("a block larger than kMaxBytes is the system's") {

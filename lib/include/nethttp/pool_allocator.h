@@ -12,15 +12,17 @@ namespace nethttp {
 namespace pool_detail {
 
 // Blocks are kept by size class, a multiple of kGrain bytes up to
-// kMaxBytes, at most kMaxBlocks per class and thread (pool_allocator.cc
-// says why these sizes).
+// kMaxBytes, at most kClassBudget bytes of free blocks per class and
+// thread (pool_allocator.cc says why these sizes).
 inline constexpr size_t kGrain = 64;
 inline constexpr size_t kMaxBytes = 2048;
 inline constexpr size_t kClasses = kMaxBytes / kGrain;
-inline constexpr size_t kMaxBlocks = 64;
+inline constexpr size_t kClassBudget = 128 * 1024;
 
 // ClassOf is the size class of a block of n bytes, 1 <= n <= kMaxBytes.
 constexpr size_t ClassOf(size_t n) { return (n - 1) / kGrain; }
+// MaxBlocks is how many free blocks class c keeps: 2048 of 64 bytes, 64 of 2 KiB.
+constexpr size_t MaxBlocks(size_t c) { return kClassBudget / ((c + 1) * kGrain); }
 
 // Allocate and Deallocate are defined in the library, so that whether the
 // pools are on (they are off in a sanitizer build of it) is decided once,
