@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <utility>
 
 #include "internal/ascii.h"
@@ -62,18 +63,80 @@ constexpr std::array<std::array<char, 256>, 2> kCanonicalByte = [] {
   return t;
 }();
 
+// kCommonKeys are field names most messages carry, in canonical form (Go:
+// textproto's commonHeader). A key that matches one byte for byte, as
+// nearly every peer writes them, is canonical already: it needs no pass
+// that converts it. Grouped by length, shortest first, for
+// IsCommonCanonical's look at one group.
+constexpr std::string_view kCommonKeys[] = {
+    "Te", "Via", "Date", "Etag", "From", "Host", "Vary", "Range", "Accept", "Cookie", "Expect", "Origin",
+    "Pragma", "Server", "Expires", "Referer", "Trailer", "Upgrade", "Location", "Connection",
+    "Keep-Alive", "Set-Cookie", "User-Agent", "Content-Type", "Authorization", "Cache-Control",
+    "If-None-Match", "Last-Modified", "Accept-Ranges", "Content-Range", "Accept-Charset",
+    "Content-Length", "Accept-Encoding", "Accept-Language", "X-Forwarded-For", "Content-Encoding",
+    "Content-Language", "Content-Location", "Proxy-Connection", "Transfer-Encoding",
+    "If-Modified-Since", "X-Forwarded-Proto", "Content-Disposition",
+};
+constexpr size_t kLongestCommonKey = 19;
+
+// kCommonByLength[n] is the first kCommonKeys index of length n or more.
+constexpr std::array<uint8_t, kLongestCommonKey + 2> kCommonByLength = [] {
+  std::array<uint8_t, kLongestCommonKey + 2> t{};
+  size_t i = 0;
+  for (size_t n = 0; n < t.size(); ++n) {
+    while (i < std::size(kCommonKeys) && kCommonKeys[i].size() < n) ++i;
+    t[n] = static_cast<uint8_t>(i);
+  }
+  return t;
+}();
+static_assert(std::is_sorted(std::begin(kCommonKeys), std::end(kCommonKeys),
+                             [](std::string_view a, std::string_view b) { return a.size() < b.size(); }));
+
+// Canonical reports whether key is a token in canonical form: what
+// CanonicalHeaderKey would leave as it is.
+constexpr bool Canonical(std::string_view key) {
+  bool word_start = true;
+  for (char c : key) {
+    auto b = static_cast<unsigned char>(c);
+    if (kCanonicalByte[word_start][b] != c) return false;
+    word_start = b == '-';
+  }
+  return !key.empty();
+}
+static_assert(std::all_of(std::begin(kCommonKeys), std::end(kCommonKeys), Canonical));
+static_assert(std::all_of(std::begin(kCommonKeys), std::end(kCommonKeys),
+                          [](std::string_view k) { return k.size() <= kLongestCommonKey; }));
+
+bool IsCommonCanonical(std::string_view key) {
+  if (key.size() > kLongestCommonKey) return false;
+  for (size_t i = kCommonByLength[key.size()]; i < kCommonByLength[key.size() + 1]; ++i) {
+    // (The first byte rules out most of a group without a call to memcmp.)
+    if (kCommonKeys[i][0] == key[0] && std::memcmp(kCommonKeys[i].data(), key.data(), key.size()) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string CanonicalHeaderKey(std::string_view key) {
-  // One pass that checks and converts: every field of every message comes
-  // through here. Go 1.19: a key with any non-token byte (a space,
-  // non-ASCII) is returned unchanged rather than half-canonicalised.
+  // One object returned on every path, so the caller's string is the one
+  // built here (two returns of different objects cost a copy each call).
   std::string out(key);
+  if (key.empty() || IsCommonCanonical(key)) return out;
+  // One pass that checks and converts: every field of every message that
+  // is not common comes through here. Go 1.19: a key with any non-token
+  // byte (a space, non-ASCII) is returned unchanged rather than
+  // half-canonicalised.
   bool word_start = true;
   for (char& c : out) {
     auto b = static_cast<unsigned char>(c);
     char canonical = kCanonicalByte[word_start][b];
-    if (canonical == 0) return std::string(key);
+    if (canonical == 0) {
+      out.assign(key);
+      break;
+    }
     c = canonical;
     word_start = b == '-';
   }

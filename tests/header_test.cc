@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <cctype>
 #include <cstdlib>
 #include <new>
 #include <string>
@@ -37,6 +38,22 @@ using nethttp::Header;
 std::string Wire(const Header& h) {
   std::string out;
   h.Write(&out);
+  return out;
+}
+
+// ReferenceCanonical is CanonicalHeaderKey's rule spelled out plainly,
+// against the tables the code uses: a key with a non-token byte stays as it
+// is; otherwise a letter is upper case at the start and after '-', lower
+// case elsewhere.
+std::string ReferenceCanonical(std::string_view key) {
+  std::string out(key);
+  bool word_start = true;
+  for (char& c : out) {
+    if (!nethttp::ValidHeaderFieldName(std::string_view(&c, 1))) return std::string(key);
+    if (word_start && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
+    if (!word_start && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    word_start = c == '-';
+  }
   return out;
 }
 
@@ -82,20 +99,7 @@ TEST_SUITE("header") {
   }
 
   TEST_CASE("CanonicalHeaderKey follows the rule for every byte, starting a word and inside one") {
-    // The rule spelled out plainly, against the table the code uses: a
-    // key with a non-token byte stays as it is; otherwise a letter is
-    // upper case at the start and after '-', lower case elsewhere.
-    auto reference = [](std::string_view key) {
-      std::string out(key);
-      bool word_start = true;
-      for (char& c : out) {
-        if (!nethttp::ValidHeaderFieldName(std::string_view(&c, 1))) return std::string(key);
-        if (word_start && c >= 'a' && c <= 'z') c = static_cast<char>(c - 32);
-        if (!word_start && c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-        word_start = c == '-';
-      }
-      return out;
-    };
+    auto reference = ReferenceCanonical;
     for (int b = 0; b < 256; ++b) {
       std::string byte(1, static_cast<char>(b));
       for (const std::string& key : {byte, byte + "x", "x" + byte + "Y", "a-" + byte + "B", byte + "-" + byte}) {
@@ -104,6 +108,27 @@ TEST_SUITE("header") {
         CHECK(CanonicalHeaderKey(key) == reference(key));
       }
     }
+  }
+
+  TEST_CASE("CanonicalHeaderKey of common names, as sent and in any case, and of near misses") {
+    // Names sent canonical skip the converting pass (header.cc's
+    // kCommonKeys); every other spelling of them, and a key one byte off,
+    // must still come out by the rule.
+    for (std::string_view name : {"Te", "Via", "Host", "Date", "Etag", "Accept", "Cookie", "Content-Type",
+                                  "Content-Length", "User-Agent", "X-Forwarded-For", "Transfer-Encoding",
+                                  "If-Modified-Since", "Content-Disposition", "Connection"}) {
+      std::string lower(name), upper(name), spaced(name), dashed(name);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      spaced.back() = ' ';
+      dashed.back() = '-';
+      for (const std::string& key : {std::string(name), lower, upper, spaced, dashed, lower + "s"}) {
+        CAPTURE(key);
+        CHECK(CanonicalHeaderKey(key) == ReferenceCanonical(key));
+      }
+      CHECK(CanonicalHeaderKey(lower) == name);
+    }
+    CHECK(CanonicalHeaderKey("") == "");
   }
 
   TEST_CASE("ValidHeaderFieldName accepts exactly non-empty tokens") {
