@@ -11,9 +11,13 @@
 #include <utility>
 
 #include "internal/ascii.h"
+#include "internal/head_pieces.h"
 #include "internal/transfer.h"
 
 namespace nethttp {
+
+using namespace std::string_view_literals;
+
 namespace {
 
 bool IsToken(std::string_view s) {
@@ -250,31 +254,33 @@ void Header::Del(std::string_view key) {
 }
 
 void Header::Write(std::string* out) const {
+  HeadPieces head(out);
+  AddFields(&head, *this);
+}
+
+void AddFields(HeadPieces* head, const Header& h) {
   // Go: Header.writeSubset. Go sorts the keys; we keep arrival order so a
   // message round-trips (header.h). Like Go, a field whose name is not a
   // token is dropped (there is no way to report it to a handler), CR and LF
   // in a value become spaces (headerNewlineToSpace), and the value is then
   // trimmed of ASCII space (textproto.TrimString).
-  size_t need = 0;
-  for (const Field& f : fields_) need += f.key.size() + f.value.size() + 4;
-  out->reserve(out->size() + need);
-  for (const Field& f : fields_) {
+  for (const Header::Field& f : h) {
     if (!ValidHeaderFieldName(f.key)) continue;
-    std::string_view v = f.value;
     // CR and LF are ASCII space for TrimString too, so trimming first and
     // replacing after gives the same bytes as Go's replace-then-trim.
-    v = TrimString(v);
-    out->append(f.key);
-    out->append(": ");
-    size_t at = out->size();
-    out->append(v);
+    std::string_view v = TrimString(f.value);
+    head->Add(f.key).Add(": "sv);
     // (Two memchr calls: find_first_of would call one per byte of v.)
     if (std::memchr(v.data(), '\r', v.size()) != nullptr || std::memchr(v.data(), '\n', v.size()) != nullptr) {
-      for (size_t i = at; i < out->size(); ++i) {
-        if ((*out)[i] == '\r' || (*out)[i] == '\n') (*out)[i] = ' ';
+      std::string spaced(v);
+      for (char& c : spaced) {
+        if (c == '\r' || c == '\n') c = ' ';
       }
+      head->Add(spaced);
+    } else {
+      head->Add(v);
     }
-    out->append("\r\n");
+    head->Add("\r\n"sv);
   }
 }
 

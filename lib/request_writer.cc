@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "internal/ascii.h"
+#include "internal/head_pieces.h"
 #include "internal/transfer.h"
 
 namespace nethttp {
@@ -60,19 +61,19 @@ bool Excluded(std::string_view key) {
          key == "Transfer-Encoding" || key == "Trailer";
 }
 
-// AppendTrailerField writes the Trailer field that declares trailer's
-// names: each once, sorted and comma-joined, as Go writes it.
-void AppendTrailerField(const Header& trailer, std::string* out) {
+// AddTrailerField writes the Trailer field that declares trailer's names:
+// each once, sorted and comma-joined, as Go writes it.
+void AddTrailerField(const Header& trailer, HeadPieces* head) {
   std::vector<std::string_view> keys;
   for (const Header::Field& f : trailer) keys.push_back(f.key);
   std::sort(keys.begin(), keys.end());
   keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  out->append("Trailer: "sv);
+  head->Add("Trailer: "sv);
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (i > 0) out->push_back(',');
-    out->append(keys[i]);
+    if (i > 0) head->Add(","sv);
+    head->Add(keys[i]);
   }
-  out->append("\r\n"sv);
+  head->Add("\r\n"sv);
 }
 
 }  // namespace
@@ -186,29 +187,32 @@ Error WriteRequest(const Request& req, const RequestWriteOptions& opts, std::str
   // Every check is done: from here on we only append, straight into out.
   std::string& s = *out;
   s.reserve(s.size() + reserve);
-  s.append(method).append(" "sv).append(ruri).append(" HTTP/1.1\r\nHost: "sv).append(host).append("\r\n"sv);
-  std::string_view ua = caller_ua != nullptr ? std::string_view(*caller_ua) : kDefaultUserAgent;
-  if (!ua.empty()) s.append("User-Agent: "sv).append(ua).append("\r\n"sv);
-  if ((req.close || opts.force_close) && !HasToken(req.header.Get("Connection"), "close")) {
-    s.append("Connection: close\r\n"sv);
-  }
-  if (chunked) {
-    s.append("Transfer-Encoding: chunked\r\n"sv);
-    if (!req.trailer.empty()) AppendTrailerField(req.trailer, &s);
-  } else if (has_body || MethodExpectsBody(method)) {
-    int64_t length = streamed ? req.content_length : static_cast<int64_t>(req.body.size());
-    s.append("Content-Length: "sv).append(std::to_string(length)).append("\r\n"sv);
-  }
-  for (const Header::Field& f : req.header) {
-    if (Excluded(f.key)) continue;
-    if (!opts.proxy_authorization.empty() && f.key == "Proxy-Authorization") continue;
-    s.append(f.key).append(": "sv).append(f.value).append("\r\n"sv);
-  }
-  if (!opts.proxy_authorization.empty()) {
-    s.append("Proxy-Authorization: "sv).append(opts.proxy_authorization).append("\r\n"sv);
-  }
-  if (opts.accept_gzip) s.append("Accept-Encoding: gzip\r\n"sv);
-  s.append("\r\n"sv);
+  {
+    HeadPieces head(&s);
+    head.Add(method).Add(" "sv).Add(ruri).Add(" HTTP/1.1\r\nHost: "sv).Add(host).Add("\r\n"sv);
+    std::string_view ua = caller_ua != nullptr ? std::string_view(*caller_ua) : kDefaultUserAgent;
+    if (!ua.empty()) head.Add("User-Agent: "sv).Add(ua).Add("\r\n"sv);
+    if ((req.close || opts.force_close) && !HasToken(req.header.Get("Connection"), "close")) {
+      head.Add("Connection: close\r\n"sv);
+    }
+    if (chunked) {
+      head.Add("Transfer-Encoding: chunked\r\n"sv);
+      if (!req.trailer.empty()) AddTrailerField(req.trailer, &head);
+    } else if (has_body || MethodExpectsBody(method)) {
+      int64_t length = streamed ? req.content_length : static_cast<int64_t>(req.body.size());
+      head.Add("Content-Length: "sv).AddDecimal(length).Add("\r\n"sv);
+    }
+    for (const Header::Field& f : req.header) {
+      if (Excluded(f.key)) continue;
+      if (!opts.proxy_authorization.empty() && f.key == "Proxy-Authorization") continue;
+      head.Add(f.key).Add(": "sv).Add(f.value).Add("\r\n"sv);
+    }
+    if (!opts.proxy_authorization.empty()) {
+      head.Add("Proxy-Authorization: "sv).Add(opts.proxy_authorization).Add("\r\n"sv);
+    }
+    if (opts.accept_gzip) head.Add("Accept-Encoding: gzip\r\n"sv);
+    head.Add("\r\n"sv);
+  }  // (the head is in s from here)
   if (streamed) return Error();  // (the body follows from its source: persist_conn.cc)
   if (chunked) {
     AppendChunk(&s, req.body);

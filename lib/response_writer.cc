@@ -8,6 +8,7 @@
 #include <string>
 
 #include "internal/ascii.h"
+#include "internal/head_pieces.h"
 #include "internal/log.h"
 #include "internal/transfer.h"
 #include "nethttp/sniff.h"
@@ -20,53 +21,6 @@ namespace nethttp {
 using namespace std::string_view_literals;
 
 namespace {
-
-
-// HeadPieces gathers the short pieces of a response head on the stack and
-// hands them to the output string in one append: a head is a dozen pieces,
-// and a dozen appends (each a capacity check and a call) were a sixth of
-// the server's instructions per request (STYLE rule 11, h2o's flatten).
-class HeadPieces {
- public:
-  explicit HeadPieces(std::string* out) : out_(out) {}
-  HeadPieces(const HeadPieces&) = delete;
-  HeadPieces& operator=(const HeadPieces&) = delete;
-  ~HeadPieces() { Flush(); }
-
-  // Add is inlined so that a literal's copy is a few moves, not a call to
-  // memcpy; what does not fit takes the call.
-  [[gnu::always_inline]] HeadPieces& Add(std::string_view s) {
-    if (len_ + s.size() > sizeof buf_) return AddOverflowing(s);
-    std::memcpy(buf_ + len_, s.data(), s.size());
-    len_ += s.size();
-    return *this;
-  }
-  HeadPieces& AddDecimal(int64_t v) {
-    char num[24];
-    auto [end, ec] = std::to_chars(num, num + sizeof num, v);
-    return Add(std::string_view(num, static_cast<size_t>(end - num)));
-  }
-  void Flush() {
-    out_->append(buf_, len_);
-    len_ = 0;
-  }
-
- private:
-  [[gnu::noinline]] HeadPieces& AddOverflowing(std::string_view s) {
-    Flush();
-    if (s.size() > sizeof buf_) {  // a piece longer than the buffer goes straight out
-      out_->append(s);
-    } else {
-      std::memcpy(buf_, s.data(), s.size());
-      len_ = s.size();
-    }
-    return *this;
-  }
-
-  std::string* out_;
-  size_t len_ = 0;
-  char buf_[256];
-};
 
 void AddStatusLine(HeadPieces* head, int proto_minor, int code) {
   if (code == StatusOK) {  // nearly every response: one piece, not five
@@ -154,8 +108,7 @@ void ServerResponse::WriteHeader(int code) {
     std::string& out = sink_->Output();
     HeadPieces head(&out);
     AddStatusLine(&head, req_.proto_minor, code);
-    head.Flush();
-    header_.Write(&out);
+    AddFields(&head, header_);
     head.Add("\r\n"sv).Flush();
     sink_->OutputGrew();
     return;
@@ -248,10 +201,7 @@ void ServerResponse::WriteHead(bool handler_done, std::string_view more) {
   out.reserve(out.size() + 160 + 48 * header_.size());
   HeadPieces head(&out);
   AddStatusLine(&head, req_.proto_minor, status_);
-  if (!header_.empty()) {
-    head.Flush();  // the handler's fields go between the status line and ours
-    header_.Write(&out);
-  }
+  AddFields(&head, header_);  // the handler's fields go between the status line and ours
   if (!header_.Has("Date")) head.Add("Date: "sv).Add(sink_->Date()).Add("\r\n"sv);
   if (!typed && BodyAllowed() && (!pending_.empty() || !more.empty())) {
     // Go sniffs the first 512 bytes written, even when the first Write is
