@@ -61,7 +61,10 @@ struct Transport::Impl::Attempt : std::enable_shared_from_this<Attempt> {
   // after wire; its source is null for a whole-string body, which is in
   // wire. StartOnConn adds the trailer and the 100-continue wait per try.
   OutgoingBody body;
-  std::string key;
+  // key names the pool the attempt takes a conn from. (Shared with the
+  // key cache, which it may outlive: a copy of the string was an
+  // allocation of every request.)
+  std::shared_ptr<const std::string> key;
   std::string addr;  // "host:port" to dial: the server's, or its proxy's
   std::shared_ptr<TlsContext> tls;  // https: the context its conn shakes hands with
   // Through a proxy: connect opens the tunnel to an https server, whose
@@ -107,7 +110,8 @@ uv_buf_t Transport::Impl::ReadBuffer() {
   return uv_buf_init(read_buf_.get(), static_cast<unsigned>(kReadBufferBytes));
 }
 
-const ConnectMethodKey* Transport::Impl::KeyFor(const URL& url, const std::string** key_string,
+const ConnectMethodKey* Transport::Impl::KeyFor(const URL& url,
+                                                std::shared_ptr<const std::string>* key_string,
                                                 Error* err) {
   KeyCache& c = key_cache_;
   if (!c.valid || url.host != c.host || url.scheme != c.scheme) {
@@ -119,23 +123,22 @@ const ConnectMethodKey* Transport::Impl::KeyFor(const URL& url, const std::strin
     c.scheme = url.scheme;
     c.host = url.host;
     c.key = std::move(*key);
-    c.key_string = c.key.String();
+    c.key_string = std::make_shared<const std::string>(c.key.String());
     c.valid = true;
   }
-  *key_string = &c.key_string;
+  *key_string = c.key_string;
   return &c.key;
 }
 
 void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancelation> cancel) {
   Error key_err;
-  const std::string* key_string = nullptr;
+  std::shared_ptr<const std::string> key_string;
   const ConnectMethodKey* key = KeyFor(req.url, &key_string, &key_err);
   if (key == nullptr) {
     done(key_err);
     return;
   }
   ConnectMethodKey through;  // the key through the proxy the proxy function names
-  std::string through_string;
   if (t_->proxy) {
     // Go's connectMethodForRequest: the proxy function decides per request.
     Result<std::optional<URL>> proxy = t_->proxy(req);
@@ -156,9 +159,8 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
         return;
       }
       through = std::move(*k);
-      through_string = through.String();
       key = &through;
-      key_string = &through_string;
+      key_string = std::make_shared<const std::string>(through.String());
     }
   }
   std::shared_ptr<TlsContext> tls;
@@ -214,7 +216,7 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
   a->tls = std::move(tls);
   a->added_gzip = opts.accept_gzip;
   a->expects_continue = expects_continue;
-  a->key = *key_string;
+  a->key = std::move(key_string);
   a->addr = key->DialAddr();
   a->proxied = !key->proxy.empty();
   if (key->Tunneled()) {
@@ -238,13 +240,13 @@ void Transport::Impl::GetConn(const std::shared_ptr<Attempt>& a) {
   if (!t_->disable_keep_alives) {
     pool_.set_limits(t_->max_idle_conns, t_->max_idle_conns_per_host);
     std::vector<PersistConn*> expired;
-    PersistConn* pc = pool_.Take(a->key, uv_now(loop_),
+    PersistConn* pc = pool_.Take(*a->key, uv_now(loop_),
                                  static_cast<uint64_t>(t_->idle_conn_timeout.count()), &expired);
     CloseAll(std::move(expired));
     while (pc != nullptr && pc->PeerGone()) {
       pc->Close(Error());
       std::vector<PersistConn*> more_expired;
-      pc = pool_.Take(a->key, uv_now(loop_), static_cast<uint64_t>(t_->idle_conn_timeout.count()),
+      pc = pool_.Take(*a->key, uv_now(loop_), static_cast<uint64_t>(t_->idle_conn_timeout.count()),
                       &more_expired);
       CloseAll(std::move(more_expired));
     }
@@ -257,9 +259,9 @@ void Transport::Impl::GetConn(const std::shared_ptr<Attempt>& a) {
   // whichever comes first serves this request.
   auto w = std::make_shared<WantConn>();
   w->attempt = a;
-  w->key = a->key;
+  w->key = *a->key;
   a->want = w;
-  if (!t_->disable_keep_alives) idle_waiters_[a->key].push_back(w);
+  if (!t_->disable_keep_alives) idle_waiters_[*a->key].push_back(w);
   QueueForDial(w);
 }
 

@@ -73,7 +73,8 @@ class Transport::Impl final : public PersistConn::Owner {
   // last scheme and host asked: a client, or a proxy to one upstream, sends
   // request after request to one server, and parsing and canonicalising
   // its address again was some 900 instructions of each.
-  const ConnectMethodKey* KeyFor(const URL& url, const std::string** key_string, Error* err);
+  const ConnectMethodKey* KeyFor(const URL& url, std::shared_ptr<const std::string>* key_string,
+                                 Error* err);
 
   Transport* t_;
   Loop* loop_obj_;
@@ -93,7 +94,7 @@ class Transport::Impl final : public PersistConn::Owner {
   struct KeyCache {
     std::string scheme, host;  // of the URL the key is for
     ConnectMethodKey key;
-    std::string key_string;
+    std::shared_ptr<const std::string> key_string;  // key.String(), which attempts share
     bool valid = false;
   } key_cache_;
 };
