@@ -199,8 +199,7 @@ void Http1Parser::Span::Append(std::string_view s) {
   copy_.append(s);
 }
 
-void Http1Parser::Span::Keep() {
-  if (owned_ || view_.empty()) return;
+void Http1Parser::Span::Copy() {
   copy_.assign(view_);
   view_ = {};
   owned_ = true;

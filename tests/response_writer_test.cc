@@ -65,6 +65,40 @@ TEST_SUITE("response_writer") {
           "Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 2\r\n\r\n{}");
   }
 
+  TEST_CASE("the handler's Date, Connection, Transfer-Encoding and empty Content-Type, in any case") {
+    // WriteHead finds these in one pass over the header: each is looked at
+    // whatever the case of its name, and by the first value, as Get would.
+    FakeSink sink;
+    auto w = NewResponse(&sink);
+    w->Header().AddCanonical("date", "Mon, 07 Nov 1994 08:49:37 GMT");
+    w->Header().AddCanonical("CONNECTION", "Close");
+    w->Header().AddCanonical("Connection", "keep-alive");
+    w->Header().AddCanonical("transfer-encoding", "gzip");
+    w->Header().AddCanonical("content-type", "");
+    w->Header().AddCanonical("Content-Type", "text/html");
+    w->Write("<p>");
+    w->CompleteUnlessHeld();
+    CHECK(sink.out ==
+          "HTTP/1.1 200 OK\r\ndate: Mon, 07 Nov 1994 08:49:37 GMT\r\nCONNECTION: Close\r\n"
+          "Connection: keep-alive\r\nContent-Length: 3\r\n\r\n<p>");
+    CHECK(w->close_after());
+
+    // A Connection whose first value is not "close" keeps the conn, and
+    // one is still written for a close the request asked for only if the
+    // handler set none.
+    FakeSink kept;
+    auto w2 = NewResponse(&kept);
+    w2->Header().Set("Connection", "keep-alive");
+    w2->Header().Add("Connection", "close");
+    w2->Header().Set("Content-Type", "text/plain");
+    w2->CompleteUnlessHeld();
+    CHECK_FALSE(w2->close_after());
+    CHECK(kept.out ==
+          "HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nConnection: close\r\n"
+          "Content-Type: text/plain\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+          "Content-Length: 0\r\n\r\n");
+  }
+
   TEST_CASE("a body longer than the buffer streams chunked") {
     FakeSink sink;
     auto w = NewResponse(&sink);

@@ -206,11 +206,17 @@ class Http1Parser {
   class Span {
    public:
     void Append(std::string_view s);
-    void Keep();
+    // Keep copies the bytes viewed, which the caller is about to reuse.
+    // (Inline for the common case, nothing half read at a Feed's end.)
+    void Keep() {
+      if (!owned_ && !view_.empty()) Copy();
+    }
     std::string_view get() const { return owned_ ? std::string_view(copy_) : view_; }
     void clear();
 
    private:
+    void Copy();
+
     std::string_view view_;
     std::string copy_;
     bool owned_ = false;  // the bytes are in copy_
