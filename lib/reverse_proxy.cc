@@ -191,7 +191,10 @@ class Relay : public std::enable_shared_from_this<Relay> {
     // strings', on every proxied request. The Cancelation lives in the
     // relay (an aliasing pointer, which keeps the relay alive while the
     // Transport holds it), not in an allocation of its own.
-    rt.RoundTrip(OutgoingRequest(proxy, in_), [this](Result<Response> r) { OnResponse(r); },
+    // (The callback takes the result by reference: std::function hands
+    // it over as an rvalue, and a parameter by value would be one more
+    // move of a Response.)
+    rt.RoundTrip(OutgoingRequest(proxy, in_), [this](Result<Response>&& r) { OnResponse(r); },
                  std::shared_ptr<Cancelation>(shared_from_this(), &cancel_));
   }
 
