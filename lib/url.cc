@@ -272,10 +272,19 @@ bool Unescape(std::string_view s, Encoding mode, std::string* out, std::string* 
 // RFC 3986 §2.1), and ' ' becomes '+' in a query component.
 std::string Escape(std::string_view s, Encoding mode) {
   size_t hex_count = 0;
+  bool changes = false;  // a byte becomes '+' or %XX
   for (char c : s) {
     auto b = static_cast<unsigned char>(c);
-    if (ShouldEscape(b, mode) && !(b == ' ' && mode == Encoding::kQueryComponent)) ++hex_count;
+    if (b == ' ' && mode == Encoding::kQueryComponent) {
+      changes = true;
+    } else if (ShouldEscape(b, mode)) {
+      changes = true;
+      ++hex_count;
+    }
   }
+  // Nearly every path has nothing to escape (a client's or proxy's request
+  // line asks for one on every request): one copy, not a byte at a time.
+  if (!changes) return std::string(s);
   std::string out;
   out.reserve(s.size() + 2 * hex_count);
   for (char c : s) {
