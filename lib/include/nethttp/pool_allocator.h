@@ -17,11 +17,11 @@ namespace pool_detail {
 inline constexpr size_t kGrain = 64;
 inline constexpr size_t kMaxBytes = 2048;
 inline constexpr size_t kClasses = kMaxBytes / kGrain;
-inline constexpr size_t kClassBudget = 128 * 1024;
+inline constexpr size_t kClassBudget = 64 * 1024;
 
 // ClassOf is the size class of a block of n bytes, 1 <= n <= kMaxBytes.
 constexpr size_t ClassOf(size_t n) { return (n - 1) / kGrain; }
-// MaxBlocks is how many free blocks class c keeps: 2048 of 64 bytes, 64 of 2 KiB.
+// MaxBlocks is how many free blocks class c keeps: 1024 of 64 bytes, 32 of 2 KiB.
 constexpr size_t MaxBlocks(size_t c) { return kClassBudget / ((c + 1) * kGrain); }
 
 // Allocate and Deallocate are defined in the library, so that whether the
