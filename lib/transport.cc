@@ -48,6 +48,12 @@ struct Transport::Impl::Attempt : std::enable_shared_from_this<Attempt> {
   // request's fifteen strings, some 60 instructions apiece where inlined
   // it is half that, on every round trip.)
   [[gnu::flatten]] explicit Attempt(Request&& r) : request(std::move(r)) {}
+  // SendableTwice: a failure after the request went out, before any of
+  // the response came, may be retried on another conn (Go: the request is
+  // replayable and its body can be rewound; a whole-string body is in
+  // wire, a streamed one is read once).
+  bool SendableTwice() const { return body.source == nullptr && Replayable(request); }
+
   // An attempt that never finished (its Transport went first) must not
   // leave a hook behind that points at it.
   ~Attempt() {
@@ -246,7 +252,15 @@ void Transport::Impl::GetConn(const std::shared_ptr<Attempt>& a) {
     PersistConn* pc = pool_.Take(*a->key, uv_now(loop_),
                                  static_cast<uint64_t>(t_->idle_conn_timeout.count()), &expired);
     CloseAll(std::move(expired));
-    while (pc != nullptr && pc->PeerGone()) {
+    // A pooled conn the server has just closed (its FIN in our socket
+    // before the loop read it) is found either by a look now (PeerGone, a
+    // syscall) or by a failed exchange. Go never looks: it sends again
+    // what can be sent again (shouldRetryRequest), and so do we, so the
+    // look is kept for a request a failure could not retry, a POST above
+    // all, which must not go out on a dead conn. (A GET is most requests:
+    // through the relay the look was one of five syscalls per request.)
+    bool look = !a->SendableTwice();
+    while (pc != nullptr && look && pc->PeerGone()) {
       pc->Close(Error());
       std::vector<PersistConn*> more_expired;
       pc = pool_.Take(*a->key, uv_now(loop_), static_cast<uint64_t>(t_->idle_conn_timeout.count()),
@@ -365,7 +379,7 @@ void Transport::Impl::OnRoundTripDone(const std::shared_ptr<Attempt>& a, Result<
     // it was taken, which nothing_written guarantees (the body is read
     // after the head is written).
     bool retry = !canceled && f.reused && a->retries < kMaxRetries &&
-                 (f.nothing_written || (Replayable(a->request) && a->body.source == nullptr && f.before_response));
+                 (f.nothing_written || (a->SendableTwice() && f.before_response));
     if (retry) {
       ++a->retries;
       Log().debug("http: retrying {} {} after: {}", a->request.method, a->addr, r.error().message());

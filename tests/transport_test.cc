@@ -420,6 +420,72 @@ TEST_SUITE("transport") {
     REQUIRE(c.ok());
   }
 
+  TEST_CASE_FIXTURE(ClientFixture, "a close that came with the response keeps a POST off the conn, a GET is resent") {
+    // The server answers each conn's second request and closes at once, so
+    // its FIN is in our socket before the loop has read it. A POST could
+    // not be sent again, so the pool looks before handing the conn over
+    // (PeerGone) and dials; a GET skips the look, as Go does, and is resent
+    // after the dead conn fails.
+    int requests = 0;
+    ScriptedPeer peer(fx.uv(), [&requests](ScriptedPeer&, ScriptedPeer::Conn& c) {
+      if (ScriptedPeer::TakeRequest(c).empty()) return;
+      ++requests;
+      ScriptedPeer::Write(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      if (c.requests == 2) ScriptedPeer::Close(c);
+    });
+    // Each request goes out at the start of the turn after the one that
+    // read the previous response, before that turn's poll can read the
+    // close (an idle handle runs there).
+    struct Chain {
+      nethttp::RoundTripper* rt;
+      std::vector<Request> reqs;
+      size_t next = 0;
+      std::vector<Response> resps;  // (their bodies are read in place)
+      std::vector<std::string> got;  // each body, or the error
+      uv_idle_t idle;
+      void Send() {
+        rt->RoundTrip(std::move(reqs[next++]), [this](Result<Response>&& r) {
+          if (!r.ok()) {
+            got.push_back("error: " + r.error().message());
+            return Next();
+          }
+          resps.push_back(std::move(*r));
+          resps.back().body->ReadAll([this](Result<std::string>&& b) {
+            got.push_back(b.ok() ? *b : "error: " + b.error().message());
+            Next();
+          });
+        });
+      }
+      void Next() {
+        if (next == reqs.size()) return;
+        uv_idle_start(&idle, [](uv_idle_t* h) {
+          uv_idle_stop(h);
+          static_cast<Chain*>(h->data)->Send();
+        });
+      }
+    };
+    Chain chain{&transport, {}};
+    chain.reqs.push_back(GetReq(peer.URL()));  // a new conn
+    chain.reqs.push_back(GetReq(peer.URL()));  // the same conn, which the server then closes
+    chain.reqs.push_back(NewRequest("POST", peer.URL(), "pay once").value());  // a new conn
+    chain.reqs.push_back(GetReq(peer.URL()));  // the same, then closed
+    chain.reqs.push_back(GetReq(peer.URL()));  // the closed one, then a new one
+    uv_idle_init(fx.uv(), &chain.idle);
+    chain.idle.data = &chain;
+    chain.Send();
+    REQUIRE(fx.RunUntil([&] { return chain.got.size() == 5; }));
+    bool closed = false;
+    chain.idle.data = &closed;
+    uv_close(reinterpret_cast<uv_handle_t*>(&chain.idle), [](uv_handle_t* h) { *static_cast<bool*>(h->data) = true; });
+    REQUIRE(fx.RunUntil([&] { return closed; }));
+    // The POST never went to the closed conn (it would have failed there:
+    // it cannot be resent); the last GET is answered either way.
+    CHECK(chain.got == std::vector<std::string>(5, "ok"));
+    CHECK(requests == 5);
+    CHECK(peer.accepted() == 3);
+    CHECK(transport.ConnectionsOpened() == 3);
+  }
+
   TEST_CASE_FIXTURE(ClientFixture, "ResponseHeaderTimeout fails a server that never answers") {
     ScriptedPeer peer(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn&) {});
     transport.response_header_timeout = std::chrono::milliseconds(50);

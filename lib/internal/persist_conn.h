@@ -163,10 +163,12 @@ class PersistConn final : public StreamBody::Source {
   // Over TLS it reads what waits through the session, since records that
   // carry no data (a TLS 1.3 server's session tickets) are no sign.
   //
-  // It costs a syscall, so the Transport asks once per request: when a
-  // request takes the conn from the pool, or when a finished conn goes
-  // straight to a waiting request. A conn resting in the pool needs no
-  // look: its armed read sees the close.
+  // It costs a syscall, so the Transport asks only where it matters: when
+  // a request that could not be sent again (a POST) takes the conn from
+  // the pool, or when a finished conn goes straight to a waiting request.
+  // A request that can be resent skips it and is retried if the conn
+  // proves dead (Go's way). A conn resting in the pool needs no look: its
+  // armed read sees the close.
   bool PeerGone();
 
   State state() const { return state_; }
