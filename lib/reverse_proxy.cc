@@ -93,8 +93,13 @@ std::string SingleJoiningSlash(std::string_view a, std::string_view b) {
 // path when either side's encoding is not the default one.
 void JoinURLPath(const URL& a, URL* b) {
   if (a.raw_path.empty() && b->raw_path.empty()) {
+    // (A target with no path, the usual "http://host:port", leaves a path
+    // that has its slash as it is: no copy of it on every request.)
+    if (a.path.empty()) {
+      if (b->path.empty() || b->path.front() != '/') b->path.insert(0, 1, '/');
+      return;
+    }
     b->path = SingleJoiningSlash(a.path, b->path);
-    b->raw_path.clear();
     return;
   }
   std::string apath = a.EscapedPath(), bpath = b->EscapedPath();
@@ -343,8 +348,10 @@ std::shared_ptr<ReverseProxy> NewSingleHostReverseProxy(const URL& target) {
     req.url.scheme = target.scheme;
     req.url.host = target.host;
     JoinURLPath(target, &req.url);
-    if (target.raw_query.empty() || req.url.raw_query.empty()) {
-      req.url.raw_query = target.raw_query + req.url.raw_query;
+    if (target.raw_query.empty()) {
+      // (The request's own query stands as it is.)
+    } else if (req.url.raw_query.empty()) {
+      req.url.raw_query = target.raw_query;
     } else {
       req.url.raw_query = target.raw_query + "&" + req.url.raw_query;
     }

@@ -435,7 +435,8 @@ void Transport::Impl::PutIdle(PersistConn* pc) {
     pc->Close(Error());
     return;
   }
-  auto it = idle_waiters_.find(pc->key());
+  // (Usually no request waits: then the key is not even hashed.)
+  auto it = idle_waiters_.empty() ? idle_waiters_.end() : idle_waiters_.find(pc->key());
   if (it != idle_waiters_.end()) {
     // A waiting request takes the conn now, so this is its one look for a
     // close that came with the response (GetConn's look, for the pool).

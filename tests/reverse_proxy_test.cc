@@ -91,6 +91,30 @@ TEST_SUITE("reverse_proxy") {
     q->director(r2);
     CHECK(r2.url.path == "/p/q/x/y");
     CHECK(r2.url.raw_path == "/p%2Fq/x%2Fy");
+
+    // A target with no path or query (the usual one) keeps the request's,
+    // with one leading slash (Go's singleJoiningSlash("", p)).
+    struct Case {
+      const char* target;
+      const char* path;
+      const char* query;
+      const char* want_path;
+      const char* want_query;
+    };
+    for (const Case& c : {Case{"http://up", "/a/b", "c=2", "/a/b", "c=2"}, Case{"http://up", "", "", "/", ""},
+                          Case{"http://up", "*", "", "/*", ""}, Case{"http://up?t=1", "/a", "", "/a", "t=1"},
+                          Case{"http://up/", "/a", "c=2", "/a", "c=2"}, Case{"http://up/b", "a", "", "/b/a", ""}}) {
+      CAPTURE(c.target);
+      CAPTURE(c.path);
+      auto d = nethttp::NewSingleHostReverseProxy(nethttp::Parse(c.target).value());
+      Request r3;
+      r3.url.path = c.path;
+      r3.url.raw_query = c.query;
+      d->director(r3);
+      CHECK(r3.url.path == c.want_path);
+      CHECK(r3.url.raw_path.empty());
+      CHECK(r3.url.raw_query == c.want_query);
+    }
   }
 
   TEST_CASE_FIXTURE(ProxyFixture, "a request and its response go through; hop-by-hop fields do not") {

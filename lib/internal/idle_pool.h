@@ -37,15 +37,20 @@ class IdlePool {
       to_close.push_back(c);
       return to_close;
     }
-    std::deque<Entry>& list = by_key_[key];
-    if (list.size() >= max_per_key_) {
+    // (One lookup, on every response: the key is hashed once.)
+    auto it = by_key_.try_emplace(key).first;
+    if (it->second.size() >= max_per_key_) {
       to_close.push_back(c);
       return to_close;
     }
     if (max_total_ > 0 && total_ >= max_total_) {
-      if (Conn* oldest = RemoveOldest()) to_close.push_back(oldest);
+      if (Conn* oldest = RemoveOldest()) {
+        to_close.push_back(oldest);
+        // The oldest may have been key's last, and its list erased.
+        it = by_key_.try_emplace(key).first;
+      }
     }
-    by_key_[key].push_back(Entry{c, now_ms});
+    it->second.push_back(Entry{c, now_ms});
     ++total_;
     return to_close;
   }
