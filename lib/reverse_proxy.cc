@@ -28,15 +28,18 @@ constexpr std::string_view kHopHeaders[] = {
 };
 
 bool IsHopHeader(std::string_view key) {
-  // The lengths of kHopHeaders' names: most fields are ruled out by theirs.
+  // The names of kHopHeaders by length: most fields are ruled out by
+  // theirs, the rest compared with the one or two names of that length.
   switch (key.size()) {
-    case 2: case 7: case 10: case 16: case 17: case 18: case 19: break;
+    case 2: return EqualFold(key, "Te");
+    case 7: return EqualFold(key, "Trailer") || EqualFold(key, "Upgrade");
+    case 10: return EqualFold(key, "Connection") || EqualFold(key, "Keep-Alive");
+    case 16: return EqualFold(key, "Proxy-Connection");
+    case 17: return EqualFold(key, "Transfer-Encoding");
+    case 18: return EqualFold(key, "Proxy-Authenticate");
+    case 19: return EqualFold(key, "Proxy-Authorization");
     default: return false;
   }
-  for (std::string_view hop : kHopHeaders) {
-    if (key.size() == hop.size() && EqualFold(key, hop)) return true;
-  }
-  return false;
 }
 
 // RemoveHopHeaders is Go's removeConnectionHeaders and the hopHeaders loop:

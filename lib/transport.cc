@@ -206,8 +206,9 @@ void Transport::Impl::RoundTrip(Request&& req, Done done, std::shared_ptr<Cancel
       req.body_stream = std::move(stream);
     }
   }
-  std::string wire;
+  std::string wire = TakeWire();
   if (Error err = WriteRequest(req, opts, &wire)) {
+    ReturnWire(&wire);
     done(err);
     return;
   }
@@ -413,7 +414,7 @@ void Transport::Impl::Deliver(const std::shared_ptr<Attempt>& a, Result<Response
   a->cancel.reset();
   // The attempt is over: the response points at its request, and keeps
   // the attempt's memory, so what the request is not goes now.
-  std::string().swap(a->wire);
+  ReturnWire(&a->wire);
   a->body = OutgoingBody();
   if (r.ok()) r->request = std::shared_ptr<const Request>(a, &a->request);
   if (r.ok() && a->added_gzip && EqualFold(r->header.Get("Content-Encoding"), "gzip")) {
@@ -428,6 +429,25 @@ void Transport::Impl::Deliver(const std::shared_ptr<Attempt>& a, Result<Response
   }
   Done done = std::move(a->done);
   done(std::move(r));
+}
+
+std::string Transport::Impl::TakeWire() {
+  if (spare_wires_.empty()) return std::string();
+  std::string wire = std::move(spare_wires_.back());
+  spare_wires_.pop_back();
+  return wire;
+}
+
+void Transport::Impl::ReturnWire(std::string* wire) {
+  // As many as a busy loop has requests in flight at once, each the size
+  // of a head with a few fields; a larger one (a body came with it) goes.
+  constexpr size_t kSpareWires = 64, kSpareWireBytes = 1024;
+  static const size_t kInline = std::string().capacity();  // (no buffer to keep)
+  if (spare_wires_.size() < kSpareWires && wire->capacity() > kInline && wire->capacity() <= kSpareWireBytes) {
+    wire->clear();
+    spare_wires_.push_back(std::move(*wire));
+  }
+  std::string().swap(*wire);
 }
 
 void Transport::Impl::PutIdle(PersistConn* pc) {

@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <optional>
+#include <algorithm>
 #include <string>
 
 #include "nethttp/nethttp.h"
@@ -148,6 +149,43 @@ TEST_SUITE("reverse_proxy") {
     CHECK(seen_keep.empty());
     CHECK(seen_xff == "10.0.0.1, 127.0.0.1");
     CHECK(seen_host == proxy_srv.ListenAddr());  // the client's Host, as Go keeps it
+  }
+
+  TEST_CASE_FIXTURE(ProxyFixture, "every hop-by-hop field stops at the proxy, in any case; names of their lengths pass") {
+    // Each of Go's hopHeaders that a request can carry without changing
+    // its framing or asking for an upgrade, and for each length a field
+    // that is not one of them.
+    const std::vector<std::string> hop = {"te",         "Trailer",          "KEEP-ALIVE",         "Connection",
+                                          "Proxy-Connection", "Proxy-Authenticate", "proxy-authorization"};
+    const std::vector<std::string> kept = {"Tf",          "Trailed",           "User-Agent",          "Keep-Alivf",
+                                           "Proxy-Connectiom", "Transfer-Encodinh", "Proxy-Authenticatf",
+                                           "Proxy-Authorizatiom"};
+    std::vector<std::string> seen;
+    mux.HandleFunc("/up", [&](ResponseWriter& w, Request& r) {
+      seen.clear();
+      for (const auto& f : r.header) seen.push_back(f.key);
+      w.Write("ok");
+    });
+    StartProxy();
+    auto has = [&](const std::string& k) {
+      return std::find(seen.begin(), seen.end(), nethttp::CanonicalHeaderKey(k)) != seen.end();
+    };
+    // One hop-by-hop field a request, as the only one: the look that finds
+    // one is what starts the removal.
+    for (const auto& h : hop) {
+      CAPTURE(h);
+      auto req = nethttp::NewRequest("GET", URL("/up")).value();
+      req.header.Add(h, "v");
+      for (const auto& k : kept) req.header.Add(k, "v");
+      auto resp = Do(std::move(req));
+      REQUIRE(resp.ok());
+      CHECK(ReadAll(*resp).value() == "ok");
+      CHECK_FALSE(has(h));
+      for (const auto& k : kept) {
+        CAPTURE(k);
+        CHECK(has(k));
+      }
+    }
   }
 
   TEST_CASE_FIXTURE(ProxyFixture, "fields a handler set before the proxy stay, the upstream's follow (Go's copyHeader)") {

@@ -312,6 +312,24 @@ TEST_SUITE("transport") {
     CHECK(body.error().message() == "gzip: invalid header");
   }
 
+  TEST_CASE_FIXTURE(ClientFixture, "a finished request's buffer serves the next; a large one is not kept") {
+    mux.HandleFunc("/", [](ResponseWriter& w, Request& r) { w.Write(std::to_string(r.body.size())); });
+    Start();
+    nethttp::TransportAccess::Impl& impl = nethttp::TransportAccess::Of(transport);
+    CHECK(impl.SpareWireCount() == 0);
+    for (int i = 0; i < 3; ++i) {
+      auto r = Send(transport, GetReq(URL("/")));
+      REQUIRE(r.ok());
+      CHECK(ReadAll(*r).value() == "0");
+      CHECK(impl.SpareWireCount() == 1);  // the same buffer each time
+    }
+    // A body rides in the request's buffer: 64 KiB of it is not kept.
+    auto big = Send(transport, NewRequest("POST", URL("/"), std::string(64 << 10, 'x')).value());
+    REQUIRE(big.ok());
+    CHECK(ReadAll(*big).value() == std::to_string(64 << 10));
+    CHECK(impl.SpareWireCount() == 0);
+  }
+
   TEST_CASE_FIXTURE(ClientFixture, "concurrent requests open one conn each, then share the pool") {
     mux.HandleFunc("/", [](ResponseWriter& w, Request&) { w.Write("hi"); });
     Start();
@@ -437,7 +455,7 @@ TEST_SUITE("transport") {
     // read the previous response, before that turn's poll can read the
     // close (an idle handle runs there).
     struct Chain {
-      nethttp::RoundTripper* rt;
+      nethttp::RoundTripper* rt = nullptr;
       std::vector<Request> reqs;
       size_t next = 0;
       std::vector<Response> resps;  // (their bodies are read in place)
@@ -464,7 +482,8 @@ TEST_SUITE("transport") {
         });
       }
     };
-    Chain chain{&transport, {}};
+    Chain chain;
+    chain.rt = &transport;
     chain.reqs.push_back(GetReq(peer.URL()));  // a new conn
     chain.reqs.push_back(GetReq(peer.URL()));  // the same conn, which the server then closes
     chain.reqs.push_back(NewRequest("POST", peer.URL(), "pay once").value());  // a new conn

@@ -36,6 +36,7 @@ class Transport::Impl final : public PersistConn::Owner {
   size_t IdleConnCount() const { return pool_.size(); }
   size_t IdleConnCount(const std::string& addr) const { return pool_.size("http|" + addr); }
   size_t LiveConnCount() const { return conns_.size(); }
+  size_t SpareWireCount() const { return spare_wires_.size(); }
 
   // PersistConn::Owner.
   void OnReusable(PersistConn* pc) override;
@@ -89,6 +90,13 @@ class Transport::Impl final : public PersistConn::Owner {
   std::unordered_map<std::string, std::deque<std::shared_ptr<WantConn>>> dial_waiters_;
   size_t conns_opened_ = 0;
   std::unique_ptr<char[]> read_buf_;
+  // spare_wires_ are the emptied buffers of finished attempts' requests,
+  // for the next ones to write theirs into (TakeWire, ReturnWire): every
+  // round trip writes a request, and a fresh buffer was a malloc and a
+  // free each time. Few and small, so they hold little memory.
+  std::vector<std::string> spare_wires_;
+  std::string TakeWire();
+  void ReturnWire(std::string* wire);
   std::string tls_plaintext_;
   std::shared_ptr<TlsContext> tls_;
   struct KeyCache {
