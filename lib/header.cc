@@ -195,7 +195,7 @@ void Header::AddCanonical(std::string key, std::string value) {
   Append(std::move(key), std::move(value));
 }
 
-void Header::Append(std::string&& key, std::string&& value) {
+Header::Field& Header::NewField() {
   // A parser fills a fresh Header for every message, a handler or a proxy
   // adds to one per request: room for a typical head up front is one
   // allocation where growing one field at a time was up to four, each
@@ -209,9 +209,19 @@ void Header::Append(std::string&& key, std::string&& value) {
   // (Made in place, then given its strings: a Field built first and moved
   // in would move each string once more. Not emplace_back(key, value):
   // clang 14 cannot initialise an aggregate from parentheses.)
-  Field& f = fields_.emplace_back();
+  return fields_.emplace_back();
+}
+
+void Header::Append(std::string&& key, std::string&& value) {
+  Field& f = NewField();
   f.key = std::move(key);
   f.value = std::move(value);
+}
+
+void Header::Append(std::string&& key, std::string_view value) {
+  Field& f = NewField();
+  f.key = std::move(key);
+  f.value.assign(value);
 }
 
 void Header::Set(std::string_view key, std::string_view value) {

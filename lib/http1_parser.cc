@@ -251,7 +251,7 @@ int Http1Parser::OnHeaderValueComplete() {
   if (phase_ == Phase::kTrailer) {
     // A trailer field that would frame, route or authenticate the message
     // is dropped, never acted on (see AllowedInTrailer).
-    if (AllowedInTrailer(key)) head_.trailer.AddCanonical(std::move(key), std::string(value));
+    if (AllowedInTrailer(key)) head_.trailer.Append(std::move(key), value);
     field_.clear();
     value_.clear();
     return HPE_OK;
@@ -283,7 +283,7 @@ int Http1Parser::OnHeaderValueComplete() {
     default:
       break;
   }
-  head_.header.AddCanonical(std::move(key), std::string(value));
+  head_.header.Append(std::move(key), value);
   field_.clear();
   value_.clear();
   return HPE_OK;

@@ -665,7 +665,10 @@ Response PersistConn::TakeHead() {
   status_code_ = h.status_code;
   Response resp;
   resp.status_code = h.status_code;
-  resp.status = std::to_string(h.status_code) + " " + h.reason;
+  // "200 OK", made in place (the parser holds a code to three digits).
+  resp.status = std::to_string(h.status_code);
+  resp.status.push_back(' ');
+  resp.status.append(h.reason);
   resp.proto_major = h.proto_major;
   resp.proto_minor = h.proto_minor;
   if (h.proto_major == 1 && (h.proto_minor == 0 || h.proto_minor == 1)) {

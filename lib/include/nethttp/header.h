@@ -84,7 +84,12 @@ class Header {
   const_iterator end() const { return fields_.end(); }
 
  private:
+  // (The message parser adds every field of every message: it hands the
+  // value over as the view it has, copied once, straight into the field.)
+  friend class Http1Parser;
   void Append(std::string&& key, std::string&& value);
+  void Append(std::string&& key, std::string_view value);
+  Field& NewField();
 
   Fields fields_;
 };
