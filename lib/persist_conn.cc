@@ -116,14 +116,28 @@ void PersistConn::SetState(State next) {
 
 void PersistConn::ArmTimer(Duration d) {
   if (d.count() <= 0) {
-    uv_timer_stop(&timer_);
-  } else {
-    uv_timer_start(&timer_, OnTimer, static_cast<uint64_t>(d.count()), 0);
+    deadline_ = 0;  // (a timer still running finds none, and stops there)
+    // An idle conn with no deadline holds no timer (nor the loop running).
+    if (state_ == State::kIdle) uv_timer_stop(&timer_);
+    return;
   }
+  deadline_ = uv_now(loop_) + static_cast<uint64_t>(d.count());
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(&timer_)) && timer_due_ <= deadline_) return;
+  timer_due_ = deadline_;
+  uv_timer_start(&timer_, OnTimer, static_cast<uint64_t>(d.count()), 0);
 }
 
 void PersistConn::OnTimer(uv_timer_t* t) {
   PersistConn* pc = OwnerOf<PersistConn>(t);
+  if (pc->deadline_ == 0) return;  // the deadline it was started for is gone
+  uint64_t now = uv_now(pc->loop_);
+  if (now < pc->deadline_) {
+    // Started for an earlier deadline that has gone: on to this one.
+    pc->timer_due_ = pc->deadline_;
+    uv_timer_start(t, OnTimer, pc->deadline_ - now, 0);
+    return;
+  }
+  pc->deadline_ = 0;
   switch (pc->state_) {
     case State::kDialing:
       // Go: "dial tcp 10.0.0.1:80: i/o timeout".

@@ -505,6 +505,50 @@ TEST_SUITE("transport") {
     CHECK(transport.ConnectionsOpened() == 3);
   }
 
+  TEST_CASE_FIXTURE(ClientFixture, "IdleConnTimeout closes a pooled conn, counted from when it last went idle") {
+    ScriptedPeer peer(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn& c) {
+      while (!ScriptedPeer::TakeRequest(c).empty()) {
+        ScriptedPeer::Write(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      }
+    });
+    transport.idle_conn_timeout = std::chrono::milliseconds(600);
+    nethttp::TransportAccess::Impl& impl = nethttp::TransportAccess::Of(transport);
+    auto a = Send(transport, GetReq(peer.URL()));
+    REQUIRE(a.ok());
+    CHECK(ReadAll(*a).value() == "ok");
+    Spin(400);
+    auto b = Send(transport, GetReq(peer.URL()));  // the same conn, idle again from its end
+    REQUIRE(b.ok());
+    CHECK(ReadAll(*b).value() == "ok");
+    CHECK(transport.ConnectionsOpened() == 1);
+    // 800 ms after it first went idle, 400 after the second time: still kept.
+    Spin(400);
+    CHECK(impl.IdleConnCount() == 1);
+    REQUIRE(fx.RunUntil([&] { return impl.LiveConnCount() == 0; }));
+    CHECK(impl.IdleConnCount() == 0);
+    CHECK(peer.accepted() == 1);
+  }
+
+  TEST_CASE_FIXTURE(ClientFixture, "ResponseHeaderTimeout holds on a conn taken from the pool") {
+    // The pooled conn's idle deadline is far off; the request's is near.
+    ScriptedPeer peer(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn& c) {
+      if (!ScriptedPeer::TakeRequest(c).empty() && c.requests == 1) {
+        ScriptedPeer::Write(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      }
+    });
+    transport.response_header_timeout = std::chrono::milliseconds(100);
+    auto a = Send(transport, GetReq(peer.URL()));
+    REQUIRE(a.ok());
+    CHECK(ReadAll(*a).value() == "ok");
+    Spin(150);  // past the first request's deadline, which must not touch the idle conn
+    CHECK(nethttp::TransportAccess::Of(transport).IdleConnCount() == 1);
+    auto b = Send(transport, GetReq(peer.URL()));
+    REQUIRE_FALSE(b.ok());
+    CHECK(b.error().code() == ErrorCode::kTimeout);
+    CHECK(b.error().message() == "net/http: timeout awaiting response headers");
+    CHECK(transport.ConnectionsOpened() == 1);
+  }
+
   TEST_CASE_FIXTURE(ClientFixture, "ResponseHeaderTimeout fails a server that never answers") {
     ScriptedPeer peer(fx.uv(), [](ScriptedPeer&, ScriptedPeer::Conn&) {});
     transport.response_header_timeout = std::chrono::milliseconds(50);

@@ -190,6 +190,12 @@ class PersistConn final : public StreamBody::Source {
   static void OnClose(uv_handle_t* h);
 
   void SetState(State next);
+  // ArmTimer sets the current state's deadline d from now (0: none). The
+  // timer itself is restarted only when it would fire too late: it fires
+  // at most early, and OnTimer then waits out the rest. A conn that goes
+  // from the pool to a request and back arms the idle deadline and drops
+  // it on every exchange, and restarting the timer each time was two
+  // heap operations of libuv's.
   void ArmTimer(Duration d);
   void OnDialed(Error err);
   // OnBytes takes what the socket read: over TLS it is decrypted first,
@@ -251,6 +257,8 @@ class PersistConn final : public StreamBody::Source {
   std::string key_;
   uv_tcp_t tcp_;
   uv_timer_t timer_;
+  uint64_t deadline_ = 0;   // loop time the state's deadline falls due; 0: none
+  uint64_t timer_due_ = 0;  // loop time timer_ fires, while it is active
   Dialer dialer_;
   std::string host_;  // dialed, without the port: an https conn's SNI
   TlsDial tls_dial_;
