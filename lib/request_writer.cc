@@ -41,6 +41,7 @@ std::string_view CleanHost(std::string_view in) {
 // RemoveZone is Go's removeZone: RFC 6874 says a client must not send an
 // IPv6 zone identifier ("[fe80::1%en0]:80" -> "[fe80::1]:80").
 std::string RemoveZone(std::string_view host) {
+  if (!host.starts_with('[')) return std::string(host);  // (nearly every host: no scan)
   size_t close = host.rfind(']');
   size_t pct = close == std::string_view::npos ? close : host.rfind('%', close);
   if (!host.starts_with('[') || pct == std::string_view::npos) return std::string(host);

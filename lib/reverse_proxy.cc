@@ -133,6 +133,10 @@ Request OutgoingRequest(const ReverseProxy& proxy, Request& r) {
   Request out;
   out.method = r.method;
   out.url = r.url;
+  // (Room for the director's fields and X-Forwarded-For first: a copy
+  // has room for its own fields only, and the first field added would
+  // move them all to a larger block.)
+  out.header.reserve(r.header.size() + 4);
   out.header = r.header;
   out.host = r.host;
   out.content_length = r.content_length;

@@ -710,6 +710,12 @@ Values URL::Query() const {
 }
 
 std::string URL::RequestURI() const {
+  if (opaque.empty() && !force_query && raw_query.empty()) {
+    // (Most requests: the path alone, returned as made.)
+    std::string result = EscapedPath();
+    if (result.empty()) result = "/";
+    return result;
+  }
   std::string result;
   if (opaque.empty()) {
     result = EscapedPath();

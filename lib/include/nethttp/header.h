@@ -78,6 +78,9 @@ class Header {
   void AddCanonical(std::string key, std::string value);
 
   size_t size() const { return fields_.size(); }
+  // reserve makes room for n fields, so that adding up to n allocates
+  // nothing more (a copy has room for its own fields only).
+  void reserve(size_t n) { fields_.reserve(n); }
   bool empty() const { return fields_.empty(); }
   void clear() { fields_.clear(); }
   const_iterator begin() const { return fields_.begin(); }
