@@ -121,10 +121,10 @@ void PersistConn::ArmTimer(Duration d) {
     if (state_ == State::kIdle) uv_timer_stop(&timer_);
     return;
   }
-  deadline_ = uv_now(loop_) + static_cast<uint64_t>(d.count());
-  if (uv_is_active(reinterpret_cast<uv_handle_t*>(&timer_)) && timer_due_ <= deadline_) return;
-  timer_due_ = deadline_;
-  uv_timer_start(&timer_, OnTimer, static_cast<uint64_t>(d.count()), 0);
+  auto ms = static_cast<uint64_t>(d.count());
+  deadline_ = uv_now(loop_) + ms;
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(&timer_)) && uv_timer_get_due_in(&timer_) <= ms) return;
+  uv_timer_start(&timer_, OnTimer, ms, 0);
 }
 
 void PersistConn::OnTimer(uv_timer_t* t) {
@@ -133,7 +133,6 @@ void PersistConn::OnTimer(uv_timer_t* t) {
   uint64_t now = uv_now(pc->loop_);
   if (now < pc->deadline_) {
     // Started for an earlier deadline that has gone: on to this one.
-    pc->timer_due_ = pc->deadline_;
     uv_timer_start(t, OnTimer, pc->deadline_ - now, 0);
     return;
   }

@@ -44,7 +44,7 @@ std::string RemoveZone(std::string_view host) {
   if (!host.starts_with('[')) return std::string(host);  // (nearly every host: no scan)
   size_t close = host.rfind(']');
   size_t pct = close == std::string_view::npos ? close : host.rfind('%', close);
-  if (!host.starts_with('[') || pct == std::string_view::npos) return std::string(host);
+  if (pct == std::string_view::npos) return std::string(host);
   std::string out(host.substr(0, pct));
   out.append(host.substr(close));
   return out;

@@ -82,27 +82,23 @@ Header RelayedTrailer(const Request& r) {
   return t;
 }
 
-// SingleJoiningSlash is Go's singleJoiningSlash: a + b with exactly one
-// slash between them.
-std::string SingleJoiningSlash(std::string_view a, std::string_view b) {
+// SingleJoiningSlash is Go's singleJoiningSlash, in place: *b becomes
+// a + *b with exactly one slash between them. (In place because the usual
+// target, "http://host:port", has no path: a request's path that starts
+// with its slash is then left as it is, not copied on every request.)
+void SingleJoiningSlash(std::string_view a, std::string* b) {
   bool aslash = !a.empty() && a.back() == '/';
-  bool bslash = !b.empty() && b.front() == '/';
-  if (aslash && bslash) return std::string(a) + std::string(b.substr(1));
-  if (!aslash && !bslash) return std::string(a) + "/" + std::string(b);
-  return std::string(a) + std::string(b);
+  bool bslash = !b->empty() && b->front() == '/';
+  if (aslash && bslash) a.remove_suffix(1);
+  if (!aslash && !bslash) b->insert(0, 1, '/');
+  if (!a.empty()) b->insert(0, a);
 }
 
 // JoinURLPath is Go's joinURLPath: the joined path, and the joined raw
 // path when either side's encoding is not the default one.
 void JoinURLPath(const URL& a, URL* b) {
   if (a.raw_path.empty() && b->raw_path.empty()) {
-    // (A target with no path, the usual "http://host:port", leaves a path
-    // that has its slash as it is: no copy of it on every request.)
-    if (a.path.empty()) {
-      if (b->path.empty() || b->path.front() != '/') b->path.insert(0, 1, '/');
-      return;
-    }
-    b->path = SingleJoiningSlash(a.path, b->path);
+    SingleJoiningSlash(a.path, &b->path);
     return;
   }
   std::string apath = a.EscapedPath(), bpath = b->EscapedPath();

@@ -710,20 +710,13 @@ Values URL::Query() const {
 }
 
 std::string URL::RequestURI() const {
-  if (opaque.empty() && !force_query && raw_query.empty()) {
-    // (Most requests: the path alone, returned as made.)
-    std::string result = EscapedPath();
-    if (result.empty()) result = "/";
-    return result;
-  }
-  std::string result;
+  // (One object, made in place and returned as made: a request line asks
+  // for it on every request.)
+  std::string result = opaque.empty() ? EscapedPath() : opaque;
   if (opaque.empty()) {
-    result = EscapedPath();
     if (result.empty()) result = "/";
   } else if (opaque.starts_with("//")) {
-    result = scheme + ":" + opaque;  // Go issue 4860: keep it unambiguous
-  } else {
-    result = opaque;
+    result.insert(0, scheme + ":");  // Go issue 4860: keep it unambiguous
   }
   if (force_query || !raw_query.empty()) {
     result += '?';

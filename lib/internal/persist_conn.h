@@ -257,8 +257,7 @@ class PersistConn final : public StreamBody::Source {
   std::string key_;
   uv_tcp_t tcp_;
   uv_timer_t timer_;
-  uint64_t deadline_ = 0;   // loop time the state's deadline falls due; 0: none
-  uint64_t timer_due_ = 0;  // loop time timer_ fires, while it is active
+  uint64_t deadline_ = 0;  // loop time the state's deadline falls due; 0: none
   Dialer dialer_;
   std::string host_;  // dialed, without the port: an https conn's SNI
   TlsDial tls_dial_;
